@@ -1,0 +1,24 @@
+# Warning flags, sanitizers and the helper every part uses to declare its library.
+
+set(CADRE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+
+# Numerics must not depend on the compiler contracting a*b+c into an FMA:
+# the summation order is part of the numerics contract.
+add_compile_options(-ffp-contract=off)
+
+if(CADRE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# cadre_add_library(NAME SOURCES... [DEPS targets...])
+# A part's library: public headers under <dir>/include/cadre/<part>/.
+function(cadre_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_compile_options(${name} PRIVATE ${CADRE_WARNINGS})
+  if(ARG_DEPS)
+    target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  endif()
+endfunction()

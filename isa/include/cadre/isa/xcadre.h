@@ -1,0 +1,101 @@
+// The Xcadre custom instructions as plain data (from xcadre.def and
+// xcadre_layouts.def), with their encoder and decoder.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace cadre::isa {
+
+// RISC-V major opcodes reserved for custom extensions.
+enum class Major : uint8_t { Custom0 = 0x0B, Custom1 = 0x2B, Custom2 = 0x5B, Custom3 = 0x7B };
+
+// Where a command goes: the three decoupled queues, or the command interface
+// itself (the core waits until it is done).
+enum class Queue : uint8_t { Load, Compute, Store, Core };
+inline constexpr int kQueueCount = 3;  // Load, Compute, Store are queues; Core is not
+
+enum class Layout : uint8_t {
+#define XCADRE_FIELD(...)
+#define XCADRE_LAYOUT(E, ...) E,
+#include "cadre/isa/xcadre_layouts.def"
+};
+
+struct Field {
+  std::string_view name;
+  uint8_t lsb;
+  uint8_t width;
+};
+
+struct LayoutInfo {
+  Layout layout;
+  std::string_view name;
+  std::string_view meaning;
+  std::span<const Field> fields;
+};
+
+enum class Op : uint8_t {
+#define XCADRE_INSN(E, ...) E,
+#include "cadre/isa/xcadre.def"
+};
+
+struct InsnInfo {
+  Op op;
+  std::string_view mnemonic;
+  Major major;
+  uint8_t funct3;
+  uint8_t funct7;
+  Queue queue;
+  Layout rd, rs1, rs2;
+  std::string_view summary;
+};
+
+std::span<const InsnInfo> xcadre_table();
+std::span<const LayoutInfo> layout_table();
+const InsnInfo& info(Op op);
+const LayoutInfo& info(Layout layout);
+std::string_view name(Queue queue);
+std::string_view name(Major major);
+std::optional<Op> op_from_mnemonic(std::string_view mnemonic);
+
+// One decoded Xcadre instruction: the operation and its register numbers.
+struct XcadreInsn {
+  Op op;
+  uint8_t rd = 0, rs1 = 0, rs2 = 0;
+  bool operator==(const XcadreInsn&) const = default;
+};
+
+uint32_t encode(const XcadreInsn& insn);
+
+// A decode either names the instruction or says why the word is not one.
+struct XcadreDecode {
+  std::optional<XcadreInsn> insn;
+  std::string error;  // empty when insn is set
+};
+
+bool is_custom_major(uint32_t word);
+XcadreDecode decode_xcadre(uint32_t word);
+
+// Reading and building packed register operands by field name. Reading a name
+// the layout does not have, or building a value that does not fit its field,
+// is a programming error and throws std::logic_error.
+uint64_t field(Layout layout, std::string_view field_name, uint64_t reg);
+struct FieldValue {
+  std::string_view name;
+  uint64_t value;
+};
+uint64_t pack(Layout layout, std::initializer_list<FieldValue> values);
+
+// Fast unchecked extraction for the simulator's hot path.
+constexpr uint64_t bits(uint64_t reg, const Field& f) {
+  return f.width == 64 ? reg : (reg >> f.lsb) & ((uint64_t{1} << f.width) - 1);
+}
+
+// "cdma.ld a0, a1" style text; register names are ABI names.
+std::string disassemble(const XcadreInsn& insn);
+
+}  // namespace cadre::isa
