@@ -37,6 +37,11 @@ std::string instruction_reference_markdown() {
     for (const Field& f : l.fields)
       md += fmt::format("| `{}` | {}..{} |\n", f.name, f.lsb + f.width - 1, f.lsb);
   }
+  md += "\n### Status words\n\n";
+  md += "What `cx.status` reads, by the selector in rs1.\n\n";
+  md += "| selector | name | value |\n| --- | --- | --- |\n";
+  for (const StatusInfo& s : status_table())
+    md += fmt::format("| 0x{:02X} | {} | {} |\n", s.selector, s.name, s.meaning);
   return md;
 }
 

@@ -28,6 +28,11 @@ constexpr InsnInfo kInsns[] = {
 #include "cadre/isa/xcadre.def"
 };
 
+constexpr StatusInfo kStatusWords[] = {
+#define XCADRE_STATUS(E, selector, meaning) {StatusWord::E, #E, selector, meaning},
+#include "cadre/isa/xcadre_status.def"
+};
+
 // Table invariants, checked when the table is compiled rather than at run time.
 constexpr bool encodings_are_unique() {
   for (size_t i = 0; i < std::size(kInsns); ++i) {
@@ -66,6 +71,7 @@ const Field& find_field(Layout layout, std::string_view field_name) {
 
 std::span<const InsnInfo> xcadre_table() { return kInsns; }
 std::span<const LayoutInfo> layout_table() { return kLayouts; }
+std::span<const StatusInfo> status_table() { return kStatusWords; }
 const InsnInfo& info(Op op) { return kInsns[static_cast<size_t>(op)]; }
 const LayoutInfo& info(Layout layout) { return kLayouts[static_cast<size_t>(layout)]; }
 

@@ -95,6 +95,19 @@ constexpr uint64_t bits(uint64_t reg, const Field& f) {
   return f.width == 64 ? reg : (reg >> f.lsb) & ((uint64_t{1} << f.width) - 1);
 }
 
+// Status words read by cx.status (xcadre_status.def).
+enum class StatusWord : uint8_t {
+#define XCADRE_STATUS(E, selector, meaning) E = (selector),
+#include "cadre/isa/xcadre_status.def"
+};
+struct StatusInfo {
+  StatusWord word;
+  std::string_view name;
+  uint16_t selector;
+  std::string_view meaning;
+};
+std::span<const StatusInfo> status_table();
+
 // "cdma.ld a0, a1" style text; register names are ABI names.
 std::string disassemble(const XcadreInsn& insn);
 
