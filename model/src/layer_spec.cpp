@@ -1,5 +1,7 @@
 #include "cadre/model/layer_spec.h"
 
+#include "cadre/common/json_text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,22 +50,6 @@ constexpr std::string_view kReadKeys[] = {
     "intermediate_size", "scoring_func",         "norm_topk_prob", "routed_scaling_factor",
     "n_group",           "topk_group",           "topk_method",    "n_shared_experts",
     "shared_expert_intermediate_size"};
-
-// Levenshtein distance, for "did you mean" suggestions.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // Reads the fields of one config, naming the source and the field in each error.
 class ConfigReader {
@@ -137,15 +123,7 @@ json parse_json(std::string_view text, std::string_view source) {
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    // Report the position as line:column, which editors understand.
-    const size_t offset = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + offset, '\n'));
-    const size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-    const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-    std::string what = e.what();
-    if (const size_t colon = what.find(": ", what.find("parse error")); colon != std::string::npos)
-      what = what.substr(colon + 2);
-    throw ModelConfigError(fmt::format("{}:{}:{}: malformed JSON: {}", source, line, column, what));
+    throw ModelConfigError(fmt::format("{}:{} (malformed JSON)", source, common::describe_parse_error(text, e)));
   }
 }
 
@@ -153,10 +131,7 @@ void apply_overrides(json& root, std::span<const Override> overrides, std::strin
   for (const Override& o : overrides) {
     const bool known = root.contains(o.key) || std::ranges::find(kReadKeys, o.key) != std::end(kReadKeys);
     if (!known) {
-      std::string_view best;
-      size_t best_distance = 3;  // suggest only close names
-      for (std::string_view k : kReadKeys)
-        if (const size_t d = edit_distance(o.key, k); d < best_distance) best = k, best_distance = d;
+      const std::string_view best = common::closest_name(o.key, kReadKeys);
       throw ModelConfigError(fmt::format("{}: --set {}: no such field{}", source, o.key,
                                          best.empty() ? "" : fmt::format(" (did you mean {}?)", best)));
     }
