@@ -24,8 +24,9 @@ std::string csr_text(uint16_t csr) {
   return fmt::format("0x{:x}", csr);
 }
 
-// objdump's names of fence predecessor/successor sets, indexed by the 4 bits.
-constexpr std::array<std::string_view, 16> kFenceSets = {"0",  "w",  "r",  "rw",  "o",  "ow",  "or",  "orw",
+// objdump's names of fence predecessor/successor sets, indexed by the 4 bits
+// (it has no name for the empty set).
+constexpr std::array<std::string_view, 16> kFenceSets = {"unknown",  "w",  "r",  "rw",  "o",  "ow",  "or",  "orw",
                                                          "i",  "iw", "ir", "irw", "io", "iow", "ior", "iorw"};
 
 std::string illegal_text(uint32_t word, std::string_view reason) {

@@ -109,8 +109,8 @@ Rv64Insn decode_rv64(uint32_t word) noexcept {
       case Rv64Format::Jump: d.rd = rd, d.imm = imm_j(word); break;
       case Rv64Format::Csr: d.rd = rd, d.rs1 = rs1, d.csr = static_cast<uint16_t>(word >> 20); break;
       case Rv64Format::CsrImmediate: d.rd = rd, d.imm = rs1, d.csr = static_cast<uint16_t>(word >> 20); break;
-      case Rv64Format::Fence: d.rd = rd, d.rs1 = rs1, d.imm = word >> 20; break;
-      case Rv64Format::NoOperands: d.rd = rd, d.rs1 = rs1; break;
+      case Rv64Format::Fence: d.imm = (word >> 20) & 0xFF; break;
+      case Rv64Format::NoOperands: break;
     }
     return d;
   }
@@ -138,8 +138,8 @@ uint32_t encode_rv64(const Rv64Insn& insn) noexcept {
       break;
     case Rv64Format::Csr: fields = rd | rs1 | csr; break;
     case Rv64Format::CsrImmediate: fields = rd | (imm & 31) << 15 | csr; break;
-    case Rv64Format::Fence: fields = rd | rs1 | (imm & 0xFFF) << 20; break;
-    case Rv64Format::NoOperands: fields = rd | rs1; break;
+    case Rv64Format::Fence: fields = (imm & 0xFF) << 20; break;
+    case Rv64Format::NoOperands: break;
   }
   // The mask keeps a field from spilling into funct bits (a W shift's shamt[5]).
   return row.match | (fields & ~row.mask);

@@ -31,7 +31,7 @@ TEST(Disasm, MatchesObjdumpText) {
       {0x00008067, 0, "jalr zero,0(ra)"},
       {0x0ff0000f, 0, "fence iorw,iorw"},
       {0x0210000f, 0, "fence r,w"},
-      {0x0000000f, 0, "fence 0,0"},
+      {0x0000000f, 0, "fence unknown,unknown"},
       {0x8330000f, 0, "fence.tso"},
       {0x00000073, 0, "ecall"},
       {0x00100073, 0, "ebreak"},

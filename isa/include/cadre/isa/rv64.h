@@ -20,8 +20,8 @@ enum class Rv64Format : uint8_t {
   Jump,          // rd, pc-relative imm
   Csr,           // rd, csr, rs1
   CsrImmediate,  // rd, csr, imm = 5-bit unsigned value from the rs1 field
-  Fence,         // imm = fm/pred/succ (bits 31:20); rd and rs1 kept raw
-  NoOperands,   // ecall, ebreak, fence.tso (whose reserved rd and rs1 are kept raw)
+  Fence,         // imm = pred << 4 | succ (bits 27:20)
+  NoOperands,
 };
 
 enum class Rv64Op : uint8_t {
