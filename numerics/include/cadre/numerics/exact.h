@@ -39,7 +39,7 @@ CADRE_HD inline Fp8Product exact_product(const Fp8Parts& a, const Fp8Parts& b) {
 // Round (-1)^neg * mag * 2^lsb_exp to FP32, nearest even, with FP32 subnormals and
 // overflow to infinity. Written out rather than left to a cast so the rounding is
 // the same on every path and reads the same as the hardware that implements it.
-// Requires lsb_exp >= -149 - 104 so the shift below stays under 128.
+// Requires lsb_exp > -277, which keeps the shifts below 128.
 CADRE_HD inline float round_to_float(bool neg, u128 mag, int lsb_exp) {
   const uint32_t sign = neg ? 0x80000000u : 0u;
   if (mag == 0) return bits_float(sign);
