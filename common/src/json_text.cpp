@@ -20,6 +20,12 @@ std::string describe_parse_error(std::string_view text, const nlohmann::json::pa
   return fmt::format("{}:{}: {}", line, column, reason);
 }
 
+std::string describe_json_error(const nlohmann::json::exception& error) {
+  const std::string what = error.what();
+  const size_t tag_end = what.find("] ");
+  return tag_end == std::string::npos ? what : what.substr(tag_end + 2);
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;

@@ -13,6 +13,9 @@ namespace cadre::common {
 // "LINE:COLUMN: reason" for a parse error in `text`, as editors understand it.
 std::string describe_parse_error(std::string_view text, const nlohmann::json::parse_error& error);
 
+// The reason of any other nlohmann exception, without its "[json.exception...]" tag.
+std::string describe_json_error(const nlohmann::json::exception& error);
+
 // Levenshtein distance between two names.
 size_t edit_distance(std::string_view a, std::string_view b);
 
