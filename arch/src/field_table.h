@@ -1,0 +1,16 @@
+// Lookups in the field table shared by the parser, the checks and the schema.
+#pragma once
+
+#include <string_view>
+
+#include "cadre/arch/arch_json.h"
+
+namespace cadre::arch::detail {
+
+// The entry for a path that arch_fields.def lists (a programming error otherwise).
+const FieldInfo& field_info(std::string_view path);
+
+// RFC 6901: '~' and '/' in a key are written ~0 and ~1 in a JSON pointer.
+std::string escape_pointer_token(std::string_view key);
+
+}  // namespace cadre::arch::detail
