@@ -1,0 +1,90 @@
+// Synthetic weights are a pure function of their coordinates, with the scale
+// and the FP8 storage the generator documents.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cadre/numerics/convert.h"
+#include "cadre/weights/synthetic.h"
+
+namespace cadre::weights {
+namespace {
+
+SyntheticLayer layer(uint64_t seed = 7) { return SyntheticLayer(model::load_model("deepseek-v3"), seed, 4); }
+
+TEST(Synthetic, ShapesFollowTheSpec) {
+  const SyntheticLayer l = layer();
+  EXPECT_EQ(l.shape({Role::Input}), (Shape{4, 7168}));
+  EXPECT_EQ(l.shape({Role::RouterWeight}), (Shape{256, 7168}));
+  EXPECT_EQ(l.shape({Role::RouterBias}), (Shape{1, 256}));
+  EXPECT_EQ(l.shape({Role::ExpertUp, 3}), (Shape{2048, 7168}));
+  EXPECT_EQ(l.shape({Role::ExpertDown, 3}), (Shape{7168, 2048}));
+  EXPECT_EQ(l.shape({Role::SharedDown}), (Shape{7168, 2048}));
+}
+
+TEST(Synthetic, ElementsArePureFunctionsOfTheirCoordinates) {
+  const SyntheticLayer a = layer(), b = layer(), other_seed = layer(8);
+  int differ = 0;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    const TensorRef t{Role::ExpertGate, static_cast<uint32_t>(i % 256)};
+    EXPECT_EQ(a.fp8(t, i, 7 * i), b.fp8(t, i, 7 * i));
+    EXPECT_EQ(a.bf16({Role::Input}, i % 4, i), b.bf16({Role::Input}, i % 4, i));
+    differ += a.unit(t, i, i) != other_seed.unit(t, i, i);
+  }
+  EXPECT_GT(differ, 990);
+  // Pinned values: a change to the generator changes every stored result, so it must be deliberate.
+  EXPECT_EQ(a.unit({Role::ExpertUp, 5}, 100, 200), -0x1.d6b4c8p-2f);
+  EXPECT_EQ(a.fp8({Role::ExpertGate, 3}, 10, 20), 235);
+  EXPECT_EQ(a.bf16({Role::Input}, 1, 2), 48776);
+  EXPECT_EQ(a.scale_inv({Role::ExpertDown, 2}, 3, 4), 0x1.5d6334p-14f);
+  EXPECT_EQ(a.fp32({Role::RouterBias}, 0, 9), -0x1.a8375ap-7f);
+  EXPECT_NE(a.unit({Role::ExpertUp, 5}, 100, 200), a.unit({Role::ExpertUp, 6}, 100, 200));
+  EXPECT_NE(a.unit({Role::ExpertUp, 5}, 100, 200), a.unit({Role::ExpertGate, 5}, 100, 200));
+}
+
+TEST(Synthetic, UnitDrawsAreUniformInMinusOneToOne) {
+  const SyntheticLayer l = layer();
+  double sum = 0, sum_sq = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const float u = l.unit({Role::ExpertDown, 1}, static_cast<uint64_t>(i) / 512, static_cast<uint64_t>(i) % 512);
+    ASSERT_GE(u, -1.0f);
+    ASSERT_LT(u, 1.0f);
+    sum += u;
+    sum_sq += double(u) * u;
+  }
+  EXPECT_NEAR(sum / n, 0.0, 0.01);
+  EXPECT_NEAR(sum_sq / n, 1.0 / 3.0, 0.01);  // the variance of U(-1, 1)
+}
+
+TEST(Synthetic, Bf16WeightsHaveStandardDeviationOneOverSqrtFanIn) {
+  const SyntheticLayer l = layer();
+  double sum_sq = 0;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i)
+    sum_sq += std::pow(num::bf16_to_float(l.bf16({Role::RouterWeight}, static_cast<uint64_t>(i) % 256,
+                                                   static_cast<uint64_t>(i) / 256)), 2);
+  EXPECT_NEAR(std::sqrt(sum_sq / n) * std::sqrt(7168.0), 1.0, 0.02);
+}
+
+TEST(Synthetic, Fp8WeightsAreFiniteCodesWithBlockScalesNearTheRealRange) {
+  const SyntheticLayer l = layer();
+  const TensorRef t{Role::ExpertGate, 0};
+  const float a = std::sqrt(3.0f / 7168.0f);
+  for (uint64_t i = 0; i < 4096; ++i) {
+    const uint8_t code = l.fp8(t, i, i * 3);
+    EXPECT_NE(code & 0x7F, 0x7F) << "NaN code";
+    const float s = l.scale_inv(t, i % 16, i % 56);
+    EXPECT_GE(s * 448.0f, 0.5f * a * 0.999f);
+    EXPECT_LE(s * 448.0f, a * 1.001f);
+    EXPECT_LE(std::fabs(num::e4m3_to_float(code) * s), a * 1.001f);
+  }
+}
+
+TEST(Synthetic, TensorNamesFollowTheDeepSeekCheckpoint) {
+  EXPECT_EQ(SyntheticLayer::tensor_name({Role::ExpertUp, 17}), "mlp.experts.17.up_proj.weight");
+  EXPECT_EQ(SyntheticLayer::tensor_name({Role::RouterBias}), "mlp.gate.e_score_correction_bias");
+}
+
+}  // namespace
+}  // namespace cadre::weights

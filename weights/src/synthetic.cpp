@@ -1,0 +1,109 @@
+#include "cadre/weights/synthetic.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "cadre/numerics/convert.h"
+#include "cadre/numerics/hd.h"
+
+namespace cadre::weights {
+namespace {
+
+// SplitMix64's finaliser: a fast, well-mixed 64-bit hash (Steele et al., 2014).
+constexpr uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+constexpr uint64_t hash(uint64_t seed, TensorRef t, uint64_t row, uint64_t col) {
+  uint64_t h = mix(seed ^ 0x9E3779B97F4A7C15ull);
+  h = mix(h ^ (static_cast<uint64_t>(t.role) << 32 | t.expert));
+  h = mix(h ^ row);
+  return mix(h ^ (col * 0xD6E8FEB86659FD93ull));
+}
+
+// The top 24 bits as a signed multiple of 2^-23 in [-1, 1): exact in FP32.
+float unit_from_hash(uint64_t h) {
+  const auto q = static_cast<int32_t>(h >> 40) - (1 << 23);
+  return static_cast<float>(q) * 0x1p-23f;
+}
+
+}  // namespace
+
+SyntheticLayer::SyntheticLayer(const model::MoeLayerSpec& spec, uint64_t seed, uint32_t tokens)
+    : spec_(spec), seed_(seed), tokens_(tokens) {}
+
+Shape SyntheticLayer::shape(TensorRef t) const {
+  const uint64_t hidden = spec_.hidden, width = spec_.expert_width, shared = spec_.shared.width;
+  switch (t.role) {
+    case Role::Input: return {tokens_, hidden};
+    case Role::RouterWeight: return {spec_.routing.experts, hidden};
+    case Role::RouterBias: return {1, spec_.routing.experts};
+    case Role::ExpertGate:
+    case Role::ExpertUp: return {width, hidden};
+    case Role::ExpertDown: return {hidden, width};
+    case Role::SharedGate:
+    case Role::SharedUp: return {shared, hidden};
+    case Role::SharedDown: return {hidden, shared};
+    case Role::SharedExpertGate: return {1, hidden};
+  }
+  return {0, 0};
+}
+
+float SyntheticLayer::amplitude(TensorRef t) const {
+  switch (t.role) {
+    case Role::Input: return 1.0f;        // normalised activations
+    case Role::RouterBias: return 0.05f;  // small corrections, as the trained biases are
+    default: {
+      // sqrt is correctly rounded (IEEE 754), so this is the same on every host.
+      const double fan_in = static_cast<double>(shape(t).cols);
+      return static_cast<float>(std::sqrt(3.0 / fan_in));
+    }
+  }
+}
+
+float SyntheticLayer::unit(TensorRef t, uint64_t row, uint64_t col) const {
+  return unit_from_hash(hash(seed_, t, row, col));
+}
+
+uint16_t SyntheticLayer::bf16(TensorRef t, uint64_t row, uint64_t col) const {
+  return num::float_to_bf16(num::mul_rn(unit(t, row, col), amplitude(t)));
+}
+
+float SyntheticLayer::fp32(TensorRef t, uint64_t row, uint64_t col) const {
+  return num::mul_rn(unit(t, row, col), amplitude(t));
+}
+
+uint8_t SyntheticLayer::fp8(TensorRef t, uint64_t row, uint64_t col) const {
+  // Codes spread over the whole E4M3 range, as a checkpoint's blocks (quantised
+  // to amax = 448) are.
+  return num::float_to_e4m3(num::mul_rn(unit(t, row, col), 448.0f));
+}
+
+float SyntheticLayer::scale_inv(TensorRef t, uint64_t block_row, uint64_t block_col) const {
+  // Each block's largest value varies between a/2 and a, like a real layer's.
+  const TensorRef scale_ref{t.role, t.expert};
+  const float spread = num::mul_rn(0.25f, unit_from_hash(mix(hash(seed_, scale_ref, block_row, block_col) ^ 0x5CA1E)));
+  const float block_amax = num::mul_rn(amplitude(t), num::add_rn(0.75f, spread));
+  return num::div_rn(block_amax, 448.0f);
+}
+
+std::string SyntheticLayer::tensor_name(TensorRef t) {
+  switch (t.role) {
+    case Role::Input: return "input";
+    case Role::RouterWeight: return "mlp.gate.weight";
+    case Role::RouterBias: return "mlp.gate.e_score_correction_bias";
+    case Role::ExpertGate: return fmt::format("mlp.experts.{}.gate_proj.weight", t.expert);
+    case Role::ExpertUp: return fmt::format("mlp.experts.{}.up_proj.weight", t.expert);
+    case Role::ExpertDown: return fmt::format("mlp.experts.{}.down_proj.weight", t.expert);
+    case Role::SharedGate: return "mlp.shared_experts.gate_proj.weight";
+    case Role::SharedUp: return "mlp.shared_experts.up_proj.weight";
+    case Role::SharedDown: return "mlp.shared_experts.down_proj.weight";
+    case Role::SharedExpertGate: return "mlp.shared_expert_gate.weight";
+  }
+  return "?";
+}
+
+}  // namespace cadre::weights
