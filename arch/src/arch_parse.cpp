@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cadre/arch/arch_json.h"

@@ -1,7 +1,6 @@
 // The built-in presets load, round-trip and are the files in configs/arch.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
