@@ -51,7 +51,7 @@ class Reader {
     elf_ = elf_memory(image_.data(), image_.size());
     if (!elf_) fail("libelf: {}", elf_errmsg(-1));
     Program program;
-    const Elf64_Ehdr& eh = header();
+    const GElf_Ehdr eh = header();
     program.entry = eh.e_entry;
     read_segments(eh, program);
     read_sections(eh, program);
@@ -77,9 +77,12 @@ class Reader {
     if (ident(EI_VERSION) != EV_CURRENT) fail("ELF version {} is not EV_CURRENT", ident(EI_VERSION));
   }
 
-  const Elf64_Ehdr& header() const {
-    const Elf64_Ehdr* eh = elf64_getehdr(elf_);
-    if (!eh) fail("ELF header: {}", elf_errmsg(-1));
+  // libelf hands out pointers into the file where it can, unaligned when the
+  // file says so; the gelf_ calls copy into aligned structures instead.
+  GElf_Ehdr header() const {
+    GElf_Ehdr header;
+    if (!gelf_getehdr(elf_, &header)) fail("ELF header: {}", elf_errmsg(-1));
+    const GElf_Ehdr* eh = &header;
     if (eh->e_type != ET_EXEC)
       fail("e_type {} is not ET_EXEC (only linked executables are loaded, not objects or shared libraries)",
            eh->e_type);
@@ -104,15 +107,16 @@ class Reader {
       if (eh->e_shstrndx == SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
         fail("section name table index {} is not a section (there are {})", eh->e_shstrndx, eh->e_shnum);
     }
-    return *eh;
+    return header;
   }
 
-  void read_segments(const Elf64_Ehdr& eh, Program& program) const {
-    const Elf64_Phdr* ph = elf64_getphdr(elf_);
-    if (!ph) fail("program headers: {}", elf_errmsg(-1));
+  void read_segments(const GElf_Ehdr& eh, Program& program) const {
+    std::vector<GElf_Phdr> ph(eh.e_phnum);
+    for (size_t i = 0; i < ph.size(); ++i)
+      if (!gelf_getphdr(elf_, static_cast<int>(i), &ph[i])) fail("program header {}: {}", i, elf_errmsg(-1));
     std::vector<size_t> loaded;  // program header numbers of the PT_LOAD segments
-    for (size_t i = 0; i < eh.e_phnum; ++i) {
-      const Elf64_Phdr& p = ph[i];
+    for (size_t i = 0; i < ph.size(); ++i) {
+      const GElf_Phdr& p = ph[i];
       if (p.p_type != PT_LOAD) continue;
       if (p.p_filesz > p.p_memsz)
         fail("program header {}: segment at 0x{:x} has file size 0x{:x} larger than its memory size 0x{:x}", i,
@@ -125,7 +129,7 @@ class Reader {
         fail("program header {}: segment [0x{:x}, +0x{:x}) wraps around the address space", i, p.p_vaddr,
              p.p_memsz);
       for (size_t j : loaded) {
-        const Elf64_Phdr& q = ph[j];
+        const GElf_Phdr& q = ph[j];
         if (p.p_vaddr < q.p_vaddr + q.p_memsz && q.p_vaddr < p.p_vaddr + p.p_memsz)
           fail("program header {}: segment [0x{:x}, +0x{:x}) overlaps program header {} [0x{:x}, +0x{:x})", i,
                p.p_vaddr, p.p_memsz, j, q.p_vaddr, q.p_memsz);
@@ -141,12 +145,13 @@ class Reader {
     fail("entry point 0x{:x} is not inside an executable segment", program.entry);
   }
 
-  void read_sections(const Elf64_Ehdr& eh, Program& program) const {
+  void read_sections(const GElf_Ehdr& eh, Program& program) const {
     if (eh.e_shoff == 0) return;  // a stripped file: no symbols, code from the segments only
     for (size_t i = 1; i < eh.e_shnum; ++i) {
       Elf_Scn* scn = elf_getscn(elf_, i);
-      const Elf64_Shdr* sh = scn ? elf64_getshdr(scn) : nullptr;
-      if (!sh) fail("section {}: {}", i, elf_errmsg(-1));
+      GElf_Shdr shdr;
+      if (!scn || !gelf_getshdr(scn, &shdr)) fail("section {}: {}", i, elf_errmsg(-1));
+      const GElf_Shdr* sh = &shdr;
       const char* name = elf_strptr(elf_, eh.e_shstrndx, sh->sh_name);
       if (!name) fail("section {}: name offset 0x{:x} is outside the section name table", i, sh->sh_name);
       if (sh->sh_type != SHT_NOBITS && !in_file(sh->sh_offset, sh->sh_size, size()))
@@ -163,7 +168,7 @@ class Reader {
     }
   }
 
-  void read_symbols(const Elf64_Ehdr& eh, size_t index, const char* name, Elf_Scn* scn, const Elf64_Shdr& sh,
+  void read_symbols(const GElf_Ehdr& eh, size_t index, const char* name, Elf_Scn* scn, const GElf_Shdr& sh,
                     Program& program) const {
     if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_size % sizeof(Elf64_Sym) != 0)
       fail("section {} ({}): symbol table of 0x{:x} bytes is not a whole number of {}-byte entries (entsize {})",
