@@ -6,6 +6,12 @@ set(CADRE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conv
 # the summation order is part of the numerics contract.
 add_compile_options(-ffp-contract=off)
 
+# Under the fuzz preset every library is instrumented for coverage, so libFuzzer
+# sees the branches inside the parsers and not only in the fuzz targets.
+if(CADRE_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(CADRE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

@@ -84,15 +84,5 @@ const FieldInfo& field_info(std::string_view path) {
   throw std::logic_error("arch_fields.def has no field " + std::string(path));
 }
 
-std::string escape_pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 }  // namespace detail
 }  // namespace cadre::arch

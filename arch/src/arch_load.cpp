@@ -23,7 +23,7 @@ std::span<const std::string_view> preset_names() {
 
 ArchConfig load_arch(std::string_view preset_name_or_path) {
   for (const detail::PresetText& p : detail::preset_texts())
-    if (p.name == preset_name_or_path) return parse_arch_json(p.json, fmt::format("configs/arch/{}.json", p.name));
+    if (p.name == preset_name_or_path) return parse_arch_json(p.text, fmt::format("configs/arch/{}.json", p.name));
 
   const std::string path(preset_name_or_path);
   const auto refuse = [&](std::string_view why) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cadre/arch/arch_json.h"
+#include "cadre/common/json_text.h"
 #include "field_table.h"
 #include "json_text.h"
 
@@ -15,22 +16,6 @@ namespace cadre::arch {
 namespace {
 
 using nlohmann::json;
-
-// Levenshtein distance, for "did you mean".
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string_view last_token(std::string_view path) { return path.substr(path.rfind('/') + 1); }
 std::string_view parent_of(std::string_view path) { return path.substr(0, path.rfind('/')); }
@@ -43,7 +28,7 @@ std::string unknown_key_reason(std::string_view object_path, const std::string& 
   std::string_view elsewhere;
   for (const FieldInfo& f : arch_fields()) {
     if (parent_of(f.path) == object_path) {
-      const size_t d = edit_distance(key, last_token(f.path));
+      const size_t d = common::edit_distance(key, last_token(f.path));
       if (d < best_distance) best = last_token(f.path), best_distance = d;
     } else if (last_token(f.path) == key && elsewhere.empty()) {
       elsewhere = f.path;
@@ -76,7 +61,7 @@ class Reader {
     const json& v = at(path);
     if (!v.is_object()) fail(path, "expected an object, got " + describe(v));
     for (const auto& [key, member] : v.items()) {
-      const std::string child = std::string(path) + "/" + detail::escape_pointer_token(key);
+      const std::string child = std::string(path) + "/" + common::escape_pointer_token(key);
       const bool known = std::ranges::any_of(arch_fields(), [&](const FieldInfo& f) { return f.path == child; });
       if (!known) fail(child, unknown_key_reason(path, key));
     }

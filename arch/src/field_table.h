@@ -10,7 +10,4 @@ namespace cadre::arch::detail {
 // The entry for a path that arch_fields.def lists (a programming error otherwise).
 const FieldInfo& field_info(std::string_view path);
 
-// RFC 6901: '~' and '/' in a key are written ~0 and ~1 in a JSON pointer.
-std::string escape_pointer_token(std::string_view key);
-
 }  // namespace cadre::arch::detail

@@ -1,5 +1,5 @@
-// The preset configurations, compiled in from configs/arch/*.json
-// (presets.cpp.in, filled in by arch/CMakeLists.txt).
+// The preset configurations, compiled in from configs/arch/*.json by
+// arch/CMakeLists.txt (cadre_embed_text).
 #pragma once
 
 #include <span>
@@ -9,7 +9,7 @@ namespace cadre::arch::detail {
 
 struct PresetText {
   std::string_view name;
-  std::string_view json;
+  std::string_view text;
 };
 
 std::span<const PresetText> preset_texts();

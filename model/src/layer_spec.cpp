@@ -121,11 +121,9 @@ class ConfigReader {
 
 json parse_json(std::string_view text, std::string_view source) {
   try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw ModelConfigError(fmt::format("{}:{} (malformed JSON)", source, common::describe_parse_error(text, e)));
-  } catch (const json::exception& e) {  // e.g. a number too large for any C++ type
-    throw ModelConfigError(fmt::format("{}: {}", source, common::describe_json_error(e)));
+    return common::parse_json_strict(text);
+  } catch (const common::JsonTextError& e) {
+    throw ModelConfigError(e.message_for(source));
   }
 }
 

@@ -120,13 +120,13 @@ TEST(Safetensors, HeaderFieldsAreValidated) {
             "bad.safetensors: header: __metadata__.k must be a string");
   EXPECT_EQ(error_of(with_header("[]", 0)), "bad.safetensors: header: must be a JSON object");
   const std::string e = error_of(with_header("{\"a\": {", 0));
-  EXPECT_EQ(e.rfind("bad.safetensors: header 1:8:", 0), 0u) << e;
+  EXPECT_EQ(e.rfind("bad.safetensors: header 1:8: malformed JSON:", 0), 0u) << e;
 }
 
 TEST(Safetensors, NumbersTooLargeForAnyTypeAreRefused) {
   // Found by fuzz_safetensors: nlohmann reports this as out_of_range, not parse_error.
   EXPECT_EQ(error_of(with_header(R"({"a":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}})", 4)),
-            "bad.safetensors: header: number overflow parsing '1e999'");
+            "bad.safetensors: header /a/shape/0: number out of range");
 }
 
 TEST(Safetensors, WriterRefusesBytesThatDoNotMatchTheShape) {

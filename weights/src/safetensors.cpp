@@ -119,11 +119,9 @@ void SafetensorsFile::parse() {
 
   json header;
   try {
-    header = json::parse(header_text);
-  } catch (const json::parse_error& e) {
-    fail(fmt::format("header {} (malformed JSON)", common::describe_parse_error(header_text, e)));
-  } catch (const json::exception& e) {  // e.g. a number too large for any C++ type
-    fail(fmt::format("header: {}", common::describe_json_error(e)));
+    header = common::parse_json_strict(header_text);
+  } catch (const common::JsonTextError& e) {
+    fail(fmt::format("header {}", e.what()));
   }
   if (!header.is_object()) fail("header: must be a JSON object");
 
