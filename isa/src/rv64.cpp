@@ -77,10 +77,10 @@ const Rv64Info& info(Rv64Op op) { return kInsns[static_cast<size_t>(op)]; }
 std::string_view describe(IllegalReason reason) {
   switch (reason) {
     case IllegalReason::None: return "legal";
-    case IllegalReason::Compressed: return "16-bit compressed encoding (the C extension is not implemented)";
+    case IllegalReason::Compressed: return "16-bit compressed encoding (Cadre's core has no C extension)";
     case IllegalReason::Long: return "48-bit or longer encoding";
     case IllegalReason::Custom: return "custom major opcode that is not an Xcadre instruction";
-    case IllegalReason::UnsupportedOpcode: return "major opcode of an extension that is not implemented";
+    case IllegalReason::UnsupportedOpcode: return "major opcode of an extension Cadre's core does not have";
     case IllegalReason::NoMatch: return "no RV64IM/Zicsr instruction has these funct bits";
   }
   return "?";

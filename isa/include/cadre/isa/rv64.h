@@ -36,7 +36,7 @@ enum class IllegalReason : uint8_t {
   Compressed,         // bits 1:0 != 11: a 16-bit (C extension) encoding
   Long,               // bits 4:2 == 111: a 48-bit or longer encoding
   Custom,             // a custom-0..3 major opcode: Xcadre (decode_xcadre)
-  UnsupportedOpcode,  // a major opcode of an extension not implemented (A, F, D, V...)
+  UnsupportedOpcode,  // a major opcode of an extension the core does not have (A, F, D, V...)
   NoMatch,            // a known major opcode whose funct fields match no instruction
 };
 
