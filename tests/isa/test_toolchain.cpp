@@ -9,7 +9,8 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <regex>
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -35,12 +36,29 @@ const std::string kSampleElf = CADRE_SAMPLE_ELF;  // empty when the cross gcc is
 
 // objdump text and ours in one form: single spaces, no `<sym+off>` labels and
 // no `# ...` comments (objdump's computed addresses, our illegal marker).
-std::string normalise(std::string text) {
-  text = std::regex_replace(text, std::regex(" ?<[^>]*>"), "");
-  if (const size_t hash = text.find('#'); hash != std::string::npos) text.erase(hash);
-  text = std::regex_replace(text, std::regex("\\s+"), " ");
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
+std::string normalise(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '#') break;
+    if (c == '<') {  // a label: drop it and the space before it
+      const size_t close = text.find('>', i);
+      if (close == std::string_view::npos) break;
+      i = close;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+bool all_hex(std::string_view s) {
+  return !s.empty() && std::ranges::all_of(s, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 struct ObjdumpLine {
@@ -51,12 +69,20 @@ struct ObjdumpLine {
 // address -> instruction, from `objdump -d` output lines "  addr:\tword \ttext".
 std::map<uint64_t, ObjdumpLine> parse_objdump(const std::string& output) {
   std::map<uint64_t, ObjdumpLine> lines;
-  static const std::regex line(R"(^\s*([0-9a-f]+):\s+([0-9a-f]{8})\s+(.*)$)");
   std::istringstream in(output);
-  std::smatch m;
-  for (std::string l; std::getline(in, l);)
-    if (std::regex_match(l, m, line))
-      lines[std::stoull(m[1], nullptr, 16)] = {static_cast<uint32_t>(std::stoul(m[2], nullptr, 16)), normalise(m[3])};
+  for (std::string l; std::getline(in, l);) {
+    // "  ADDR:\tWORD \tTEXT"
+    const size_t colon = l.find(':');
+    if (colon == std::string::npos) continue;
+    const size_t start = l.find_first_not_of(" \t");
+    const std::string_view address = std::string_view(l).substr(start, colon - start);
+    const size_t word_at = l.find_first_not_of(" \t", colon + 1);
+    if (!all_hex(address) || word_at == std::string::npos || l.size() < word_at + 9) continue;
+    const std::string_view word = std::string_view(l).substr(word_at, 8);
+    if (!all_hex(word) || !std::isspace(static_cast<unsigned char>(l[word_at + 8]))) continue;
+    lines[std::stoull(std::string(address), nullptr, 16)] = {static_cast<uint32_t>(std::stoul(std::string(word), nullptr, 16)),
+                                                            normalise(std::string_view(l).substr(word_at + 8))};
+  }
   return lines;
 }
 
@@ -86,14 +112,16 @@ TEST(Toolchain, XcadreEncodingsMatchGnuAs) {
   const auto dump = run_command(fmt::format("{} -s -j .text {} 2>&1", kObjdump, (dir / "xcadre.o").string()));
   ASSERT_EQ(dump.exit_code, 0) << dump.output;
   std::vector<uint8_t> bytes;
-  static const std::regex row(R"(^ [0-9a-f]+ ((?:[0-9a-f]{2,8} ?){1,4}) .*$)");
+  // Rows are " OFFSET HEX HEX HEX HEX  ASCII", the hex area padded to 35 columns.
   std::istringstream in(dump.output);
-  std::smatch m;
   for (std::string l; std::getline(in, l);) {
-    if (!std::regex_match(l, m, row)) continue;
-    std::string hex = m[1];
-    std::erase(hex, ' ');
-    for (size_t k = 0; k + 1 < hex.size(); k += 2) bytes.push_back(static_cast<uint8_t>(std::stoul(hex.substr(k, 2), nullptr, 16)));
+    if (l.size() < 2 || l[0] != ' ' || !std::isxdigit(static_cast<unsigned char>(l[1]))) continue;
+    const size_t hex_at = l.find(' ', 1) + 1;
+    std::string hex;
+    for (char c : std::string_view(l).substr(hex_at, 35))
+      if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
+    for (size_t k = 0; k + 1 < hex.size(); k += 2)
+      bytes.push_back(static_cast<uint8_t>(std::stoul(hex.substr(k, 2), nullptr, 16)));
   }
   ASSERT_EQ(bytes.size(), expected.size() * 4);
   for (size_t k = 0; k < expected.size(); ++k) {
