@@ -49,6 +49,16 @@ TopK topk(const model::RoutingSpec& routing, const MatrixF& logits, std::span<co
   if (logits.cols() != experts || (routing.selection_bias && bias.size() != routing.experts))
     throw std::invalid_argument(fmt::format("topk: {} logits and {} biases per token for {} experts", logits.cols(),
                                             bias.size(), experts));
+  // The limits model::load_model enforces, checked again for hand-made specs.
+  const bool grouped = routing.group_score != model::GroupScore::None;
+  const Index group_size = grouped && routing.n_group > 0 ? experts / routing.n_group : experts;
+  const Index min_group = routing.group_score == model::GroupScore::SumOfTop2 ? 2 : 1;
+  const Index eligible = grouped ? group_size * routing.topk_group : experts;
+  if (k < 1 || (grouped && (routing.n_group == 0 || experts % routing.n_group != 0 ||
+                            routing.topk_group > routing.n_group || group_size < min_group)) ||
+      k > eligible)
+    throw std::invalid_argument(fmt::format("topk: cannot choose {} of {} experts in {} groups keeping {}", k,
+                                            experts, routing.n_group, routing.topk_group));
   TopK out{MatrixI32(logits.rows(), k), MatrixF(logits.rows(), k)};
   std::vector<float> scores(experts), keys(experts);
   std::vector<bool> allowed(experts), taken(experts);
@@ -63,7 +73,7 @@ TopK topk(const model::RoutingSpec& routing, const MatrixF& logits, std::span<co
     // Group limit: keep the experts of the topk_group best groups.
     std::fill(allowed.begin(), allowed.end(), routing.group_score == model::GroupScore::None);
     if (routing.group_score != model::GroupScore::None) {
-      const Index groups = routing.n_group, size = experts / groups;
+      const Index groups = routing.n_group, size = group_size;
       std::vector<float> group_scores(groups);
       for (Index g = 0; g < groups; ++g) group_scores[g] = group_score(routing.group_score, &keys[g * size], size);
       std::vector<bool> kept(groups);

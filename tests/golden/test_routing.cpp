@@ -167,6 +167,13 @@ TEST(GoldenTopK, RefusesMismatchedSizes) {
   RoutingSpec r = softmax_topk(3, 2);
   r.selection_bias = true;
   EXPECT_THROW(topk(r, logits_row({1, 2, 3}), {}), std::invalid_argument);
+  EXPECT_THROW(topk(softmax_topk(3, 4), logits_row({1, 2, 3}), {}), std::invalid_argument);
+  RoutingSpec g = grouped(GroupScore::SumOfTop2);
+  g.n_group = 8;  // groups of one expert have no second best
+  EXPECT_THROW(topk(g, kGroupLogits, {}), std::invalid_argument);
+  g.n_group = 4;  // one group of two kept cannot hold three experts
+  g.top_k = 3;
+  EXPECT_THROW(topk(g, kGroupLogits, {}), std::invalid_argument);
 }
 
 TopK three_tokens() {
