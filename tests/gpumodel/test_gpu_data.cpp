@@ -49,15 +49,19 @@ TEST(GpuData, ErrorsNameFileAndField) {
   EXPECT_EQ(error_of("[1]"), "x.json: expected a JSON object of GPU figures");
 }
 
+// A complete description with the given sms and tdp_w values.
+std::string description(std::string_view sms, std::string_view tdp) {
+  return std::string(R"({"name": "G", "fp8_dense_tflops": 1, "bf16_dense_tflops": 1, "hbm_type": "HBM3",
+    "hbm_capacity_gb": 1, "hbm_bandwidth_gbs": 1, "boost_clock_mhz": 1, "l2_mb": 1, "smem_per_block_kib": 1,
+    "die_mm2": 1, "transistors_billion": 1, "process": "p", "nvlink_gbs": 1, "sms": )") +
+         std::string(sms) + ", \"tdp_w\": " + std::string(tdp) + "}";
+}
+
 TEST(GpuData, FieldValuesAreChecked) {
-  std::string text(R"({"name": "G", "fp8_dense_tflops": 1, "bf16_dense_tflops": 1, "hbm_type": "HBM3",
-    "hbm_capacity_gb": 1, "hbm_bandwidth_gbs": 1, "sms": 1.5, "boost_clock_mhz": 1, "l2_mb": 1,
-    "smem_per_block_kib": 1, "tdp_w": 1, "die_mm2": 1, "transistors_billion": 1, "process": "p", "nvlink_gbs": 1})");
-  EXPECT_EQ(error_of(text), "x.json: /sms: expected a positive integer");
-  text.replace(text.find("1.5"), 3, "2");
-  EXPECT_EQ(error_of(text), "");
-  text.replace(text.find("\"tdp_w\": 1"), 10, "\"tdp_w\": -1");
-  EXPECT_EQ(error_of(text), "x.json: /tdp_w: must be positive");
+  EXPECT_EQ(error_of(description("2", "1")), "");
+  EXPECT_EQ(error_of(description("1.5", "1")), "x.json: /sms: expected a positive integer");
+  EXPECT_EQ(error_of(description("2", "-1")), "x.json: /tdp_w: must be positive");
+  EXPECT_EQ(error_of(description("2", "\"700\"")), "x.json: /tdp_w: expected a number");
 }
 
 TEST(GpuData, DeepGemmTableHasTheThreeTables) {
