@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include <cstring>
+#include <memory>
 #include <span>
 
 #include "cadre/golden/layer_weights.h"

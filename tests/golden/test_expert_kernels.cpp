@@ -2,8 +2,6 @@
 // combine on inputs small enough to check by hand.
 #include <gtest/gtest.h>
 
-#include <cstring>
-
 #include "cadre/golden/moe_golden.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/quant.h"

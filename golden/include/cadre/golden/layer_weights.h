@@ -4,9 +4,9 @@
 // tokens chose, one expert at a time.
 #pragma once
 
-#include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cadre/golden/matrix.h"
