@@ -1,0 +1,88 @@
+// HBM shared by all tiles, and the interconnect that links each tile to it
+// and to the RAM. Timing (docs/simulator.md): a request crosses the tile's
+// link (interconnect latency + bytes / link width), waits for its channel
+// (bursts of dma.burst_bytes interleave across channels), occupies the channel
+// for bytes / channel bandwidth and returns after the HBM latency.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <memory>
+#include <vector>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/sim/clock.h"
+#include "cadre/sim/sparse_memory.h"
+
+namespace cadre::sim {
+
+struct HbmChannelStats {
+  uint64_t accesses = 0;
+  uint64_t bytes = 0;
+  uint64_t busy_cycles = 0;  // cycles the channel spent transferring data
+};
+
+class Hbm : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Hbm> socket;
+
+  Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock);
+
+  SparseMemory& memory() { return memory_; }
+  const std::vector<HbmChannelStats>& channel_stats() const { return stats_; }
+
+ private:
+  // No DMI: every access goes through b_transport so that it is timed.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+
+  const Clock& clock_;
+  SparseMemory memory_;
+  uint64_t burst_bytes_;
+  double bytes_per_cycle_;   // one channel
+  uint64_t latency_cycles_;
+  std::vector<uint64_t> busy_until_;  // per channel, the first cycle it is free
+  std::vector<HbmChannelStats> stats_;
+};
+
+// HBM requests are granted in cycle order, and requests of the same cycle in
+// tile order, so that channel contention never depends on the order SystemC
+// happens to run the tiles' threads in (which the quantum changes). A request
+// made at a time ahead of SystemC time waits until then first.
+class Interconnect : public sc_core::sc_module {
+ public:
+  // One port per tile; the tag is the tile id.
+  std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<Interconnect>>> tile_sockets;
+  tlm_utils::simple_initiator_socket<Interconnect> ram_socket;
+  tlm_utils::simple_initiator_socket<Interconnect> hbm_socket;
+
+  Interconnect(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock);
+
+ private:
+  struct Request {
+    int tile;
+    tlm::tlm_generic_payload* trans;
+    sc_core::sc_time delay;
+    sc_core::sc_event granted;
+  };
+
+  void b_transport(int tile, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int tile, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  unsigned int transport_dbg(int tile, tlm::tlm_generic_payload& trans);
+  // The target of an address; nullptr outside RAM and HBM.
+  tlm_utils::simple_initiator_socket<Interconnect>* route(uint64_t addr);
+  // SC_METHOD, one delta after requests arrive: grants them in tile order.
+  void arbitrate();
+
+  const Clock& clock_;
+  std::vector<Request*> pending_;
+  sc_core::sc_event arrived_;
+  arch::Region ram_, hbm_;
+  uint64_t link_latency_cycles_;
+  uint64_t link_bytes_per_cycle_;
+};
+
+}  // namespace cadre::sim

@@ -1,0 +1,71 @@
+// Running a program on the simulated chip: the one entry point `cadre sim`,
+// the tests and the benchmark use.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/elf/elf_program.h"
+#include "cadre/sim/core.h"
+#include "cadre/sim/hbm.h"
+#include "cadre/sim/sim_error.h"
+
+namespace cadre::sim {
+
+class Chip;
+
+struct SimOptions {
+  std::string program_name = "program";  // what load errors call the program
+  uint64_t max_cycles = 0;                // 0: no limit
+  // The global quantum: how far a core runs ahead of SystemC time. It changes
+  // only how threads interleave, never a cycle count.
+  uint64_t quantum_cycles = 10000;
+  bool echo_output = true;               // forward program output to the host as it comes
+  bool progress = false;                 // a progress line on stderr
+  std::filesystem::path trace_path;      // empty: no trace
+  size_t trace_max_events = 200'000;
+  // Called after the chip is built and the program loaded, before it runs:
+  // where a caller attaches units, e.g. an Xcadre handler to each core.
+  std::function<void(Chip&)> configure;
+};
+
+struct TileResult {
+  bool exited = false;      // false when another tile's error stopped the run first
+  uint64_t exit_code = 0;   // a0 of the exit ecall
+  uint64_t cycles = 0;
+  CoreStats stats;
+};
+
+struct SimResult {
+  uint64_t exit_code = 0;           // tile 0's: the chip's exit code
+  std::optional<SimError> error;    // set when the run stopped early
+  std::vector<TileResult> tiles;
+  std::vector<HbmChannelStats> hbm_channels;
+  std::string stdout_text, stderr_text;  // what the program wrote to fd 1 and 2
+  uint64_t cycles = 0;              // the last tile's last cycle
+  uint64_t instructions = 0;        // over all tiles
+  double clock_ghz = 0;
+  double simulated_seconds = 0;     // cycles / clock
+  double wall_seconds = 0;
+  size_t trace_events = 0;
+  bool trace_truncated = false;
+};
+
+// Checks and loads the program (LoadError), builds the chip, runs it until
+// every tile has exited, an error or the cycle limit, and writes the trace.
+// SystemC elaborates once per process, so this runs once per process; a
+// second call throws std::logic_error.
+SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, const SimOptions& options);
+
+// The `cadre sim --json` report, and the `--stats` table.
+nlohmann::ordered_json to_json(const SimResult& result);
+std::string stats_table(const SimResult& result);
+
+}  // namespace cadre::sim

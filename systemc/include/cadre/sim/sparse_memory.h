@@ -1,0 +1,46 @@
+// Simulated memory that holds only the 4 KiB pages a program has touched, so a
+// chip can address tens of GiB of HBM without the host holding it. Plain C++
+// (no SystemC): the ELF loader and its fuzz target use it directly.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+
+#include "cadre/arch/memory_map.h"
+
+namespace cadre::sim {
+
+class SparseMemory {
+ public:
+  static constexpr uint64_t kPageBits = 12;
+  static constexpr uint64_t kPageBytes = uint64_t{1} << kPageBits;
+
+  // Addresses are those of `region` (chip or local addresses), not offsets.
+  explicit SparseMemory(arch::Region region) : region_(region) {}
+
+  const arch::Region& region() const { return region_; }
+
+  // The host bytes of the page holding `addr`, made (zeroed) on first touch.
+  // `addr` must lie inside the region. A page never moves once made, so the
+  // pointer stays valid for the memory's lifetime (what DMI hands out).
+  uint8_t* page(uint64_t addr);
+
+  // Untouched bytes read as zero; reading makes no pages. The range must lie
+  // inside the region.
+  void read(uint64_t addr, std::span<uint8_t> out) const;
+  void write(uint64_t addr, std::span<const uint8_t> bytes);
+  // Zeroes the range in the pages that exist (the others already read as zero).
+  void zero(uint64_t addr, uint64_t bytes);
+
+  size_t pages_touched() const { return pages_.size(); }
+
+ private:
+  using Page = std::array<uint8_t, kPageBytes>;
+  arch::Region region_;
+  std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+};
+
+}  // namespace cadre::sim

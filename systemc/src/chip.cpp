@@ -1,0 +1,84 @@
+#include "cadre/sim/chip.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cadre/arch/memory_map.h"
+
+namespace cadre::sim {
+
+Tile::Tile(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock, const CoreParams& params,
+           CoreHost& host)
+    : sc_module(name), scratchpad("scratchpad", arch::scratchpad_region(cfg)), core("core", cfg, clock, params, host) {
+  core.local_socket.bind(scratchpad.socket);
+}
+
+Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const ChipOptions& options)
+    : sc_module(name),
+      clock_(cfg.clock_ghz),
+      options_(options),
+      ram_("ram", arch::ram_region(cfg)),
+      hbm_("hbm", cfg, clock_),
+      interconnect_("interconnect", cfg, clock_) {
+  interconnect_.ram_socket.bind(ram_.socket);
+  interconnect_.hbm_socket.bind(hbm_.socket);
+  for (uint32_t t = 0; t < cfg.tiles; ++t) {
+    const CoreParams params{t, cfg.tiles, options.quantum_cycles, options.max_cycles};
+    tiles_.push_back(std::make_unique<Tile>(fmt::format("tile{}", t).c_str(), cfg, clock_, params, *this));
+    tiles_.back()->core.chip_socket.bind(*interconnect_.tile_sockets[t]);
+  }
+  if (options.progress) {
+    SC_HAS_PROCESS(Chip);
+    SC_THREAD(report_progress);
+  }
+}
+
+void Chip::reset(uint64_t entry) {
+  for (auto& tile : tiles_) tile->core.reset(entry);
+}
+
+void Chip::output(uint32_t, int fd, std::string_view bytes) {
+  (fd == 1 ? stdout_ : stderr_).append(bytes);
+  if (options_.echo_output) {
+    std::FILE* stream = fd == 1 ? stdout : stderr;
+    std::fwrite(bytes.data(), 1, bytes.size(), stream);
+    std::fflush(stream);
+  }
+}
+
+void Chip::core_stopped(uint32_t tile) {
+  const Core& c = core(tile);
+  // Of the errors seen before the run stops, the earliest cycle (then the
+  // lowest tile) is the one reported.
+  const auto& e = c.error();
+  if (e && (!error_ || e->cycle < error_->cycle || (e->cycle == error_->cycle && e->tile < error_->tile))) error_ = e;
+  // The run ends when every tile has exited, or at the first error.
+  if ((++stopped_ == tiles_.size() || e) && !stopping_) {
+    stopping_ = true;
+    sc_core::sc_stop();
+  }
+}
+
+void Chip::core_span(uint32_t tile, std::string_view what, uint64_t start, uint64_t end, uint64_t instructions) {
+  if (options_.trace) options_.trace->span(tile, TraceUnit::Core, what, start, end, instructions);
+}
+
+void Chip::report_progress() {
+  // Checked every 2^20 simulated cycles; printed at most about once a second.
+  auto last = std::chrono::steady_clock::now();
+  for (;;) {
+    sc_core::wait(clock_.to_time(uint64_t{1} << 20));
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(1)) continue;
+    last = now;
+    uint64_t instructions = 0;
+    for (const auto& tile : tiles_) instructions += tile->core.stats().instructions;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    fmt::print(stderr, "\r\033[Kcadre sim: {} cycles, {} instructions, {:.1f} M instructions/s", clock_.now_cycles(),
+               instructions, static_cast<double>(instructions) / seconds / 1e6);
+    std::fflush(stderr);
+  }
+}
+
+}  // namespace cadre::sim

@@ -1,0 +1,95 @@
+// The run report: JSON for `cadre sim --json`, a table for `--stats`.
+#include <fmt/format.h>
+
+#include "cadre/sim/simulate.h"
+
+namespace cadre::sim {
+namespace {
+
+double ipc(uint64_t instructions, uint64_t cycles) {
+  return cycles == 0 ? 0.0 : static_cast<double>(instructions) / static_cast<double>(cycles);
+}
+
+}  // namespace
+
+std::string_view name(SimErrorKind kind) {
+  switch (kind) {
+    case SimErrorKind::IllegalInstruction: return "illegal_instruction";
+    case SimErrorKind::MisalignedAccess: return "misaligned_access";
+    case SimErrorKind::AccessFault: return "access_fault";
+    case SimErrorKind::FetchFault: return "fetch_fault";
+    case SimErrorKind::BadEcall: return "bad_ecall";
+    case SimErrorKind::MaxCycles: return "max_cycles";
+  }
+  return "unknown";
+}
+
+nlohmann::ordered_json to_json(const SimResult& r) {
+  nlohmann::ordered_json j;
+  j["exit_code"] = r.exit_code;
+  if (r.error)
+    j["error"] = {{"kind", name(r.error->kind)}, {"tile", r.error->tile}, {"pc", r.error->pc},
+                  {"cycle", r.error->cycle}, {"message", r.error->message}};
+  else
+    j["error"] = nullptr;
+  j["cycles"] = r.cycles;
+  j["instructions"] = r.instructions;
+  j["ipc"] = ipc(r.instructions, r.cycles);
+  j["clock_ghz"] = r.clock_ghz;
+  j["simulated_seconds"] = r.simulated_seconds;
+  j["wall_seconds"] = r.wall_seconds;
+  j["instructions_per_wall_second"] = r.wall_seconds > 0 ? static_cast<double>(r.instructions) / r.wall_seconds : 0.0;
+  nlohmann::ordered_json tiles = nlohmann::ordered_json::array();
+  for (size_t t = 0; t < r.tiles.size(); ++t) {
+    const TileResult& tile = r.tiles[t];
+    nlohmann::ordered_json by_class, stalls;
+    for (size_t c = 0; c < kInsnClassCount; ++c) by_class[name(static_cast<InsnClass>(c))] = tile.stats.by_class[c];
+    for (size_t c = 0; c < kStallCauseCount; ++c)
+      stalls[name(static_cast<StallCause>(c))] = tile.stats.stall_cycles[c];
+    tiles.push_back({{"tile", t}, {"exited", tile.exited}, {"exit_code", tile.exit_code}, {"cycles", tile.cycles},
+                     {"instructions", tile.stats.instructions}, {"ipc", ipc(tile.stats.instructions, tile.cycles)},
+                     {"instructions_by_class", by_class}, {"stall_cycles", stalls}});
+  }
+  j["tiles"] = tiles;
+  nlohmann::ordered_json channels = nlohmann::ordered_json::array();
+  for (size_t c = 0; c < r.hbm_channels.size(); ++c)
+    channels.push_back({{"channel", c}, {"accesses", r.hbm_channels[c].accesses}, {"bytes", r.hbm_channels[c].bytes},
+                        {"busy_cycles", r.hbm_channels[c].busy_cycles}});
+  j["hbm_channels"] = channels;
+  j["stdout"] = r.stdout_text;
+  j["stderr"] = r.stderr_text;
+  j["trace_events"] = r.trace_events;
+  j["trace_truncated"] = r.trace_truncated;
+  return j;
+}
+
+std::string stats_table(const SimResult& r) {
+  std::string out;
+  out += fmt::format("cycles            {}\n", r.cycles);
+  out += fmt::format("instructions      {}\n", r.instructions);
+  out += fmt::format("IPC               {:.3f}\n", ipc(r.instructions, r.cycles));
+  out += fmt::format("simulated time    {:.6f} ms at {} GHz\n", r.simulated_seconds * 1e3, r.clock_ghz);
+  out += fmt::format("wall time         {:.3f} s ({:.1f} M instructions/s)\n", r.wall_seconds,
+       r.wall_seconds > 0 ? static_cast<double>(r.instructions) / r.wall_seconds / 1e6 : 0.0);
+  std::string header = fmt::format("{:<6} {:>6} {:>12} {:>12} {:>6}", "tile", "exit", "cycles", "instructions", "IPC");
+  for (size_t c = 0; c < kInsnClassCount; ++c) header += fmt::format(" {:>10}", name(static_cast<InsnClass>(c)));
+  for (size_t c = 0; c < kStallCauseCount; ++c)
+    header += fmt::format(" {:>10}", fmt::format("{}_stall", name(static_cast<StallCause>(c))));
+  out += fmt::format("{}\n", header);
+  for (size_t t = 0; t < r.tiles.size(); ++t) {
+    const TileResult& tile = r.tiles[t];
+    std::string row = fmt::format("{:<6} {:>6} {:>12} {:>12} {:>6.3f}", t,
+                                  tile.exited ? fmt::format("{}", tile.exit_code) : std::string("-"), tile.cycles,
+                                  tile.stats.instructions, ipc(tile.stats.instructions, tile.cycles));
+    for (uint64_t n : tile.stats.by_class) row += fmt::format(" {:>10}", n);
+    for (uint64_t n : tile.stats.stall_cycles) row += fmt::format(" {:>10}", n);
+    out += fmt::format("{}\n", row);
+  }
+  out += fmt::format("{:<8} {:>10} {:>14} {:>12}\n", "channel", "accesses", "bytes", "busy cycles");
+  for (size_t c = 0; c < r.hbm_channels.size(); ++c)
+    out += fmt::format("{:<8} {:>10} {:>14} {:>12}\n", c, r.hbm_channels[c].accesses, r.hbm_channels[c].bytes,
+         r.hbm_channels[c].busy_cycles);
+  return out;
+}
+
+}  // namespace cadre::sim

@@ -1,0 +1,5 @@
+# A loop that never ends: stopped by --max-cycles.
+    .section .text.start, "ax"
+    .globl _start
+_start:
+1:  j 1b

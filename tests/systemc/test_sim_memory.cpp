@@ -1,0 +1,133 @@
+// Sparse memory, ELF loading and the M-extension arithmetic: plain C++, no
+// SystemC elaboration.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "cadre/arch/arch_json.h"
+#include "cadre/arch/memory_map.h"
+#include "cadre/sim/program_loader.h"
+#include "cadre/sim/rv_arith.h"
+#include "cadre/sim/sparse_memory.h"
+
+namespace cadre::sim {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SparseMemory, UntouchedBytesReadZeroAndMakeNoPages) {
+  SparseMemory m({arch::kHbmBase, uint64_t{64} << 30});
+  std::vector<uint8_t> out(10, 0xFF);
+  m.read(arch::kHbmBase + (uint64_t{40} << 30), out);
+  EXPECT_EQ(out, std::vector<uint8_t>(10, 0));
+  EXPECT_EQ(m.pages_touched(), 0u);
+}
+
+TEST(SparseMemory, TensOfGibibytesApartCostTwoPages) {
+  SparseMemory m({arch::kHbmBase, uint64_t{64} << 30});
+  const std::vector<uint8_t> bytes = {1, 2, 3};
+  m.write(arch::kHbmBase, bytes);
+  m.write(arch::kHbmBase + (uint64_t{60} << 30), bytes);
+  EXPECT_EQ(m.pages_touched(), 2u);
+  std::vector<uint8_t> out(3);
+  m.read(arch::kHbmBase + (uint64_t{60} << 30), out);
+  EXPECT_EQ(out, bytes);
+}
+
+TEST(SparseMemory, WritesAcrossPageBoundaries) {
+  SparseMemory m({0x1000, 0x10000});
+  std::vector<uint8_t> bytes(5000);
+  for (size_t k = 0; k < bytes.size(); ++k) bytes[k] = static_cast<uint8_t>(k * 7);
+  m.write(0x1FFE, bytes);
+  EXPECT_EQ(m.pages_touched(), 3u);
+  std::vector<uint8_t> out(bytes.size());
+  m.read(0x1FFE, out);
+  EXPECT_EQ(out, bytes);
+  m.zero(0x2000, 4096);
+  m.read(0x1FFE, out);
+  EXPECT_EQ(out[1], bytes[1]);
+  EXPECT_EQ(out[2], 0);
+  EXPECT_EQ(out[4097], 0);
+  EXPECT_EQ(out[4098], bytes[4098]);
+}
+
+elf::Program program_with(std::vector<elf::Segment> segments, uint64_t entry = arch::kRamBase) {
+  elf::Program p;
+  p.entry = entry;
+  p.segments = std::move(segments);
+  return p;
+}
+
+TEST(ProgramLoader, LoadsSegmentsAndZeroesBss) {
+  const arch::ArchConfig cfg = arch::load_arch("small");
+  SparseMemory ram(arch::ram_region(cfg)), hbm(arch::hbm_region(cfg));
+  ram.write(arch::kRamBase + 0x104, std::vector<uint8_t>{9, 9, 9, 9});  // stale bytes in .bss
+  const elf::Program p = program_with(
+      {{arch::kRamBase, 0x200, {0x13, 0, 0, 0}, elf::kSegmentExec | elf::kSegmentRead},
+       {arch::kHbmBase + 0x1000, 4, {1, 2, 3, 4}, elf::kSegmentRead}});
+  load_program(p, cfg, "test", ram, hbm);
+  std::vector<uint8_t> out(8);
+  ram.read(arch::kRamBase, out);
+  EXPECT_EQ(out, (std::vector<uint8_t>{0x13, 0, 0, 0, 0, 0, 0, 0}));
+  ram.read(arch::kRamBase + 0x104, out);
+  EXPECT_EQ(out, std::vector<uint8_t>(8, 0));
+  hbm.read(arch::kHbmBase + 0x1000, std::span<uint8_t>(out.data(), 4));
+  EXPECT_EQ(out[3], 4);
+}
+
+TEST(ProgramLoader, RejectsSegmentsOutsideRamAndHbm) {
+  const arch::ArchConfig cfg = arch::load_arch("small");
+  const arch::Region ram = arch::ram_region(cfg);
+  // Straddling the end of RAM, in the scratchpad window, and at address 0.
+  for (const uint64_t vaddr : {ram.end() - 8, arch::kScratchpadBase, uint64_t{0}}) {
+    const elf::Program p = program_with(
+        {{arch::kRamBase, 4, {0x13, 0, 0, 0}, elf::kSegmentExec}, {vaddr, 16, {}, elf::kSegmentRead}});
+    try {
+      check_program(p, cfg, "bad.elf");
+      ADD_FAILURE() << "accepted a segment at " << vaddr;
+    } catch (const LoadError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("bad.elf: segment 1"));
+      EXPECT_THAT(e.what(), HasSubstr("is outside simulated memory"));
+    }
+  }
+}
+
+TEST(ProgramLoader, RejectsAnEntryOutsideCode) {
+  const arch::ArchConfig cfg = arch::load_arch("small");
+  const elf::Program p = program_with({{arch::kRamBase, 4, {0x13, 0, 0, 0}, elf::kSegmentRead}});
+  EXPECT_THROW(check_program(p, cfg, "x"), LoadError);
+}
+
+constexpr uint64_t kMin = uint64_t{1} << 63, kAllOnes = ~uint64_t{0};
+
+TEST(RvArith, DivisionByZero) {
+  EXPECT_EQ(rv::div(7, 0), kAllOnes);
+  EXPECT_EQ(rv::divu(7, 0), kAllOnes);
+  EXPECT_EQ(rv::rem(static_cast<uint64_t>(-7), 0), static_cast<uint64_t>(-7));
+  EXPECT_EQ(rv::remu(7, 0), 7u);
+  EXPECT_EQ(rv::divw(7, 0), kAllOnes);
+  EXPECT_EQ(rv::divuw(7, 0), kAllOnes);
+  EXPECT_EQ(rv::remw(0xFFFFFFFF'80000000, 0), 0xFFFFFFFF'80000000);
+  EXPECT_EQ(rv::remuw(0x1'FFFFFFFF, 0), kAllOnes);  // the 32-bit dividend, sign-extended
+}
+
+TEST(RvArith, SignedOverflow) {
+  EXPECT_EQ(rv::div(kMin, kAllOnes), kMin);
+  EXPECT_EQ(rv::rem(kMin, kAllOnes), 0u);
+  EXPECT_EQ(rv::divw(0x80000000, kAllOnes), 0xFFFFFFFF'80000000);
+  EXPECT_EQ(rv::remw(0x80000000, kAllOnes), 0u);
+}
+
+TEST(RvArith, HighProductsAndWForms) {
+  EXPECT_EQ(rv::mulh(kMin, kAllOnes), 0u);              // 2^63 fits: the high half is 0
+  EXPECT_EQ(rv::mulhu(kAllOnes, kAllOnes), kAllOnes - 1);
+  EXPECT_EQ(rv::mulhsu(kAllOnes, kAllOnes), kAllOnes);  // -1 * (2^64 - 1)
+  EXPECT_EQ(rv::mulw(0x7FFFFFFF, 2), 0xFFFFFFFF'FFFFFFFE);
+  EXPECT_EQ(rv::divw(static_cast<uint64_t>(-7), 2), static_cast<uint64_t>(-3));
+  EXPECT_EQ(rv::remw(static_cast<uint64_t>(-7), 2), static_cast<uint64_t>(-1));
+  EXPECT_EQ(rv::divuw(0xFFFFFFFF'FFFFFFFE, 1), 0xFFFFFFFF'FFFFFFFE);  // 0xFFFFFFFE sign-extended
+}
+
+}  // namespace
+}  // namespace cadre::sim
