@@ -53,7 +53,7 @@ CheckpointWeights::CheckpointWeights(const model::MoeLayerSpec& spec, const std:
 }
 
 std::string CheckpointWeights::name_of(TensorRef t) const {
-  return t.role == Role::Input ? "input" : prefix_ + weights::SyntheticLayer::tensor_name(t);
+  return t.role == Role::Input ? "input" : prefix_ + weights::checkpoint_name(spec_.family, t);
 }
 
 const weights::TensorView& CheckpointWeights::tensor(const std::string& name, DType dtype,
@@ -114,7 +114,7 @@ void write_synthetic_checkpoint(const std::string& path, const weights::Syntheti
     return std::vector<uint64_t>{static_cast<uint64_t>(rows), static_cast<uint64_t>(cols)};
   };
   for (const TensorRef t : refs) {
-    const std::string name = weights::SyntheticLayer::tensor_name(t);
+    const std::string name = weights::checkpoint_name(spec.family, t);
     if (t.role == Role::RouterBias) {
       // As the DeepSeek-V3 checkpoint stores it: a vector [experts].
       const auto& m = *fp32s.emplace_back(std::make_unique<MatrixF>(source.fp32(t)));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "cadre/numerics/convert.h"
 #include "cadre/weights/synthetic.h"
@@ -81,9 +82,21 @@ TEST(Synthetic, Fp8WeightsAreFiniteCodesWithBlockScalesNearTheRealRange) {
   }
 }
 
-TEST(Synthetic, TensorNamesFollowTheDeepSeekCheckpoint) {
-  EXPECT_EQ(SyntheticLayer::tensor_name({Role::ExpertUp, 17}), "mlp.experts.17.up_proj.weight");
-  EXPECT_EQ(SyntheticLayer::tensor_name({Role::RouterBias}), "mlp.gate.e_score_correction_bias");
+TEST(Synthetic, TensorNamesFollowEachFamilysCheckpoints) {
+  using model::Family;
+  EXPECT_EQ(checkpoint_name(Family::DeepSeekV3, {Role::ExpertUp, 17}), "mlp.experts.17.up_proj.weight");
+  EXPECT_EQ(checkpoint_name(Family::DeepSeekV3, {Role::RouterBias}), "mlp.gate.e_score_correction_bias");
+  EXPECT_EQ(checkpoint_name(Family::DeepSeekV2, {Role::SharedDown}), "mlp.shared_experts.down_proj.weight");
+  EXPECT_EQ(checkpoint_name(Family::Mixtral, {Role::ExpertGate, 3}), "block_sparse_moe.experts.3.w1.weight");
+  EXPECT_EQ(checkpoint_name(Family::Mixtral, {Role::ExpertUp, 3}), "block_sparse_moe.experts.3.w3.weight");
+  EXPECT_EQ(checkpoint_name(Family::Mixtral, {Role::ExpertDown, 3}), "block_sparse_moe.experts.3.w2.weight");
+  EXPECT_EQ(checkpoint_name(Family::Mixtral, {Role::RouterWeight}), "block_sparse_moe.gate.weight");
+  EXPECT_EQ(checkpoint_name(Family::Qwen2Moe, {Role::SharedUp}), "mlp.shared_expert.up_proj.weight");
+  EXPECT_EQ(checkpoint_name(Family::Qwen2Moe, {Role::SharedExpertGate}), "mlp.shared_expert_gate.weight");
+  EXPECT_EQ(checkpoint_name(Family::Olmoe, {Role::ExpertDown, 63}), "mlp.experts.63.down_proj.weight");
+  EXPECT_EQ(checkpoint_name(Family::Qwen3Moe, {Role::Input}), "input");
+  EXPECT_THROW(checkpoint_name(Family::Mixtral, {Role::SharedGate}), std::invalid_argument);
+  EXPECT_THROW(checkpoint_name(Family::Qwen3Moe, {Role::RouterBias}), std::invalid_argument);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/hd.h"
@@ -90,20 +91,35 @@ float SyntheticLayer::scale_inv(TensorRef t, uint64_t block_row, uint64_t block_
   return num::div_rn(block_amax, 448.0f);
 }
 
-std::string SyntheticLayer::tensor_name(TensorRef t) {
+std::string checkpoint_name(model::Family family, TensorRef t) {
+  struct Names {
+    model::Family family;
+    std::string_view router, bias, gate, up, down, shared_gate, shared_up, shared_down, shared_expert_gate;
+  };
+  static constexpr Names kNames[] = {
+#define CHECKPOINT_NAMES(F, ...) {model::Family::F, __VA_ARGS__},
+#include "cadre/weights/checkpoint_names.def"
+  };
+  const Names* names = nullptr;
+  for (const Names& n : kNames)
+    if (n.family == family) names = &n;
+  std::string_view pattern;
   switch (t.role) {
     case Role::Input: return "input";
-    case Role::RouterWeight: return "mlp.gate.weight";
-    case Role::RouterBias: return "mlp.gate.e_score_correction_bias";
-    case Role::ExpertGate: return fmt::format("mlp.experts.{}.gate_proj.weight", t.expert);
-    case Role::ExpertUp: return fmt::format("mlp.experts.{}.up_proj.weight", t.expert);
-    case Role::ExpertDown: return fmt::format("mlp.experts.{}.down_proj.weight", t.expert);
-    case Role::SharedGate: return "mlp.shared_experts.gate_proj.weight";
-    case Role::SharedUp: return "mlp.shared_experts.up_proj.weight";
-    case Role::SharedDown: return "mlp.shared_experts.down_proj.weight";
-    case Role::SharedExpertGate: return "mlp.shared_expert_gate.weight";
+    case Role::RouterWeight: pattern = names->router; break;
+    case Role::RouterBias: pattern = names->bias; break;
+    case Role::ExpertGate: pattern = names->gate; break;
+    case Role::ExpertUp: pattern = names->up; break;
+    case Role::ExpertDown: pattern = names->down; break;
+    case Role::SharedGate: pattern = names->shared_gate; break;
+    case Role::SharedUp: pattern = names->shared_up; break;
+    case Role::SharedDown: pattern = names->shared_down; break;
+    case Role::SharedExpertGate: pattern = names->shared_expert_gate; break;
   }
-  return "?";
+  if (pattern.empty())
+    throw std::invalid_argument(fmt::format("{} checkpoints have no tensor for role {}", model::model_type(family),
+                                            static_cast<int>(t.role)));
+  return fmt::format(fmt::runtime(pattern), t.expert);
 }
 
 }  // namespace cadre::weights

@@ -55,8 +55,9 @@ class CheckpointError : public std::runtime_error {
 };
 
 // A real checkpoint in safetensors files (one or several shards), tensors named
-// as the DeepSeek-V3 checkpoint names them: `prefix` + SyntheticLayer::tensor_name
-// ("model.layers.3." + "mlp.experts.7.up_proj.weight"). Expert matrices are
+// as the family's checkpoints name them: `prefix` + weights::checkpoint_name
+// ("model.layers.3." + "mlp.experts.7.up_proj.weight", or Mixtral's
+// "block_sparse_moe.experts.7.w3.weight"). Expert matrices are
 // either F8_E4M3 `weight` with F32 `weight_scale_inv` (FP8) or BF16 `weight`;
 // the router and Qwen's shared-expert gate are BF16, the DeepSeek-V3 bias F32
 // ([experts] or [1, experts]). The input x is the BF16 tensor "input" [tokens,

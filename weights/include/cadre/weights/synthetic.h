@@ -43,6 +43,12 @@ struct Shape {
 
 inline constexpr uint32_t kScaleBlock = 128;
 
+// The name a family's checkpoint gives a tensor of the layer (checkpoint_names.def),
+// e.g. "mlp.experts.3.up_proj.weight" (DeepSeek) or "block_sparse_moe.experts.3.w3.weight"
+// (Mixtral); "input" for the activations, which no checkpoint holds. Throws
+// std::invalid_argument for a tensor the family does not have.
+std::string checkpoint_name(model::Family family, TensorRef t);
+
 class SyntheticLayer {
  public:
   SyntheticLayer(const model::MoeLayerSpec& spec, uint64_t seed, uint32_t tokens);
@@ -59,8 +65,6 @@ class SyntheticLayer {
   uint8_t fp8(TensorRef t, uint64_t row, uint64_t col) const;
   float scale_inv(TensorRef t, uint64_t block_row, uint64_t block_col) const;
 
-  // The checkpoint name of a tensor, DeepSeek-V3 style ("mlp.experts.3.up_proj.weight").
-  static std::string tensor_name(TensorRef t);
 
   const model::MoeLayerSpec& spec() const { return spec_; }
   uint32_t tokens() const { return tokens_; }
