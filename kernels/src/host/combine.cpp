@@ -1,0 +1,2 @@
+// The host build of combine.cu: the same source compiled as C++ (portability.h).
+#include "../combine.cu"

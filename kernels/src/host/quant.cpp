@@ -1,0 +1,2 @@
+// The host build of quant.cu: the same source compiled as C++ (portability.h).
+#include "../quant.cu"
