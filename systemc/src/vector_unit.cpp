@@ -1,0 +1,362 @@
+#include "cadre/sim/vector_unit.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <vector>
+
+#include "cadre/numerics/convert.h"
+#include "cadre/numerics/quant.h"
+#include "cadre/numerics/softmax.h"
+#include "cadre/numerics/transcendental.h"
+#include "cadre/sim/accel_error.h"
+
+namespace cadre::sim {
+namespace {
+
+using isa::Layout;
+using isa::Op;
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+uint64_t get(Layout layout, const char* name, uint64_t reg) { return isa::field(layout, name, reg); }
+
+void require_positive(uint64_t value, const char* what) {
+  if (value == 0) throw AccelError(fmt::format("{} must be positive", what));
+}
+
+// The selection order of top-k (docs/moe-layer.md): larger first, a NaN
+// below every number; scans go in increasing index and replace only on a
+// win, so ties stay with the lower index.
+bool beats(float a, float b) { return !num::is_nan(a) && (num::is_nan(b) || a > b); }
+
+template <class Value, class Eligible>
+int64_t best_index(int64_t n, Value value, Eligible eligible) {
+  int64_t best = -1;
+  for (int64_t i = 0; i < n; ++i)
+    if (eligible(i) && (best < 0 || beats(value(i), value(best)))) best = i;
+  return best;
+}
+
+// Flags of cvec.route.cfg.
+constexpr uint32_t kNormalise = 1, kGroupByMax = 2, kNormEpsilon = 4;
+
+}  // namespace
+
+uint64_t vector_sweep_cycles(uint64_t lanes, uint64_t rows, uint64_t cols, uint64_t passes) {
+  return kVectorStartupCycles + rows * passes * ceil_div(cols, lanes);
+}
+
+VectorUnit::VectorUnit(const arch::ArchConfig& cfg, LocalMemory& memory) : cfg_(cfg), memory_(memory) {}
+
+uint64_t VectorUnit::cost(std::span<const LocalStream> streams, uint64_t rows, uint64_t cols, uint64_t passes) {
+  const uint64_t base = vector_sweep_cycles(cfg_.vector.lanes, rows, cols, passes);
+  const uint64_t conflict = memory_.conflict_cycles(streams, base - kVectorStartupCycles);
+  stats_.conflict_cycles += conflict;
+  stats_.elements += rows * cols;
+  return base + conflict;
+}
+
+uint64_t VectorUnit::execute(Op op, uint64_t rs1, uint64_t rs2) {
+  uint64_t cycles = 1;  // configuration commands
+  switch (op) {
+    case Op::VecAdd:
+    case Op::VecMul:
+    case Op::VecMulScalar:
+    case Op::VecSigmoid:
+      cycles = elementwise(op, rs1, rs2);
+      break;
+    case Op::VecConvert:
+      cycles = convert(rs1, rs2);
+      break;
+    case Op::VecQuantConfig: {
+      const auto f = num::format_from_code(get(Layout::QuantConfig, "fmt", rs1));
+      if (!f || (f->format != num::Format::E4M3 && f->format != num::Format::E5M2))
+        throw AccelError(fmt::format("cvec.q.cfg: format {} is not FP8", get(Layout::QuantConfig, "fmt", rs1)));
+      q_scales_ = get(Layout::QuantConfig, "scales", rs1);
+      q_fmt_ = f->format;
+      break;
+    }
+    case Op::VecSoftmax:
+    case Op::VecSiluMul:
+    case Op::VecSiluMulQuant:
+    case Op::VecQuant:
+      cycles = rows_op(op, rs1, rs2);
+      break;
+    case Op::VecRouteConfig:
+      bias_ = get(Layout::RouteConfig, "bias", rs1);
+      route_flags_ = static_cast<uint32_t>(get(Layout::RouteConfig, "flags", rs1));
+      route_scale_ = num::bits_float(static_cast<uint32_t>(get(Layout::RouteGroups, "scale", rs2)));
+      n_group_ = get(Layout::RouteGroups, "n_group", rs2);
+      topk_group_ = get(Layout::RouteGroups, "topk_group", rs2);
+      break;
+    case Op::VecTopK:
+    case Op::VecGroupTopK:
+      cycles = topk(op == Op::VecGroupTopK, rs1, rs2);
+      break;
+    case Op::VecCount:
+      cycles = count(rs1, rs2);
+      break;
+    case Op::VecAlign:
+      cycles = align(rs1, rs2);
+      break;
+    default:
+      throw AccelError(fmt::format("{} is not a vector unit command", isa::info(op).mnemonic));
+  }
+  ++stats_.commands;
+  stats_.busy_cycles += cycles;
+  return cycles;
+}
+
+uint64_t VectorUnit::elementwise(Op op, uint64_t rs1, uint64_t rs2) {
+  uint64_t a_addr = 0, b_addr = 0, dst = 0, n = 0;
+  float scalar = 0.0f;
+  if (op == Op::VecAdd || op == Op::VecMul) {
+    a_addr = get(Layout::SrcPair, "src_a", rs1);
+    b_addr = get(Layout::SrcPair, "src_b", rs1);
+    dst = get(Layout::DstCount, "dst", rs2);
+    n = get(Layout::DstCount, "n", rs2);
+  } else {
+    a_addr = get(Layout::SrcDst, "src", rs1);
+    dst = get(Layout::SrcDst, "dst", rs1);
+    n = get(Layout::Count, "n", rs2);
+    scalar = num::bits_float(static_cast<uint32_t>(get(Layout::CountScalar, "scalar", rs2)));
+  }
+  require_positive(n, "the element count");
+  memory_.check(a_addr, n * 4, "vector source");
+  memory_.check(dst, n * 4, "vector destination");
+  std::vector<float> a = memory_.read_f32(a_addr, n);
+  std::vector<float> b;
+  if (op == Op::VecAdd || op == Op::VecMul) {
+    memory_.check(b_addr, n * 4, "vector source b");
+    b = memory_.read_f32(b_addr, n);
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    float& x = a[i];
+    switch (op) {
+      case Op::VecAdd: x = num::add_rn(x, b[i]); break;
+      case Op::VecMul: x = num::mul_rn(x, b[i]); break;
+      case Op::VecMulScalar: x = num::mul_rn(x, scalar); break;
+      default: x = num::sigmoid_f32(x); break;
+    }
+    x = num::canonical(x);
+  }
+  memory_.write_f32(dst, a);
+  const LocalStream streams[] = {{a_addr, n * 4}, {b_addr, b.empty() ? 0 : n * 4}, {dst, n * 4}};
+  return cost(streams, 1, n, op == Op::VecSigmoid ? 2 : 1);
+}
+
+uint64_t VectorUnit::convert(uint64_t rs1, uint64_t rs2) {
+  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
+  const uint64_t n = get(Layout::Convert, "n", rs2);
+  const auto from = num::format_from_code(get(Layout::Convert, "src_fmt", rs2));
+  const auto to = num::format_from_code(get(Layout::Convert, "dst_fmt", rs2));
+  require_positive(n, "the element count");
+  if (!from || !to || from->format == num::Format::I32 || to->format == num::Format::I32)
+    throw AccelError("cvec.cvt: formats must be FP32, BF16, E4M3 or E5M2");
+  memory_.check(src, n * from->bytes, "cvec.cvt source");
+  memory_.check(dst, n * to->bytes, "cvec.cvt destination");
+  const std::vector<uint8_t> in = memory_.read_bytes(src, n * from->bytes);
+  std::vector<uint8_t> out(n * to->bytes);
+  for (uint64_t i = 0; i < n; ++i) {
+    float x = 0.0f;
+    if (from->format == num::Format::FP32) {
+      std::memcpy(&x, &in[i * 4], 4);
+    } else if (from->format == num::Format::BF16) {
+      uint16_t h = 0;
+      std::memcpy(&h, &in[i * 2], 2);
+      x = num::bf16_to_float(h);
+    } else {
+      x = num::fp8_to_float(from->format, in[i]);
+    }
+    if (to->format == num::Format::FP32) {
+      std::memcpy(&out[i * 4], &x, 4);
+    } else if (to->format == num::Format::BF16) {
+      const uint16_t h = num::float_to_bf16(x);
+      std::memcpy(&out[i * 2], &h, 2);
+    } else {
+      out[i] = num::float_to_fp8(to->format, x);
+    }
+  }
+  memory_.write(dst, out);
+  const LocalStream streams[] = {{src, n * from->bytes}, {dst, n * to->bytes}};
+  return cost(streams, 1, n, 1);
+}
+
+uint64_t VectorUnit::rows_op(Op op, uint64_t rs1, uint64_t rs2) {
+  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
+  const uint64_t rows = get(Layout::RowsCols, "rows", rs2), cols = get(Layout::RowsCols, "cols", rs2);
+  require_positive(rows, "rows");
+  require_positive(cols, "cols");
+  const bool silu = op == Op::VecSiluMul || op == Op::VecSiluMulQuant;
+  const bool quant = op == Op::VecSiluMulQuant || op == Op::VecQuant;
+  const uint64_t in_cols = silu ? 2 * cols : cols;
+  const uint64_t out_bytes = quant ? cols : cols * 4, groups = ceil_div(cols, num::kBlockK);
+  memory_.check(src, rows * in_cols * 4, "vector source");
+  memory_.check(dst, rows * out_bytes, "vector destination");
+  if (quant) memory_.check(q_scales_, rows * groups * 4, "quantisation scales (cvec.q.cfg)");
+  const std::vector<float> in = memory_.read_f32(src, rows * in_cols);
+  std::vector<uint8_t> out(rows * out_bytes);
+  std::vector<float> scales(quant ? rows * groups : 0), row(cols);
+  for (uint64_t r = 0; r < rows; ++r) {
+    const float* x = &in[r * in_cols];
+    switch (op) {
+      case Op::VecSoftmax:
+        num::softmax_row(x, cols, row.data());
+        break;
+      case Op::VecSiluMul:
+        for (uint64_t j = 0; j < cols; ++j) row[j] = num::canonical(num::mul_rn(num::silu_f32(x[j]), x[cols + j]));
+        break;
+      case Op::VecSiluMulQuant:
+        num::silu_mul_quantize_row(q_fmt_, x, x + cols, cols, &out[r * cols], &scales[r * groups]);
+        break;
+      default:
+        num::quantize_row_1x128(q_fmt_, x, cols, &out[r * cols], &scales[r * groups]);
+        break;
+    }
+    if (!quant) std::memcpy(&out[r * out_bytes], row.data(), cols * 4);
+  }
+  memory_.write(dst, out);
+  if (quant) memory_.write_f32(q_scales_, scales);
+  // Sweeps per row: softmax max, exponentials and sum, divide; silu then
+  // multiply; quantisation adds the amax sweep and the divide-and-round sweep.
+  const uint64_t passes = op == Op::VecSoftmax ? 3 : op == Op::VecSiluMul ? 2 : op == Op::VecQuant ? 2 : 4;
+  const LocalStream streams[] = {{src, rows * in_cols * 4}, {dst, rows * out_bytes}};
+  return cost(streams, rows, cols, passes);
+}
+
+uint64_t VectorUnit::topk(bool grouped, uint64_t rs1, uint64_t rs2) {
+  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
+  const uint64_t rows = get(Layout::TopK, "rows", rs2), cols = get(Layout::TopK, "cols", rs2);
+  const uint64_t k = get(Layout::TopK, "k", rs2);
+  require_positive(rows, "rows");
+  require_positive(cols, "cols");
+  const uint64_t groups = grouped ? n_group_ : 1;
+  const uint64_t group_size = groups == 0 ? 0 : cols / groups;
+  const uint64_t min_group = grouped && (route_flags_ & kGroupByMax) == 0 ? 2 : 1;
+  const uint64_t kept_groups = grouped ? topk_group_ : 1;
+  if (k == 0 || groups == 0 || cols % groups != 0 || kept_groups == 0 || kept_groups > groups ||
+      group_size < min_group || k > group_size * kept_groups)
+    throw AccelError(fmt::format("{}: cannot choose {} of {} experts in {} groups keeping {}",
+                                 grouped ? "cvec.gtopk" : "cvec.topk", k, cols, groups, kept_groups));
+  memory_.check(src, rows * cols * 4, "top-k scores");
+  memory_.check(dst, rows * k * 8, "top-k output");
+  const std::vector<float> scores = memory_.read_f32(src, rows * cols);
+  std::vector<float> bias(cols, 0.0f);
+  if (bias_ != 0) {
+    memory_.check(bias_, cols * 4, "top-k bias (cvec.route.cfg)");
+    bias = memory_.read_f32(bias_, cols);
+  }
+  std::vector<int32_t> ids(rows * k);
+  std::vector<float> weights(rows * k), keys(cols), group_scores(groups);
+  std::vector<bool> allowed(cols), taken(cols), kept(groups);
+  for (uint64_t t = 0; t < rows; ++t) {
+    const float* s = &scores[t * cols];
+    for (uint64_t e = 0; e < cols; ++e) keys[e] = bias_ != 0 ? num::add_rn(s[e], bias[e]) : s[e];
+    std::fill(allowed.begin(), allowed.end(), !grouped);
+    if (grouped) {
+      for (uint64_t g = 0; g < groups; ++g) {
+        const float* gk = &keys[g * group_size];
+        const auto n = static_cast<int64_t>(group_size);
+        const int64_t first = best_index(n, [&](int64_t i) { return gk[i]; }, [](int64_t) { return true; });
+        if (route_flags_ & kGroupByMax) {
+          group_scores[g] = gk[first];
+        } else {
+          const int64_t second =
+              best_index(n, [&](int64_t i) { return gk[i]; }, [&](int64_t i) { return i != first; });
+          group_scores[g] = num::add_rn(gk[first], gk[second]);
+        }
+      }
+      std::fill(kept.begin(), kept.end(), false);
+      for (uint64_t i = 0; i < kept_groups; ++i) {
+        const int64_t g = best_index(static_cast<int64_t>(groups), [&](int64_t j) { return group_scores[j]; },
+                                     [&](int64_t j) { return !kept[j]; });
+        kept[g] = true;
+        for (uint64_t e = 0; e < group_size; ++e) allowed[g * group_size + e] = true;
+      }
+    }
+    std::fill(taken.begin(), taken.end(), false);
+    for (uint64_t slot = 0; slot < k; ++slot) {
+      const int64_t e = best_index(static_cast<int64_t>(cols), [&](int64_t i) { return keys[i]; },
+                                   [&](int64_t i) { return allowed[i] && !taken[i]; });
+      taken[e] = true;
+      ids[t * k + slot] = static_cast<int32_t>(e);
+      weights[t * k + slot] = s[e];
+    }
+    float* w = &weights[t * k];
+    if (route_flags_ & kNormalise) {
+      float sum = 0.0f;
+      for (uint64_t slot = 0; slot < k; ++slot) sum = num::add_rn(sum, w[slot]);
+      const float denominator = (route_flags_ & kNormEpsilon) ? num::add_rn(sum, 1e-20f) : sum;
+      for (uint64_t slot = 0; slot < k; ++slot) w[slot] = num::div_rn(w[slot], denominator);
+    }
+    for (uint64_t slot = 0; slot < k; ++slot) w[slot] = num::mul_rn(w[slot], route_scale_);
+  }
+  memory_.write(dst, {reinterpret_cast<const uint8_t*>(ids.data()), ids.size() * 4});
+  memory_.write_f32(dst + rows * k * 4, weights);
+  // Sweeps per row: the keys, one maximum search per chosen expert, and for
+  // grouped top-k the group scores and the group choice.
+  const LocalStream streams[] = {{src, rows * cols * 4}, {dst, rows * k * 8}};
+  return cost(streams, rows, cols, 1 + k + (grouped ? 2 : 0));
+}
+
+uint64_t VectorUnit::count(uint64_t rs1, uint64_t rs2) {
+  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
+  const uint64_t n = get(Layout::ExpertCount, "n", rs2), experts = get(Layout::ExpertCount, "experts", rs2);
+  require_positive(n, "the assignment count");
+  require_positive(experts, "the expert count");
+  memory_.check(src, n * 4, "cvec.count source");
+  memory_.check(dst, experts * 4, "cvec.count destination");
+  std::vector<int32_t> ids(n), counts(experts, 0);
+  memory_.read(src, {reinterpret_cast<uint8_t*>(ids.data()), n * 4});
+  for (uint64_t i = 0; i < n; ++i) {
+    if (ids[i] < 0 || static_cast<uint64_t>(ids[i]) >= experts)
+      throw AccelError(fmt::format("cvec.count: expert {} at index {} is outside [0, {})", ids[i], i, experts));
+    ++counts[static_cast<size_t>(ids[i])];
+  }
+  memory_.write(dst, {reinterpret_cast<const uint8_t*>(counts.data()), experts * 4});
+  const LocalStream streams[] = {{src, n * 4}, {dst, experts * 4}};
+  return cost(streams, 1, n, 1);
+}
+
+uint64_t VectorUnit::align(uint64_t rs1, uint64_t rs2) {
+  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
+  const uint64_t tokens = get(Layout::Align, "tokens", rs2), k = get(Layout::Align, "k", rs2);
+  const uint64_t experts = get(Layout::Align, "experts", rs2), block = get(Layout::Align, "block", rs2);
+  require_positive(tokens, "tokens");
+  require_positive(k, "k");
+  require_positive(experts, "experts");
+  require_positive(block, "block");
+  const uint64_t n = tokens * k, capacity = n + experts * (block - 1);
+  const uint64_t out_bytes = (experts + 1) * 4 + capacity * 8;
+  memory_.check(src, n * 8, "cvec.align source");
+  memory_.check(dst, out_bytes, "cvec.align destination");
+  std::vector<int32_t> ids(n);
+  memory_.read(src, {reinterpret_cast<uint8_t*>(ids.data()), n * 4});
+  const std::vector<float> weights = memory_.read_f32(src + n * 4, n);
+  std::vector<int32_t> offsets(experts + 1, 0), list(capacity, -1);
+  std::vector<float> row_weights(capacity, 0.0f);
+  std::vector<int32_t> counts(experts, 0);
+  for (uint64_t j = 0; j < n; ++j) {
+    if (ids[j] < 0 || static_cast<uint64_t>(ids[j]) >= experts)
+      throw AccelError(fmt::format("cvec.align: expert {} at index {} is outside [0, {})", ids[j], j, experts));
+    ++counts[static_cast<size_t>(ids[j])];
+  }
+  const auto b = static_cast<int32_t>(block);
+  for (uint64_t e = 0; e < experts; ++e) offsets[e + 1] = offsets[e] + (counts[e] + b - 1) / b * b;
+  std::vector<int32_t> next(offsets.begin(), offsets.end() - 1);
+  for (uint64_t j = 0; j < n; ++j) {
+    const auto row = static_cast<size_t>(next[static_cast<size_t>(ids[j])]++);
+    list[row] = static_cast<int32_t>(j / k);
+    row_weights[row] = weights[j];
+  }
+  memory_.write(dst, {reinterpret_cast<const uint8_t*>(offsets.data()), offsets.size() * 4});
+  const uint64_t list_addr = dst + (experts + 1) * 4;
+  memory_.write(list_addr, {reinterpret_cast<const uint8_t*>(list.data()), capacity * 4});
+  memory_.write_f32(list_addr + capacity * 4, row_weights);
+  // Two sweeps over the assignments (count, place) and one over the lists (padding).
+  const LocalStream streams[] = {{src, n * 8}, {dst, out_bytes}};
+  return cost(streams, 1, n, 2) + ceil_div(capacity, cfg_.vector.lanes);
+}
+
+}  // namespace cadre::sim

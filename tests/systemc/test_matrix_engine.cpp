@@ -1,0 +1,221 @@
+// The matrix engine alone: bit-identical to the golden GEMMs on several array
+// shapes, and its cycles equal to the weight-stationary formula and to
+// SCALE-Sim's for the same dataflow.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "accel_test_util.h"
+#include "cadre/golden/expert_kernels.h"
+#include "cadre/isa/xcadre.h"
+#include "cadre/numerics/convert.h"
+#include "cadre/numerics/gemm.h"
+#include "cadre/sim/accel_error.h"
+#include "cadre/sim/matrix_engine.h"
+
+namespace cadre::test {
+namespace {
+
+using isa::Layout;
+using num::Format;
+
+struct Gemm {
+  uint64_t m, n, k;
+};
+
+// SCALE-Sim's analytical runtime of a weight-stationary layer (Samajdar et
+// al., "A Systematic Methodology for Characterizing Scalability of DNN
+// Accelerators using SCALE-Sim", ISPASS 2020): per fold 2*Sr + Sc + T - 2
+// with Sr, Sc the array's rows and columns and T the streamed rows (M);
+// folds = ceil(K / Sr) * ceil(N / Sc).
+uint64_t scale_sim_ws(uint64_t sr, uint64_t sc, const Gemm& g) {
+  const uint64_t folds = (g.k + sr - 1) / sr * ((g.n + sc - 1) / sc);
+  return folds * (2 * sr + sc + g.m - 2);
+}
+
+// Operands laid out in different banks: A at bank 0, B at bank 1, scales at
+// banks 2 and 3, C in the accumulator.
+constexpr uint64_t kA = kSp, kB = kSp + (1u << 18), kSa = kSp + (2u << 18), kSb = kSp + (3u << 18);
+
+struct Fp8Case {
+  golden::Fp8Activations a;
+  golden::Fp8Weight w;
+};
+
+Fp8Case fp8_case(std::mt19937& rng, const Gemm& g) {
+  std::uniform_int_distribution<int> code(0, 255);
+  Fp8Case c;
+  c.a.codes.resize(static_cast<golden::Index>(g.m), static_cast<golden::Index>(g.k));
+  c.w.codes.resize(static_cast<golden::Index>(g.n), static_cast<golden::Index>(g.k));
+  // E4M3 codes without NaN (0x7F / 0xFF), so the sums are meaningful.
+  for (auto* mat : {&c.a.codes, &c.w.codes})
+    for (golden::Index i = 0; i < mat->size(); ++i) {
+      int v = code(rng);
+      if ((v & 0x7F) == 0x7F) v ^= 1;
+      mat->data()[i] = static_cast<uint8_t>(v);
+    }
+  const auto kb = golden::blocks_of(static_cast<golden::Index>(g.k));
+  c.a.scales.resize(static_cast<golden::Index>(g.m), kb);
+  c.w.scales.resize(golden::blocks_of(static_cast<golden::Index>(g.n)), kb);
+  for (auto* s : {&c.a.scales, &c.w.scales})
+    for (golden::Index i = 0; i < s->size(); ++i) s->data()[i] = std::ldexp(random_floats(rng, 1, 0.5f, 1.0f)[0], -6);
+  return c;
+}
+
+// Runs cmx.cfg, cmx.preload, cmx.mm on a fresh engine; returns C and the mm cycles.
+std::vector<float> run_fp8(const arch::ArchConfig& cfg, const Fp8Case& c, const Gemm& g, uint64_t* cycles) {
+  LocalRig rig(cfg);
+  rig.memory.write(kA, {c.a.codes.data(), static_cast<size_t>(c.a.codes.size())});
+  rig.memory.write(kB, {c.w.codes.data(), static_cast<size_t>(c.w.codes.size())});
+  rig.put(kSa, std::vector<float>(c.a.scales.data(), c.a.scales.data() + c.a.scales.size()));
+  rig.put(kSb, std::vector<float>(c.w.scales.data(), c.w.scales.data() + c.w.scales.size()));
+  sim::MatrixEngine engine(cfg, rig.memory);
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
+  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}, {"scales", kSb}}),
+                 isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}}));
+  *cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}, {"scales", kSa}}),
+                          isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}}), false);
+  EXPECT_EQ(engine.stats().macs, g.m * g.n * g.k);
+  return rig.get<float>(kAcc, g.m * g.n);
+}
+
+TEST(MatrixEngine, Fp8MatchesGoldenOnEveryArrayShape) {
+  std::mt19937 rng(1);
+  const Gemm shapes[] = {{1, 1, 1}, {5, 7, 130}, {16, 16, 256}, {9, 129, 200}, {3, 40, 384}};
+  const std::pair<uint32_t, uint32_t> arrays[] = {{1, 1}, {8, 8}, {4, 16}, {3, 5}, {128, 128}};
+  for (const Gemm& g : shapes) {
+    const Fp8Case c = fp8_case(rng, g);
+    // The oracle: the golden expert GEMM (BF16 out) and the numerics GEMM (FP32).
+    golden::MatrixU16 expect(static_cast<golden::Index>(g.m), static_cast<golden::Index>(g.n));
+    golden::expert_gemm(c.a, 0, static_cast<golden::Index>(g.m), c.w, expect, 0);
+    std::vector<uint32_t> first;
+    for (const auto& [r, cl] : arrays) {
+      uint64_t cycles = 0;
+      const std::vector<float> out = run_fp8(unit_config(r, cl), c, g, &cycles);
+      std::vector<uint32_t> out_bits;
+      for (size_t i = 0; i < out.size(); ++i) {
+        out_bits.push_back(bits(out[i]));
+        ASSERT_EQ(num::float_to_bf16(out[i]), expect.data()[i]) << "m" << g.m << " n" << g.n << " k" << g.k
+                                                                 << " array " << r << "x" << cl << " i" << i;
+      }
+      if (first.empty()) first = out_bits;
+      EXPECT_EQ(out_bits, first) << "array " << r << "x" << cl;
+      EXPECT_EQ(cycles, sim::ws_timing(r, cl, g.m, g.n, g.k).total());
+    }
+  }
+}
+
+TEST(MatrixEngine, MixedFp8AndAccumulateMatchNumerics) {
+  std::mt19937 rng(2);
+  const Gemm g{6, 10, 300};
+  const arch::ArchConfig cfg = unit_config(4, 4);
+  LocalRig rig(cfg);
+  std::uniform_int_distribution<int> code(0, 255);
+  std::vector<uint8_t> a(g.m * g.k), b(g.n * g.k);
+  for (auto& x : a) x = static_cast<uint8_t>(code(rng));  // E4M3, NaN codes included
+  for (auto& x : b) x = static_cast<uint8_t>(code(rng));  // E5M2, infinities and NaNs included
+  const std::vector<float> sa = random_floats(rng, g.m * 3, 0.01f, 1.0f), sb = random_floats(rng, 3, 0.01f, 1.0f);
+  std::vector<float> c0 = random_floats(rng, g.m * g.n, -10.0f, 10.0f);
+  rig.put(kA, a);
+  rig.put(kB, b);
+  rig.put(kSa, sa);
+  rig.put(kSb, sb);
+  rig.put(kAcc, c0);
+  sim::MatrixEngine engine(cfg, rig.memory);
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 3}}), 0);
+  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}, {"scales", kSb}}),
+                 isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}}));
+  engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}, {"scales", kSa}}),
+                isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}}), true);
+  std::vector<float> expect = c0;
+  const num::Fp8Operand oa{Format::E4M3, a.data(), g.k, sa.data(), 1, 3, 1};
+  const num::Fp8Operand ob{Format::E5M2, b.data(), g.k, sb.data(), 128, 3, 1};
+  num::gemm_fp8(g.m, g.n, g.k, oa, ob, expect.data(), g.n, true);
+  const std::vector<float> out = rig.get<float>(kAcc, g.m * g.n);
+  for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(bits(out[i]), bits(expect[i])) << i;
+}
+
+TEST(MatrixEngine, Bf16MatchesGoldenWithStrides) {
+  std::mt19937 rng(3);
+  const Gemm g{7, 12, 45};
+  golden::MatrixU16 a(7, 45), w(12, 45);
+  for (auto* mat : {&a, &w})
+    for (golden::Index i = 0; i < mat->size(); ++i)
+      mat->data()[i] = num::float_to_bf16(random_floats(rng, 1, -2.0f, 2.0f)[0]);
+  golden::MatrixU16 expect(7, 12);
+  golden::expert_gemm(a, 0, 7, w, expect, 0);
+  for (const auto& [r, cl] : {std::pair{8u, 8u}, std::pair{2u, 3u}}) {
+    const arch::ArchConfig cfg = unit_config(r, cl);
+    LocalRig rig(cfg);
+    // Rows padded to 128 bytes (A) and 100 bytes (B): the strides are honoured.
+    for (golden::Index i = 0; i < 7; ++i) rig.memory.write(kA + 128 * static_cast<uint64_t>(i), {reinterpret_cast<const uint8_t*>(&a(i, 0)), 90});
+    for (golden::Index i = 0; i < 12; ++i) rig.memory.write(kB + 100 * static_cast<uint64_t>(i), {reinterpret_cast<const uint8_t*>(&w(i, 0)), 90});
+    sim::MatrixEngine engine(cfg, rig.memory);
+    engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 1}, {"b_fmt", 1}}),
+                     isa::pack(Layout::OperandStrides, {{"a_stride", 128}, {"b_stride", 100}}));
+    engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 45}, {"n", 12}}));
+    const uint64_t cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
+                                          isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 7}}), false);
+    EXPECT_EQ(cycles, scale_sim_ws(r, cl, g));
+    const std::vector<float> out = rig.get<float>(kAcc, 7 * 12);
+    for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(num::float_to_bf16(out[i]), expect.data()[i]) << i;
+  }
+}
+
+TEST(MatrixEngine, FormulaAgreesWithScaleSimOnManyShapes) {
+  int checked = 0;
+  for (uint64_t r : {1, 2, 3, 8, 16, 128})
+    for (uint64_t c : {1, 4, 7, 8, 32, 128})
+      for (uint64_t m : {1, 2, 17, 64, 1000})
+        for (uint64_t n : {1, 5, 8, 129, 2048})
+          for (uint64_t k : {1, 7, 128, 300, 7168}) {
+            const sim::MatrixTiming t = sim::ws_timing(r, c, m, n, k);
+            ASSERT_EQ(t.folds, ((k + r - 1) / r) * ((n + c - 1) / c));
+            ASSERT_EQ(t.preload_cycles, r);
+            ASSERT_EQ(t.stream_cycles, r + c + m - 2);
+            ASSERT_EQ(t.total(), scale_sim_ws(r, c, {m, n, k})) << r << "x" << c << " " << m << " " << n << " " << k;
+            ++checked;
+          }
+  EXPECT_EQ(checked, 6 * 6 * 5 * 5 * 5);
+}
+
+TEST(MatrixEngine, SharedBankCostsTheStreamAgainAndIsCounted) {
+  const arch::ArchConfig cfg = unit_config(8, 8);
+  LocalRig rig(cfg);
+  sim::MatrixEngine engine(cfg, rig.memory);
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
+  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 16}, {"n", 16}}));
+  // Output in the scratchpad bank that A streams from: the two streams take turns.
+  const uint64_t cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
+                                        isa::pack(Layout::MatmulOut, {{"acc", kA + 4096}, {"m", 10}}), false);
+  const sim::MatrixTiming t = sim::ws_timing(8, 8, 10, 16, 16);
+  EXPECT_EQ(cycles, t.total() + t.folds * 10);
+  EXPECT_EQ(rig.memory.stats().conflicts, 1u);
+  EXPECT_EQ(rig.memory.stats().conflict_cycles, t.folds * 10);
+  EXPECT_EQ(engine.stats().conflict_cycles, t.folds * 10);
+}
+
+TEST(MatrixEngine, BadOperandsAreClearErrors) {
+  const arch::ArchConfig cfg = unit_config(8, 8);
+  LocalRig rig(cfg);
+  sim::MatrixEngine engine(cfg, rig.memory);
+  EXPECT_THROW(engine.matmul(0, isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 1}}), false), sim::AccelError);
+  EXPECT_THROW(engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 1}}), 0), sim::AccelError);
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
+  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 64}, {"n", 8}}));
+  // A runs past the end of the scratchpad.
+  try {
+    engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kSp + (1u << 20) - 100}}),
+                  isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 4}}), false);
+    FAIL() << "no error";
+  } catch (const sim::AccelError& e) {
+    EXPECT_NE(std::string(e.what()).find("cmx.mm A"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("outside local memory"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
+                             isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 0}}), false),
+               sim::AccelError);
+}
+
+}  // namespace
+}  // namespace cadre::test
