@@ -56,7 +56,7 @@ KernelRun run_cuda(const model::MoeLayerSpec& spec, const golden::LayerWeights& 
                    const CudaOptions& options, uint32_t block = 128);
 
 // The tensor-core GEMM's stated tolerance (docs/gpu-kernels.md): |gpu - golden| <=
-// rel * sum_kb |block_kb * scale_a * scale_b| + one BF16 rounding of each.
-inline constexpr double kMmaRelTolerance = 0x1p-12;
+// rel * sum over K blocks of |scale_a * scale_b| * sum |a_k * b_k|, plus one BF16 ulp.
+inline constexpr double kMmaRelTolerance = 0x1p-11;
 
 }  // namespace cadre::kernels
