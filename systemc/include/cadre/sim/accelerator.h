@@ -1,0 +1,82 @@
+// One tile's accelerator behind the Xcadre hook: the load, compute and store
+// queues with the configured depths, the tile's semaphores, fences, cx.status,
+// and the watchdog that stops a run no queue and not the core can advance
+// (docs/accelerator.md, "Queues, semaphores and the watchdog"). The compute
+// queue drives the matrix engine and the vector unit; each queue is an
+// SC_THREAD that waits the cycles its unit reports for each command.
+#pragma once
+
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/sim/clock.h"
+#include "cadre/sim/local_memory.h"
+#include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/vector_unit.h"
+#include "cadre/sim/xcadre_port.h"
+
+namespace cadre::sim {
+
+struct QueueStats {
+  uint64_t issued = 0;
+  uint64_t retired = 0;
+  uint64_t busy_cycles = 0;       // running a command on its unit
+  uint64_t semaphore_cycles = 0;  // its head waiting on a semaphore
+};
+
+class Accelerator : public sc_core::sc_module, public XcadreHandler {
+ public:
+  Accelerator(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock, uint32_t tile,
+              SparseMemory& scratchpad);
+
+  XcadreResponse execute(const XcadreCommand& command) override;
+
+  LocalMemory& memory() { return memory_; }
+  const MatrixEngine& matrix() const { return matrix_; }
+  const VectorUnit& vector() const { return vector_; }
+  const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
+
+ private:
+  struct CommandQueue {
+    std::deque<XcadreCommand> commands;  // the head stays until it completes
+    uint32_t depth = 0;
+    int head_semaphore = -1;  // the semaphore a csync.wait.* head waits on, or -1
+    QueueStats stats;
+  };
+
+  void run_load() { run_queue(isa::Queue::Load); }
+  void run_compute() { run_queue(isa::Queue::Compute); }
+  void run_store() { run_queue(isa::Queue::Store); }
+  void run_queue(isa::Queue q);
+  // Carries out one queued command; returns the cycles its unit is busy.
+  uint64_t perform(const XcadreCommand& c);
+  XcadreResponse core_command(const XcadreCommand& c);
+  // Blocks the core until `ready()`; an error when the watchdog finds that
+  // nothing can make it true.
+  template <class Ready>
+  std::optional<std::string> core_wait(const XcadreCommand& c, const std::string& waits_for, Ready ready);
+  bool queues_stuck() const;  // every queue empty or held by a semaphore at 0
+  std::string report(const XcadreCommand& c, const std::string& waits_for) const;
+  std::string describe(const XcadreCommand& c) const;
+  uint32_t semaphore(const XcadreCommand& c) const;
+
+  const arch::ArchConfig& cfg_;
+  const Clock& clock_;
+  uint32_t tile_;
+  LocalMemory memory_;
+  MatrixEngine matrix_;
+  VectorUnit vector_;
+  std::array<CommandQueue, isa::kQueueCount> queues_;
+  std::vector<uint64_t> semaphores_;
+  sc_core::sc_event changed_;  // a command completed, a semaphore moved, or one was queued
+  std::optional<std::string> error_;  // a queued command failed: reported at the core's next command
+};
+
+}  // namespace cadre::sim
