@@ -75,8 +75,16 @@ CADRE_GLOBAL void copy_padding_rows_kernel(GemmRows rows, uint16_t* out, uint32_
   const auto r = static_cast<int64_t>(rows.row_begin + i / ld_out);
   const uint32_t e = expert_of(rows, r);
   if (!is_repeated_padding(rows, r, e)) return;
-  int64_t first = r - 1;
-  while (first > rows.offsets[e] && rows.row_tokens[first - 1] < 0) --first;
+  // An expert's real rows come first, then its padding: the first padding row is
+  // found by bisection in [offsets[e], r).
+  int64_t lo = rows.offsets[e], first = r;  // rows[lo] real or lo is the first padding row; rows[first] padding
+  while (lo < first) {
+    const int64_t mid = (lo + first) / 2;
+    if (rows.row_tokens[mid] < 0)
+      first = mid;
+    else
+      lo = mid + 1;
+  }
   out[static_cast<uint64_t>(r) * ld_out + i % ld_out] = out[static_cast<uint64_t>(first) * ld_out + i % ld_out];
 }
 
