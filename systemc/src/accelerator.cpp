@@ -174,6 +174,17 @@ XcadreResponse Accelerator::core_command(const XcadreCommand& c) {
   return response;
 }
 
+std::optional<std::string> Accelerator::unfinished() const {
+  if (error_) return fmt::format("after a queued command failed: {}", *error_);
+  std::string left;
+  for (size_t q = 0; q < queues_.size(); ++q)
+    if (!queues_[q].commands.empty())
+      left += fmt::format("{}{} queue ({} commands, head {})", left.empty() ? "" : "; ", kQueueNames[q],
+                          queues_[q].commands.size(), describe(queues_[q].commands.front()));
+  if (left.empty()) return std::nullopt;
+  return fmt::format("with Xcadre commands still queued (cx.fence before exit): {}", left);
+}
+
 XcadreResponse Accelerator::execute(const XcadreCommand& c) {
   XcadreResponse response;
   if (error_) {

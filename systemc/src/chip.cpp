@@ -10,8 +10,12 @@ namespace cadre::sim {
 
 Tile::Tile(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock, const CoreParams& params,
            CoreHost& host)
-    : sc_module(name), scratchpad("scratchpad", arch::scratchpad_region(cfg)), core("core", cfg, clock, params, host) {
+    : sc_module(name),
+      scratchpad("scratchpad", arch::scratchpad_region(cfg)),
+      core("core", cfg, clock, params, host),
+      accelerator("accelerator", cfg, clock, params.tile, scratchpad.memory()) {
   core.local_socket.bind(scratchpad.socket);
+  core.attach_xcadre(&accelerator);
 }
 
 Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const ChipOptions& options)
@@ -51,7 +55,14 @@ void Chip::core_stopped(uint32_t tile) {
   const Core& c = core(tile);
   // Of the errors seen before the run stops, the earliest cycle (then the
   // lowest tile) is the one reported.
-  const auto& e = c.error();
+  std::optional<SimError> e = c.error();
+  // Work left in the queues, or a queued command's error not yet reported,
+  // would be lost silently at exit: that is the program's error.
+  if (!e) {
+    if (const std::optional<std::string> left = tiles_[tile]->accelerator.unfinished())
+      e = SimError{SimErrorKind::IllegalInstruction, tile, c.pc(), c.cycles(),
+                   fmt::format("tile {}, pc {:#x}, cycle {}: the program exited {}", tile, c.pc(), c.cycles(), *left)};
+  }
   if (e && (!error_ || e->cycle < error_->cycle || (e->cycle == error_->cycle && e->tile < error_->tile))) error_ = e;
   // The run ends when every tile has exited, or at the first error.
   if ((++stopped_ == tiles_.size() || e) && !stopping_) {

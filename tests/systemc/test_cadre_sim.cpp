@@ -53,7 +53,7 @@ TEST_P(CadreSimErrors, MessageAndExitCode) {
 INSTANTIATE_TEST_SUITE_P(
     Errors, CadreSimErrors,
     ::testing::Values(ErrorCase{"illegal", 101, "cycle 0: illegal instruction: .4byte 0xb50553"},
-                      ErrorCase{"xcadre", 101, "cx.status needs the Xcadre command interface"},
+                      ErrorCase{"xcadre", 101, "is cx.status with a register in an unused field (must be x0)"},
                       ErrorCase{"misaligned", 102, "misaligned 4-byte load from 0x80000001: lw a0,0(t0)"},
                       ErrorCase{"out_of_range", 103, "8-byte load from 0x10 is outside every memory"},
                       ErrorCase{"jump_outside", 104, "jump to 0x40000000, outside the memory code runs from"},

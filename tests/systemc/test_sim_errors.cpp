@@ -29,13 +29,52 @@ TEST(SimErrors, IllegalInstruction) {
   EXPECT_THAT(e.message, HasSubstr("tile 0, pc 0x80000004, cycle 1: illegal instruction: .4byte 0xb50553"));
 }
 
-TEST(SimErrors, XcadreWithoutTheUnitAttached) {
+TEST(SimErrors, XcadreWithARegisterInAnUnusedField) {
+  // cx.status has no rs2: a register there makes the word illegal.
   Code code;
-  code.raw(isa::encode(isa::XcadreInsn{isa::Op::Status, a0, a1, 0}));
+  code.raw(isa::encode(isa::XcadreInsn{isa::Op::Status, a0, a1, a2}));
   const sim::SimError e = run_error(code);
   EXPECT_EQ(e.kind, sim::SimErrorKind::IllegalInstruction);
-  EXPECT_THAT(e.message, HasSubstr("cx.status needs the Xcadre command interface, which is not attached"));
-  EXPECT_THAT(e.message, HasSubstr("not attached to this core: cx.status a0, a1"));
+  EXPECT_THAT(e.message, HasSubstr("is cx.status with a register in an unused field (must be x0)"));
+}
+
+TEST(SimErrors, XcadreReachesTheTilesAccelerator) {
+  // cx.status 0x20 reads the tile number; exit with it.
+  Code code;
+  code << i(Rv64Op::Addi, t0, zero, 0x20);
+  code.raw(isa::encode(isa::XcadreInsn{isa::Op::Status, a0, t0, 0}));
+  const sim::SimResult result = run(program(code.exit()), 2);
+  ASSERT_FALSE(result.error) << result.error->message;
+  EXPECT_EQ(result.tiles[1].exit_code, 1u);
+}
+
+// cvec.muls of 4096 elements from the scratchpad base to `dst` (t1), scalar 0.
+Code& vector_command(Code& code, uint32_t dst) {
+  code.li(t0, static_cast<uint32_t>(arch::kScratchpadBase)).li(t1, dst);
+  code << i(Rv64Op::Slli, t1, t1, 32) << r(Rv64Op::Or, t0, t0, t1);
+  code.li(t1, 4096);
+  return code.raw(isa::encode(isa::XcadreInsn{isa::Op::VecMulScalar, 0, t0, t1}));
+}
+
+TEST(SimErrors, ExitWithCommandsStillQueued) {
+  Code code;
+  vector_command(code, static_cast<uint32_t>(arch::kScratchpadBase + 0x8000));
+  const sim::SimError e = run_error(code.exit());
+  EXPECT_EQ(e.tile, 0u);
+  EXPECT_THAT(e.message, HasSubstr("tile 0, pc "));
+  EXPECT_THAT(e.message, HasSubstr("the program exited with Xcadre commands still queued (cx.fence before exit): "
+                                   "compute queue (1 commands, head cvec.muls t0, t1"));
+}
+
+TEST(SimErrors, ExitAfterAQueuedCommandFailed) {
+  // The destination runs past the end of the scratchpad; the core exits long after.
+  Code code;
+  vector_command(code, static_cast<uint32_t>(arch::kScratchpadBase + config().scratchpad.bytes - 8));
+  code.li(t2, 100000);
+  code << i(Rv64Op::Addi, t2, t2, -1) << b(Rv64Op::Bne, t2, zero, -4);
+  const sim::SimError e = run_error(code.exit());
+  EXPECT_THAT(e.message, HasSubstr("the program exited after a queued command failed: cvec.muls t0, t1"));
+  EXPECT_THAT(e.message, HasSubstr("outside local memory"));
 }
 
 TEST(SimErrors, WriteToReadOnlyCounter) {

@@ -38,6 +38,10 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
 
   XcadreResponse execute(const XcadreCommand& command) override;
 
+  // Why exiting now would lose work: "while ..." naming the queued commands or
+  // the failed command; nullopt when every queue is empty and none failed.
+  std::optional<std::string> unfinished() const;
+
   LocalMemory& memory() { return memory_; }
   const MatrixEngine& matrix() const { return matrix_; }
   const VectorUnit& vector() const { return vector_; }

@@ -1,5 +1,5 @@
-// The chip: `tiles` tiles (a control core and its scratchpad each, and the
-// port where the Xcadre command interface attaches), the RAM, and HBM shared
+// The chip: `tiles` tiles (a control core, its scratchpad, and the
+// accelerator attached to the core's Xcadre port), the RAM, and HBM shared
 // through the interconnect, all joined by TLM-2.0 sockets:
 //
 //   core.local_socket -> tile's scratchpad (MemoryTarget, DMI)
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/sim/accelerator.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
@@ -37,6 +38,7 @@ class Tile : public sc_core::sc_module {
  public:
   MemoryTarget scratchpad;
   Core core;
+  Accelerator accelerator;  // on the scratchpad; the core's Xcadre handler
   Tile(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock, const CoreParams& params,
        CoreHost& host);
 };
