@@ -27,6 +27,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const arch::ArchConfig& c
       memory_(cfg, scratchpad),
       matrix_(cfg, memory_),
       vector_(cfg, memory_),
+      dma_("dma", cfg, clock, memory_),
       semaphores_(cfg.semaphores, 0) {
   queues_[0].depth = cfg.queues.load;
   queues_[1].depth = cfg.queues.compute;
@@ -54,6 +55,14 @@ uint64_t Accelerator::perform(const XcadreCommand& c) {
     case Op::MatrixPreload: return matrix_.preload(c.rs1_value, c.rs2_value);
     case Op::MatrixMul: return matrix_.matmul(c.rs1_value, c.rs2_value, false);
     case Op::MatrixMulAcc: return matrix_.matmul(c.rs1_value, c.rs2_value, true);
+    case Op::DmaLoadConfig:
+    case Op::DmaLoadIndex:
+    case Op::DmaLoad:
+    case Op::DmaGather:
+    case Op::DmaStoreConfig:
+    case Op::DmaStoreIndex:
+    case Op::DmaStore:
+    case Op::DmaScatterAdd: return dma_.execute(c.insn.op, c.rs1_value, c.rs2_value);
     default: return vector_.execute(c.insn.op, c.rs1_value, c.rs2_value);
   }
 }
@@ -80,9 +89,8 @@ void Accelerator::run_queue(Queue q) {
         if (semaphores_[s] == kSemaphoreMax) throw AccelError(fmt::format("semaphore {} would pass 2^32 - 1", s));
         ++semaphores_[s];
       } else {
-        const uint64_t cycles = perform(c);
-        sc_core::wait(clock_.to_time(cycles));
-        queue.stats.busy_cycles += cycles;
+        sc_core::wait(clock_.to_time(perform(c)));
+        queue.stats.busy_cycles += clock_.now_cycles() - start;
       }
     } catch (const AccelError& e) {
       error_ = fmt::format("{}: {}", describe(c), e.what());
@@ -194,8 +202,6 @@ XcadreResponse Accelerator::execute(const XcadreCommand& c) {
   try {
     const Queue q = isa::info(c.insn.op).queue;
     if (q == Queue::Core) return core_command(c);
-    if (q != Queue::Compute && !is_wait(c.insn.op) && !is_signal(c.insn.op))
-      throw AccelError("the DMA engine is not part of this accelerator model yet (docs/accelerator.md)");
     CommandQueue& queue = queues_[static_cast<size_t>(q)];
     const std::optional<std::string> error =
         core_wait(c, fmt::format("a slot in the {} queue", kQueueNames[static_cast<size_t>(q)]),

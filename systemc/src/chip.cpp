@@ -31,6 +31,7 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
     const CoreParams params{t, cfg.tiles, options.quantum_cycles, options.max_cycles};
     tiles_.push_back(std::make_unique<Tile>(fmt::format("tile{}", t).c_str(), cfg, clock_, params, *this));
     tiles_.back()->core.chip_socket.bind(*interconnect_.tile_sockets[t]);
+    tiles_.back()->accelerator.dma_socket().bind(*interconnect_.dma_sockets[t]);
   }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);

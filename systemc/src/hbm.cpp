@@ -51,14 +51,14 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const arch::ArchConfig&
       hbm_(arch::hbm_region(cfg)),
       link_latency_cycles_(cfg.interconnect.latency_cycles),
       link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle) {
-  for (uint32_t t = 0; t < cfg.tiles; ++t) {
+  for (uint32_t t = 0; t < 2 * cfg.tiles; ++t) {
     auto s = std::make_unique<tlm_utils::simple_target_socket_tagged<Interconnect>>(
-        sc_core::sc_gen_unique_name("tile_socket"));
+        sc_core::sc_gen_unique_name(t < cfg.tiles ? "tile_socket" : "dma_socket"));
     const int tag = static_cast<int>(t);
     s->register_b_transport(this, &Interconnect::b_transport, tag);
     s->register_get_direct_mem_ptr(this, &Interconnect::get_direct_mem_ptr, tag);
     s->register_transport_dbg(this, &Interconnect::transport_dbg, tag);
-    tile_sockets.push_back(std::move(s));
+    (t < cfg.tiles ? tile_sockets : dma_sockets).push_back(std::move(s));
   }
   SC_HAS_PROCESS(Interconnect);
   SC_METHOD(arbitrate);

@@ -1,9 +1,10 @@
 // One tile's accelerator behind the Xcadre hook: the load, compute and store
 // queues with the configured depths, the tile's semaphores, fences, cx.status,
 // and the watchdog that stops a run no queue and not the core can advance
-// (docs/accelerator.md, "Queues, semaphores and the watchdog"). The compute
-// queue drives the matrix engine and the vector unit; each queue is an
-// SC_THREAD that waits the cycles its unit reports for each command.
+// (docs/accelerator.md, "Queues, semaphores and the watchdog"). The load and
+// store queues drive the DMA engine, the compute queue the matrix engine and
+// the vector unit; each queue is an SC_THREAD that waits until its unit has
+// finished each command.
 #pragma once
 
 #include <systemc>
@@ -17,6 +18,7 @@
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/sim/clock.h"
+#include "cadre/sim/dma.h"
 #include "cadre/sim/local_memory.h"
 #include "cadre/sim/matrix_engine.h"
 #include "cadre/sim/vector_unit.h"
@@ -43,6 +45,9 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   std::optional<std::string> unfinished() const;
 
   LocalMemory& memory() { return memory_; }
+  // Bound by the chip to this tile's DMA port on the interconnect.
+  tlm_utils::simple_initiator_socket_optional<DmaEngine>& dma_socket() { return dma_.socket; }
+  const DmaEngine& dma() const { return dma_; }
   const MatrixEngine& matrix() const { return matrix_; }
   const VectorUnit& vector() const { return vector_; }
   const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
@@ -59,7 +64,8 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   void run_compute() { run_queue(isa::Queue::Compute); }
   void run_store() { run_queue(isa::Queue::Store); }
   void run_queue(isa::Queue q);
-  // Carries out one queued command; returns the cycles its unit is busy.
+  // Carries out one queued command; returns the cycles its unit stays busy
+  // after it returns (the DMA waits for its bursts while it runs).
   uint64_t perform(const XcadreCommand& c);
   XcadreResponse core_command(const XcadreCommand& c);
   // Blocks the core until `ready()`; an error when the watchdog finds that
@@ -77,6 +83,7 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   LocalMemory memory_;
   MatrixEngine matrix_;
   VectorUnit vector_;
+  DmaEngine dma_;
   std::array<CommandQueue, isa::kQueueCount> queues_;
   std::vector<uint64_t> semaphores_;
   sc_core::sc_event changed_;  // a command completed, a semaphore moved, or one was queued

@@ -5,6 +5,7 @@
 //   core.local_socket -> tile's scratchpad (MemoryTarget, DMI)
 //   core.chip_socket  -> interconnect tile port -> ram_socket -> RAM (MemoryTarget, DMI)
 //                                               -> hbm_socket -> HBM (timed, no DMI)
+//   accelerator.dma_socket() -> interconnect DMA port (the same routes)
 #pragma once
 
 #include <systemc>
@@ -50,6 +51,7 @@ class Chip : public sc_core::sc_module, public CoreHost {
   uint32_t tiles() const { return static_cast<uint32_t>(tiles_.size()); }
   Core& core(uint32_t tile) { return tiles_[tile]->core; }
   const Core& core(uint32_t tile) const { return tiles_[tile]->core; }
+  Accelerator& accelerator(uint32_t tile) { return tiles_[tile]->accelerator; }
   SparseMemory& ram() { return ram_.memory(); }
   SparseMemory& hbm() { return hbm_.memory(); }
   const Hbm& hbm_model() const { return hbm_; }

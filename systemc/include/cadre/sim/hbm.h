@@ -54,8 +54,11 @@ class Hbm : public sc_core::sc_module {
 // made at a time ahead of SystemC time waits until then first.
 class Interconnect : public sc_core::sc_module {
  public:
-  // One port per tile; the tag is the tile id.
+  // One port per tile for its core (tag: the tile id) and one for its DMA
+  // engine (tag: tiles + tile id, so that a core's request of a cycle is
+  // granted before the DMA's).
   std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<Interconnect>>> tile_sockets;
+  std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<Interconnect>>> dma_sockets;
   tlm_utils::simple_initiator_socket<Interconnect> ram_socket;
   tlm_utils::simple_initiator_socket<Interconnect> hbm_socket;
 
@@ -63,7 +66,7 @@ class Interconnect : public sc_core::sc_module {
 
  private:
   struct Request {
-    int tile;
+    int tile;  // the port's tag
     tlm::tlm_generic_payload* trans;
     sc_core::sc_time delay;
     sc_core::sc_event granted;

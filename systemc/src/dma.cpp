@@ -1,0 +1,202 @@
+#include "cadre/sim/dma.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cadre/numerics/convert.h"
+#include "cadre/numerics/hd.h"
+#include "cadre/sim/accel_error.h"
+
+namespace cadre::sim {
+namespace {
+
+using isa::Layout;
+using isa::Op;
+
+uint64_t f(Layout layout, const char* name, uint64_t reg) { return isa::field(layout, name, reg); }
+
+// Row i of a 2-D transfer starts at base + i * stride; a stride of 0 is packed.
+uint64_t stride_or(uint64_t stride, uint64_t packed) { return stride != 0 ? stride : packed; }
+
+void check_shape(uint64_t rows, uint64_t cols, const char* cols_name) {
+  if (rows == 0 || cols == 0) throw AccelError(fmt::format("rows = {} and {} = {}: neither may be 0", rows, cols_name, cols));
+}
+
+num::Format row_format(uint64_t code, const char* which) {
+  if (code == static_cast<uint64_t>(num::Format::FP32)) return num::Format::FP32;
+  if (code == static_cast<uint64_t>(num::Format::BF16)) return num::Format::BF16;
+  throw AccelError(fmt::format("scatter-add {} format {} is not FP32 (0) or BF16 (1)", which, code));
+}
+
+float element(const uint8_t* p, num::Format format) {
+  if (format == num::Format::BF16) {
+    uint16_t b = 0;
+    std::memcpy(&b, p, 2);
+    return num::bf16_to_float(b);
+  }
+  float x = 0;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+void put_element(uint8_t* p, float x, num::Format format) {
+  if (format == num::Format::BF16) {
+    const uint16_t b = num::float_to_bf16(x);
+    std::memcpy(p, &b, 2);
+  } else {
+    std::memcpy(p, &x, 4);
+  }
+}
+
+}  // namespace
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock,
+                     LocalMemory& memory)
+    : sc_module(name),
+      socket("socket"),
+      clock_(clock),
+      memory_(memory),
+      burst_bytes_(cfg.dma.burst_bytes),
+      max_outstanding_(cfg.dma.max_outstanding_bursts),
+      link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle) {}
+
+void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, Pipeline& p) {
+  if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
+  for (uint64_t done = 0; done < data.size();) {
+    // Bursts are aligned to burst_bytes so that each falls in one HBM channel.
+    const uint64_t a = addr + done;
+    const uint64_t bytes = std::min<uint64_t>(data.size() - done, burst_bytes_ - a % burst_bytes_);
+    uint64_t issue = p.next_issue;
+    if (p.in_flight.size() == max_outstanding_) {
+      issue = std::max(issue, p.in_flight.front());
+      p.in_flight.pop_front();
+    }
+    tlm::tlm_generic_payload trans;
+    trans.set_command(command);
+    trans.set_address(a);
+    trans.set_data_ptr(data.data() + done);
+    trans.set_data_length(static_cast<unsigned int>(bytes));
+    trans.set_streaming_width(static_cast<unsigned int>(bytes));
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = clock_.to_time(issue - clock_.now_cycles());
+    socket->b_transport(trans, delay);
+    if (!trans.is_response_ok())
+      throw AccelError(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", a, a + bytes));
+    const uint64_t complete = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
+    p.in_flight.push_back(complete);
+    p.last_done = std::max(p.last_done, complete);
+    // The tile's link carries one burst at a time, at its width.
+    p.next_issue = issue + (bytes + link_bytes_per_cycle_ - 1) / link_bytes_per_cycle_;
+    ++stats_.bursts;
+    (command == tlm::TLM_READ_COMMAND ? stats_.bytes_read : stats_.bytes_written) += bytes;
+    done += bytes;
+  }
+}
+
+std::vector<int32_t> DmaEngine::indices(const IndexList& idx, uint64_t rows) {
+  std::vector<int32_t> list(rows);
+  memory_.read(idx.list, {reinterpret_cast<uint8_t*>(list.data()), rows * 4});
+  // Checked before any data moves, so a bad list leaves memory untouched.
+  for (uint64_t r = 0; r < rows; ++r)
+    if (list[r] != -1 && (list[r] < 0 || static_cast<uint64_t>(list[r]) >= idx.table_rows))
+      throw AccelError(fmt::format("index list entry {} (at {:#x}) is {}, outside the table's [0, {}) and not -1", r,
+                                   idx.list + 4 * r, list[r], idx.table_rows));
+  return list;
+}
+
+uint64_t DmaEngine::load(uint64_t chip, uint64_t rs2, bool gather, Pipeline& p) {
+  const uint64_t local = f(Layout::Transfer, "local", rs2), rows = f(Layout::Transfer, "rows", rs2);
+  const uint64_t row_bytes = f(Layout::Transfer, "row_bytes", rs2);
+  check_shape(rows, row_bytes, "row_bytes");
+  const uint64_t chip_stride = stride_or(load_strides_.chip, row_bytes);
+  const uint64_t local_stride = stride_or(load_strides_.local, row_bytes);
+  memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA destination row");
+  const std::vector<int32_t> list = gather ? indices(load_index_, rows) : std::vector<int32_t>{};
+  std::vector<uint8_t> row(row_bytes);
+  for (uint64_t r = 0; r < rows; ++r) {
+    const int64_t source = gather ? list[r] : static_cast<int64_t>(r);
+    if (source < 0) {
+      std::fill(row.begin(), row.end(), uint8_t{0});  // a padding row
+    } else {
+      transfer(tlm::TLM_READ_COMMAND, chip + static_cast<uint64_t>(source) * chip_stride, row, p);
+    }
+    memory_.write(local + r * local_stride, row);
+  }
+  return p.last_done;
+}
+
+uint64_t DmaEngine::store(uint64_t chip, uint64_t rs2, Pipeline& p) {
+  const uint64_t local = f(Layout::Transfer, "local", rs2), rows = f(Layout::Transfer, "rows", rs2);
+  const uint64_t row_bytes = f(Layout::Transfer, "row_bytes", rs2);
+  check_shape(rows, row_bytes, "row_bytes");
+  const uint64_t chip_stride = stride_or(store_strides_.chip, row_bytes);
+  const uint64_t local_stride = stride_or(store_strides_.local, row_bytes);
+  memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA source row");
+  for (uint64_t r = 0; r < rows; ++r) {
+    std::vector<uint8_t> row = memory_.read_bytes(local + r * local_stride, row_bytes);
+    transfer(tlm::TLM_WRITE_COMMAND, chip + r * chip_stride, row, p);
+  }
+  return p.last_done;
+}
+
+uint64_t DmaEngine::scatter_add(uint64_t chip, uint64_t rs2, Pipeline& p) {
+  const uint64_t local = f(Layout::RowUpdate, "local", rs2), rows = f(Layout::RowUpdate, "rows", rs2);
+  const uint64_t cols = f(Layout::RowUpdate, "cols", rs2);
+  check_shape(rows, cols, "cols");
+  const uint64_t src_bytes = num::info(src_format_).bytes, dst_bytes = num::info(dst_format_).bytes;
+  const uint64_t chip_stride = stride_or(store_strides_.chip, cols * dst_bytes);
+  const uint64_t local_stride = stride_or(store_strides_.local, cols * src_bytes);
+  memory_.check(local + (rows - 1) * local_stride, cols * src_bytes, "scatter-add source row");
+  const std::vector<int32_t> list = indices(store_index_, rows);
+  std::vector<float> weights(rows, 1.0f);
+  if (store_weights_ != 0) weights = memory_.read_f32(store_weights_, rows);
+  std::vector<uint8_t> dst(cols * dst_bytes);
+  for (uint64_t r = 0; r < rows; ++r) {
+    if (list[r] == -1) continue;  // a padding row
+    const std::vector<uint8_t> src = memory_.read_bytes(local + r * local_stride, cols * src_bytes);
+    const uint64_t row_addr = chip + static_cast<uint64_t>(list[r]) * chip_stride;
+    transfer(tlm::TLM_READ_COMMAND, row_addr, dst, p);
+    for (uint64_t i = 0; i < cols; ++i) {
+      const float product = num::mul_rn(weights[r], element(&src[i * src_bytes], src_format_));
+      put_element(&dst[i * dst_bytes], num::add_rn(element(&dst[i * dst_bytes], dst_format_), product), dst_format_);
+    }
+    // The row's writes need its reads' data: they issue once those complete.
+    p.next_issue = std::max(p.next_issue, p.last_done);
+    transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p);
+  }
+  return p.last_done;
+}
+
+uint64_t DmaEngine::execute(Op op, uint64_t rs1, uint64_t rs2) {
+  ++stats_.commands;
+  const uint64_t start = clock_.now_cycles();
+  Pipeline p{start, {}, start};
+  uint64_t done = start + 1;  // every command takes a cycle at least; configuration just that
+  switch (op) {
+    case Op::DmaLoadConfig:
+      load_strides_ = {f(Layout::Strides, "hbm_stride", rs1), f(Layout::Strides, "local_stride", rs1)};
+      break;
+    case Op::DmaLoadIndex:
+      load_index_ = {f(Layout::IndexList, "list", rs1), f(Layout::IndexList, "table_rows", rs1)};
+      break;
+    case Op::DmaStoreConfig:
+      src_format_ = row_format(f(Layout::FormatPair, "src_fmt", rs2), "source");
+      dst_format_ = row_format(f(Layout::FormatPair, "dst_fmt", rs2), "destination");
+      store_strides_ = {f(Layout::Strides, "hbm_stride", rs1), f(Layout::Strides, "local_stride", rs1)};
+      break;
+    case Op::DmaStoreIndex:
+      store_index_ = {f(Layout::IndexList, "list", rs1), f(Layout::IndexList, "table_rows", rs1)};
+      store_weights_ = f(Layout::WeightList, "weights", rs2);
+      break;
+    case Op::DmaLoad: done = std::max(start + 1, load(rs1, rs2, false, p)); break;
+    case Op::DmaGather: done = std::max(start + 1, load(rs1, rs2, true, p)); break;
+    case Op::DmaStore: done = std::max(start + 1, store(rs1, rs2, p)); break;
+    case Op::DmaScatterAdd: done = std::max(start + 1, scatter_add(rs1, rs2, p)); break;
+    default: throw AccelError("not a DMA instruction");
+  }
+  return done - clock_.now_cycles();
+}
+
+}  // namespace cadre::sim

@@ -1,0 +1,282 @@
+// The DMA instructions on a whole chip, issued by hand-assembled programs:
+// every instruction bit for bit, the documented timing of a load, HBM channel
+// contention between tiles, and the errors (docs/accelerator.md, "DMA").
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "cadre/isa/xcadre.h"
+#include "cadre/numerics/convert.h"
+#include "cadre/numerics/hd.h"
+#include "cadre/sim/chip.h"
+#include "sim_test_util.h"
+
+namespace cadre::test {
+namespace {
+
+using isa::Layout;
+using isa::Op;
+using ::testing::HasSubstr;
+
+constexpr uint64_t kSp = arch::kScratchpadBase;
+constexpr uint64_t kHbm = arch::kHbmBase;
+constexpr uint8_t a3 = 13, a4 = 14;
+
+struct Program {
+  Code code;
+  // reg = a 64-bit constant (t2 is scratch).
+  void li64(uint8_t reg, uint64_t value) {
+    code.li(reg, static_cast<uint32_t>(value >> 32));
+    code << i(Rv64Op::Slli, reg, reg, 32);
+    code.li(t2, static_cast<uint32_t>(value));
+    code << r(Rv64Op::Or, reg, reg, t2);
+  }
+  Program& issue(Op op, uint64_t rs1, uint64_t rs2 = 0) {
+    li64(a3, rs1);
+    li64(a4, rs2);
+    const bool has_rs2 = isa::info(op).rs2 != Layout::None;
+    code.raw(isa::encode(isa::XcadreInsn{op, 0, a3, has_rs2 ? a4 : uint8_t{0}}));
+    return *this;
+  }
+  // cx.fence of every queue, then exit(0).
+  Code& finish() {
+    li64(a3, isa::pack(Layout::QueueMask, {{"queues", 7}}));
+    code.raw(isa::encode(isa::XcadreInsn{Op::Fence, 0, a3, 0}));
+    code << i(Rv64Op::Addi, a0, zero, 0);
+    return code.exit();
+  }
+};
+
+uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
+  return isa::pack(Layout::Transfer, {{"local", local}, {"rows", rows}, {"row_bytes", row_bytes}});
+}
+uint64_t strides(uint64_t chip, uint64_t local) {
+  return isa::pack(Layout::Strides, {{"hbm_stride", chip}, {"local_stride", local}});
+}
+uint64_t index_list(uint64_t list, uint64_t table_rows) {
+  return isa::pack(Layout::IndexList, {{"list", list}, {"table_rows", table_rows}});
+}
+
+template <class T>
+void put(sim::SparseMemory& m, uint64_t addr, const std::vector<T>& v) {
+  m.write(addr, {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(T)});
+}
+template <class T>
+std::vector<T> get(sim::SparseMemory& m, uint64_t addr, size_t count) {
+  std::vector<T> v(count);
+  m.read(addr, {reinterpret_cast<uint8_t*>(v.data()), count * sizeof(T)});
+  return v;
+}
+std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t k = 0; k < n; ++k) v[k] = static_cast<uint8_t>(seed + 7 * k + k / 251);
+  return v;
+}
+
+// A chip running `code` on every tile; `setup` fills memory before it runs.
+struct Rig {
+  arch::ArchConfig cfg;
+  sim::Chip chip;
+  Rig(const arch::ArchConfig& c, const Code& code)
+      : cfg(c), chip("chip", cfg, sim::ChipOptions{10000, 0, false, false, nullptr}) {
+    tlm::tlm_global_quantum::instance().set(chip.clock().to_time(10000));
+    std::vector<uint8_t> text;
+    for (const uint32_t w : code.words)
+      for (int k = 0; k < 4; ++k) text.push_back(static_cast<uint8_t>(w >> (8 * k)));
+    chip.ram().write(arch::kRamBase, text);
+    chip.reset(arch::kRamBase);
+  }
+  sim::SparseMemory& sp(uint32_t tile = 0) { return chip.accelerator(tile).memory().scratchpad(); }
+  void run() {
+    sc_core::sc_start();
+    ASSERT_FALSE(chip.error()) << chip.error()->message;
+  }
+  std::string error() {
+    sc_core::sc_start();
+    return chip.error() ? chip.error()->message : "";
+  }
+  uint64_t load_cycles(uint32_t tile = 0) { return chip.accelerator(tile).queue_stats(isa::Queue::Load).busy_cycles; }
+};
+
+TEST(Dma, LoadAndStoreWithStridesBitForBit) {
+  // 3 rows of 100 bytes, HBM stride 160, local stride 128; then back to HBM packed.
+  Program p;
+  p.issue(Op::DmaLoadConfig, strides(160, 128)).issue(Op::DmaLoad, kHbm + 32, transfer(kSp + 64, 3, 100));
+  p.issue(Op::SignalLoad, 0).issue(Op::WaitStore, 0);
+  p.issue(Op::DmaStoreConfig, strides(0, 128), 0).issue(Op::DmaStore, kHbm + 0x10000, transfer(kSp + 64, 3, 100));
+  Rig rig(config(1), p.finish());
+  const std::vector<uint8_t> table = pattern(3 * 160 + 32, 5);
+  put(rig.chip.hbm(), kHbm, table);
+  rig.run();
+  for (uint64_t row = 0; row < 3; ++row) {
+    const std::vector<uint8_t> want(table.begin() + 32 + 160 * row, table.begin() + 32 + 160 * row + 100);
+    EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 64 + 128 * row, 100), want) << row;
+    EXPECT_EQ(get<uint8_t>(rig.chip.hbm(), kHbm + 0x10000 + 100 * row, 100), want) << row;
+  }
+  // The gaps between local rows are untouched.
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 64 + 100, 28), std::vector<uint8_t>(28, 0));
+}
+
+TEST(Dma, GatherWithPaddingRowsBitForBit) {
+  const std::vector<int32_t> list = {4, -1, 0, 4, 2};
+  Program p;
+  p.issue(Op::DmaLoadIndex, index_list(kSp, 5)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x1000, 5, 48));
+  Rig rig(config(1), p.finish());
+  const std::vector<uint8_t> table = pattern(5 * 48, 9);
+  put(rig.chip.hbm(), kHbm, table);
+  put(rig.sp(), kSp, list);
+  put(rig.sp(), kSp + 0x1000, std::vector<uint8_t>(5 * 48, 0xEE));  // padding must overwrite this
+  rig.run();
+  for (size_t row = 0; row < list.size(); ++row) {
+    std::vector<uint8_t> want(48, 0);
+    if (list[row] >= 0) want.assign(table.begin() + 48 * list[row], table.begin() + 48 * (list[row] + 1));
+    EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x1000 + 48 * row, 48), want) << row;
+  }
+}
+
+// scatter-add of 4 source rows of 5 elements into a 3-row table, against
+// dst = round_dst(dst + round_fp32(w * src)) in row order.
+void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted) {
+  const std::vector<int32_t> list = {2, -1, 0, 2};
+  const std::vector<float> weights = {0.3f, 9.0f, -1.7f, 1.0f / 3.0f};
+  const uint64_t src_bytes = src_fmt == num::Format::BF16 ? 2 : 4, dst_bytes = dst_fmt == num::Format::BF16 ? 2 : 4;
+  std::vector<float> src(20), dst(15);
+  for (size_t k = 0; k < src.size(); ++k) src[k] = 1.1f * static_cast<float>(k) - 7.25f;
+  for (size_t k = 0; k < dst.size(); ++k) dst[k] = 0.7f * static_cast<float>(k * k) + 0.01f;
+  const auto encode = [](const std::vector<float>& v, num::Format fmt) {
+    std::vector<uint8_t> out;
+    for (float x : v) {
+      uint8_t b[4];
+      if (fmt == num::Format::BF16) {
+        const uint16_t h = num::float_to_bf16(x);
+        std::memcpy(b, &h, 2);
+        out.insert(out.end(), b, b + 2);
+      } else {
+        std::memcpy(b, &x, 4);
+        out.insert(out.end(), b, b + 4);
+      }
+    }
+    return out;
+  };
+  const auto decode = [](const uint8_t* b, num::Format fmt) {
+    if (fmt == num::Format::BF16) {
+      uint16_t h;
+      std::memcpy(&h, b, 2);
+      return num::bf16_to_float(h);
+    }
+    float x;
+    std::memcpy(&x, b, 4);
+    return x;
+  };
+  const std::vector<uint8_t> src_bits = encode(src, src_fmt);
+  std::vector<uint8_t> want = encode(dst, dst_fmt);
+  for (size_t row = 0; row < list.size(); ++row) {
+    if (list[row] < 0) continue;
+    for (size_t c = 0; c < 5; ++c) {
+      uint8_t* d = &want[(static_cast<size_t>(list[row]) * 5 + c) * dst_bytes];
+      const float w = weighted ? weights[row] : 1.0f;
+      const float sum = num::add_rn(decode(d, dst_fmt), num::mul_rn(w, decode(&src_bits[(row * 5 + c) * src_bytes], src_fmt)));
+      const std::vector<uint8_t> e = encode({sum}, dst_fmt);
+      std::memcpy(d, e.data(), dst_bytes);
+    }
+  }
+  Program p;
+  const uint64_t formats =
+      isa::pack(Layout::FormatPair, {{"src_fmt", static_cast<uint64_t>(src_fmt)}, {"dst_fmt", static_cast<uint64_t>(dst_fmt)}});
+  p.issue(Op::DmaStoreConfig, strides(0, 0), formats);
+  p.issue(Op::DmaStoreIndex, index_list(kSp, 3), isa::pack(Layout::WeightList, {{"weights", weighted ? kSp + 0x100 : 0}}));
+  p.issue(Op::DmaScatterAdd, kHbm + 0x40, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x1000}, {"rows", 4}, {"cols", 5}}));
+  Rig rig(config(1), p.finish());
+  put(rig.sp(), kSp, list);
+  put(rig.sp(), kSp + 0x100, weights);
+  put(rig.sp(), kSp + 0x1000, src_bits);
+  put(rig.chip.hbm(), kHbm + 0x40, encode(dst, dst_fmt));
+  rig.run();
+  EXPECT_EQ(get<uint8_t>(rig.chip.hbm(), kHbm + 0x40, want.size()), want);
+}
+
+TEST(Dma, ScatterAddFp32IntoFp32Weighted) { scatter_add_case(num::Format::FP32, num::Format::FP32, true); }
+TEST(Dma, ScatterAddBf16IntoBf16Weighted) { scatter_add_case(num::Format::BF16, num::Format::BF16, true); }
+TEST(Dma, ScatterAddFp32IntoBf16UnitWeights) { scatter_add_case(num::Format::FP32, num::Format::BF16, false); }
+
+// docs/accelerator.md, "DMA": a load of n full bursts with nothing else on its channel.
+uint64_t documented_load_cycles(const arch::ArchConfig& cfg, uint64_t n) {
+  const uint64_t b = cfg.dma.burst_bytes, w = cfg.interconnect.bytes_per_cycle, N = cfg.dma.max_outstanding_bursts;
+  const uint64_t interval = (b + w - 1) / w;
+  const auto channel = static_cast<uint64_t>(std::ceil(static_cast<double>(b) / arch::hbm_bytes_per_cycle_per_channel(cfg)));
+  const uint64_t round_trip = cfg.interconnect.latency_cycles + interval + channel + arch::hbm_latency_cycles(cfg);
+  return (n - 1) / N * std::max(round_trip, N * interval) + (n - 1) % N * interval + round_trip;
+}
+
+TEST(Dma, LoadTimingIsTheDocumentedFormula) {
+  arch::ArchConfig cfg = config(1);
+  cfg.dma.max_outstanding_bursts = 3;  // round-trip bound: 3 bursts cover less than a round trip
+  Program p;
+  p.issue(Op::DmaLoad, kHbm, transfer(kSp, 1, 4096));
+  Rig rig(cfg, p.finish());
+  rig.run();
+  EXPECT_EQ(rig.load_cycles(), documented_load_cycles(cfg, 4096 / cfg.dma.burst_bytes));
+  EXPECT_EQ(rig.chip.accelerator(0).dma().stats().bursts, 64u);
+}
+
+TEST(Dma, LinkBoundLoadTimingIsTheDocumentedFormula) {
+  const arch::ArchConfig cfg = config(1);  // 32 outstanding bursts cover the round trip
+  Program p;
+  p.issue(Op::DmaLoad, kHbm, transfer(kSp, 2, 4096));
+  Rig rig(cfg, p.finish());
+  rig.run();
+  EXPECT_EQ(rig.load_cycles(), documented_load_cycles(cfg, 2 * 4096 / cfg.dma.burst_bytes));
+}
+
+TEST(Dma, TwoTilesOnOneChannelTakeLonger) {
+  arch::ArchConfig cfg = config(2);
+  cfg.hbm.channels = 1;
+  cfg.hbm.channel_bandwidth_gb_s = 16;  // a burst holds the channel as long as the link takes to send it
+  Program p;
+  p.issue(Op::DmaLoad, kHbm, transfer(kSp, 2, 4096));
+  Rig rig(cfg, p.finish());
+  rig.run();
+  const uint64_t alone = documented_load_cycles(cfg, 128);
+  EXPECT_GT(rig.load_cycles(0), alone);
+  EXPECT_GT(rig.load_cycles(1), alone);
+  EXPECT_GT(std::max(rig.load_cycles(0), rig.load_cycles(1)), alone * 3 / 2);
+}
+
+TEST(Dma, LoadOutsideHbmIsAnError) {
+  const arch::ArchConfig cfg = config(1);
+  const uint64_t end = arch::hbm_region(cfg).end();
+  Program p;
+  p.issue(Op::DmaLoad, end - 64, transfer(kSp, 2, 64));
+  Rig rig(cfg, p.finish());
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.ld a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", end, end + 64)));
+}
+
+TEST(Dma, GatherIndexOutsideItsTableIsAnError) {
+  Program p;
+  p.issue(Op::DmaLoadIndex, index_list(kSp, 4)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x100, 3, 16));
+  Rig rig(config(1), p.finish());
+  put(rig.sp(), kSp, std::vector<int32_t>{1, -1, 4});
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.gather a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr("index list entry 2 (at 0x20000008) is 4, outside the table's [0, 4) and not -1"));
+}
+
+TEST(Dma, LoadPastTheScratchpadIsAnError) {
+  const arch::ArchConfig cfg = config(1);
+  Program p;
+  p.issue(Op::DmaLoad, kHbm, transfer(kSp + cfg.scratchpad.bytes - 64, 2, 64));
+  Rig rig(cfg, p.finish());
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.ld a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr(fmt::format("DMA destination row [{:#x}, {:#x}) is outside local memory",
+                                       kSp + cfg.scratchpad.bytes, kSp + cfg.scratchpad.bytes + 64)));
+}
+
+}  // namespace
+}  // namespace cadre::test
