@@ -65,7 +65,8 @@ TEST(GoldenFullSize, DeepSeekV3TwoTokensFp8) {
     norm += double(v) * v;
   }
   EXPECT_GT(norm, 0.0);
-  EXPECT_LT(seconds, 60.0);
+  // Memory, not time, is the property checked: the 11 GB layer must never be
+  // materialised. The time is printed only; speed belongs in benchmarks.
   EXPECT_LT(rss_mib, 1024);
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ostream>
 
 #include "cadre/golden/moe_golden.h"
 #include "cadre/kernels/moe_kernels.h"
@@ -26,6 +27,9 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   const Case& c = info.param;
   return c.model.label + (c.precision == Precision::Fp8 ? "_Fp8" : "_Bf16") + (c.tokens > 8 ? "_Prefill" : "_Decode");
 }
+
+// Printed in test names (ctest lists "# GetParam() = ..."): the case's name, not its bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << case_name({c, 0}); }
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
