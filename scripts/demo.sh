@@ -22,11 +22,21 @@ if [ -f "$sample" ]; then
   "$cadre" disasm "$sample" | head -n 30
   echo "   ... (the whole listing: $cadre disasm $sample)"
 fi
+if command -v riscv64-unknown-elf-gcc >/dev/null; then
+  echo
+  echo "== A C program on the simulated chip, two tiles (cadre sim) =="
+  mkdir -p build/demo
+  riscv64-unknown-elf-gcc -march=rv64im -mabi=lp64 -mcmodel=medany -O2 -ffreestanding -nostdlib \
+    -I runtime/sdk -T runtime/sdk/link.ld runtime/sdk/start.S runtime/sdk/example/hello.c -lgcc \
+    -o build/demo/hello.elf
+  "$cadre" sim build/demo/hello.elf --arch small --stats
+fi
 cat <<'MSG'
 
 What this showed: the architecture presets with their peak figures, the Xcadre
-instruction table the encoder, decoder and disassembler are made from, and a
-program for the control core disassembled. The main job (a real MoE layer
+instruction table the encoder, decoder and disassembler are made from, a
+program for the control core disassembled, and a C program run on the
+simulated chip with its cycle statistics. The main job (a real MoE layer
 compiled, simulated, checked and compared with the GPU) is not built yet:
 see docs/status.md for what works today.
 MSG
