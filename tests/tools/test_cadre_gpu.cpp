@@ -75,6 +75,14 @@ TEST(CadreGpu, DumpWritesReadableSafetensorsPerKernel) {
   EXPECT_EQ(out.get("values", cadre::weights::DType::BF16).shape, (std::vector<uint64_t>{2, 256}));
   const auto in = cadre::weights::SafetensorsFile::open(dir + "/input.safetensors");
   EXPECT_NE(in.find("e_score_correction_bias"), nullptr);
+  // The (small) layer's weights, in the checkpoint naming: given back as --weights, the same layer checks.
+  const auto w = cadre::weights::SafetensorsFile::open(dir + "/weights.safetensors");
+  EXPECT_NE(w.find("mlp.experts.31.down_proj.weight_scale_inv"), nullptr);
+  const auto again = run_command(kGpu + "deepseek-v3 --set hidden_size=256 --set n_routed_experts=32 "
+                                        "--set moe_intermediate_size=256 --phase decode --tokens 2 --check --weights " +
+                                 dir + "/weights.safetensors 2>&1");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("every kernel bit-identical"), std::string::npos) << again.output;
 }
 
 TEST(CadreGpu, BadInputExitCodes) {

@@ -155,6 +155,18 @@ void dump(const std::string& dir, const model::MoeLayerSpec& spec, const golden:
   write("combine", {tensor("values", DType::BF16, t.out)});
 }
 
+// --dump writes a synthetic layer's weights too (weights.safetensors, in the
+// family's checkpoint naming, the input included, so it can be given back as
+// --weights) when they fit in this many bytes.
+constexpr uint64_t kDumpWeightsLimit = uint64_t{64} << 20;
+
+uint64_t layer_weight_bytes(const model::MoeLayerSpec& spec, Precision precision) {
+  const uint64_t element = precision == Precision::Fp8 ? 1 : 2;
+  const uint64_t expert = 3ull * spec.expert_width * spec.hidden * element;
+  const uint64_t shared = 3ull * spec.shared.width * spec.hidden * element;
+  return spec.routing.experts * expert + shared + 2ull * spec.routing.experts * spec.hidden;
+}
+
 std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec) {
   if (o.weights == "synthetic")
     return std::make_unique<golden::SyntheticWeights>(weights::SyntheticLayer(spec, o.seed, o.tokens));
@@ -250,7 +262,12 @@ int run(const Options& o) {
     fmt::print("{}\n", total_mismatches == 0 ? "check: every kernel bit-identical to the golden model"
                                               : fmt::format("check: {} elements differ", total_mismatches));
   }
-  if (!o.dump.empty()) dump(o.dump, spec, *weights, host.trace);
+  if (!o.dump.empty()) {
+    dump(o.dump, spec, *weights, host.trace);
+    if (o.weights == "synthetic" && layer_weight_bytes(spec, precision) <= kDumpWeightsLimit)
+      golden::write_synthetic_checkpoint(o.dump + "/weights.safetensors",
+                                         weights::SyntheticLayer(spec, o.seed, o.tokens), precision);
+  }
   return total_mismatches == 0 ? kExitOk : kExitMismatch;
 }
 
