@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 
 #include "cadre/arch/memory_map.h"
 
@@ -38,13 +37,3 @@ void load_program(const elf::Program& program, const arch::ArchConfig& cfg, std:
 }
 
 }  // namespace cadre::sim
-
-// libsystemc.so calls sc_main from its own main(), so every program linking
-// it must define sc_main. Programs with a main of their own (cadre, the
-// benchmark, fuzz targets) never call it: this weak definition satisfies the
-// linker for them, and the test binaries, whose main is libsystemc's, define
-// the real one. It lives here because every user of cadre_sim links this file.
-extern "C" __attribute__((weak)) int sc_main(int, char**) {
-  std::fputs("cadre_sim: sc_main called, but this program runs simulations through cadre::sim::simulate\n", stderr);
-  return 1;
-}
