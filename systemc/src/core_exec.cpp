@@ -228,7 +228,7 @@ bool Core::csr(const isa::Rv64Insn& d, uint32_t word) {
     case kMvendorid: case kMarchid: case kMimpid: old = 0; break;
     case kMscratch: old = mscratch_; break;
     default:
-      return fault(SimErrorKind::IllegalInstruction, fmt::format("CSR {:#05x} is not implemented", d.csr), word);
+      return fault(SimErrorKind::IllegalInstruction, fmt::format("CSR {:#05x} does not exist on this core", d.csr), word);
   }
   if (writes) {
     if ((d.csr >> 10) == 3)

@@ -88,7 +88,7 @@ TEST(SimErrors, WriteToReadOnlyCounter) {
 TEST(SimErrors, UnknownCsr) {
   Code code;
   code << csrr(a0, 0x7C0);
-  EXPECT_THAT(run_error(code).message, HasSubstr("CSR 0x7c0 is not implemented"));
+  EXPECT_THAT(run_error(code).message, HasSubstr("CSR 0x7c0 does not exist on this core"));
 }
 
 TEST(SimErrors, MisalignedLoad) {

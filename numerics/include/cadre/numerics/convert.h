@@ -113,7 +113,7 @@ CADRE_HD inline float fp8_parts_to_float(const Fp8Parts& p) {
   if (p.kind == Fp8Parts::kNan) return bits_float(kCanonicalNanBits);
   if (p.kind == Fp8Parts::kInf) return bits_float(sign | 0x7F800000u);
   if (p.sig == 0) return bits_float(sign);
-  // Normalise sig to 1.xxx: its leading bit is at position `top`.
+  // Normalise sig to the form 1.f: its leading bit is at position `top`.
   int top = 0;
   while ((p.sig >> (top + 1)) != 0) ++top;
   const uint32_t frac = (p.sig << (23 - top)) & 0x7FFFFFu;
