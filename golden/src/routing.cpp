@@ -5,15 +5,12 @@
 #include <stdexcept>
 
 #include "cadre/numerics/gemm.h"
+#include "cadre/numerics/ordering.h"
 #include "cadre/numerics/softmax.h"
 #include "cadre/numerics/transcendental.h"
 
 namespace cadre::golden {
 namespace {
-
-// The selection order: larger first, a NaN below every number. Callers scan in
-// increasing index and replace only on `beats`, so ties stay with the lower index.
-bool beats(float a, float b) { return !num::is_nan(a) && (num::is_nan(b) || a > b); }
 
 // The index in [0, n) with the best value among those `eligible` and not yet
 // `taken`, or -1 when none is left.
@@ -21,7 +18,7 @@ template <class Value, class Eligible>
 Index best_index(Index n, Value value, Eligible eligible) {
   Index best = -1;
   for (Index i = 0; i < n; ++i)
-    if (eligible(i) && (best < 0 || beats(value(i), value(best)))) best = i;
+    if (eligible(i) && (best < 0 || num::ranks_above(value(i), value(best)))) best = i;
   return best;
 }
 

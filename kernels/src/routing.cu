@@ -3,6 +3,7 @@
 #include "cadre/kernels/launchers.h"
 #include "cadre/kernels/portability.h"
 #include "cadre/numerics/gemm.h"
+#include "cadre/numerics/ordering.h"
 #include "cadre/numerics/softmax.h"
 #include "cadre/numerics/transcendental.h"
 
@@ -21,16 +22,13 @@ CADRE_GLOBAL void router_gemm_kernel(const uint16_t* x, const uint16_t* router, 
   logits[i] = num::bf16_dot(x + t * hidden, router + e * hidden, hidden, 0.0f);
 }
 
-// The selection order: larger first, a NaN below every number; scans go in
-// increasing index and replace only when beaten, so ties stay with the lower index.
-CADRE_HD bool beats(float a, float b) { return !num::is_nan(a) && (num::is_nan(b) || a > b); }
-
 // The best of values[0..n) whose flags have none of `excluded` and all of `required`, or -1.
 CADRE_HD int64_t best_index(const float* values, const uint8_t* flags, int64_t n, uint8_t required,
                             uint8_t excluded) {
   int64_t best = -1;
   for (int64_t i = 0; i < n; ++i)
-    if ((flags[i] & required) == required && (flags[i] & excluded) == 0 && (best < 0 || beats(values[i], values[best])))
+    if ((flags[i] & required) == required && (flags[i] & excluded) == 0 &&
+        (best < 0 || num::ranks_above(values[i], values[best])))
       best = i;
   return best;
 }
@@ -39,11 +37,11 @@ CADRE_HD int64_t best_index(const float* values, const uint8_t* flags, int64_t n
 CADRE_HD float group_score(model::GroupScore rule, const float* keys, int64_t size) {
   int64_t first = 0;
   for (int64_t i = 1; i < size; ++i)
-    if (beats(keys[i], keys[first])) first = i;
+    if (num::ranks_above(keys[i], keys[first])) first = i;
   if (rule == model::GroupScore::MaxOfGroup) return keys[first];
   int64_t second = -1;
   for (int64_t i = 0; i < size; ++i)
-    if (i != first && (second < 0 || beats(keys[i], keys[second]))) second = i;
+    if (i != first && (second < 0 || num::ranks_above(keys[i], keys[second]))) second = i;
   return num::add_rn(keys[first], keys[second]);
 }
 
@@ -79,7 +77,7 @@ CADRE_GLOBAL void topk_kernel(model::RoutingSpec routing, const float* logits, c
       // A kept group's first expert carries kKept, standing for the whole group.
       int64_t best = -1;
       for (int64_t g = 0; g < groups; ++g)
-        if ((flags[g * size] & kKept) == 0 && (best < 0 || beats(group_scores[g], group_scores[best]))) best = g;
+        if ((flags[g * size] & kKept) == 0 && (best < 0 || num::ranks_above(group_scores[g], group_scores[best]))) best = g;
       for (int64_t e = best * size; e < (best + 1) * size; ++e) flags[e] |= kAllowed;
       flags[best * size] |= kKept;
     }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cadre/numerics/convert.h"
+#include "cadre/numerics/ordering.h"
 #include "cadre/numerics/quant.h"
 #include "cadre/numerics/softmax.h"
 #include "cadre/numerics/transcendental.h"
@@ -25,16 +26,11 @@ void require_positive(uint64_t value, const char* what) {
   if (value == 0) throw AccelError(fmt::format("{} must be positive", what));
 }
 
-// The selection order of top-k (docs/moe-layer.md): larger first, a NaN
-// below every number; scans go in increasing index and replace only on a
-// win, so ties stay with the lower index.
-bool beats(float a, float b) { return !num::is_nan(a) && (num::is_nan(b) || a > b); }
-
 template <class Value, class Eligible>
 int64_t best_index(int64_t n, Value value, Eligible eligible) {
   int64_t best = -1;
   for (int64_t i = 0; i < n; ++i)
-    if (eligible(i) && (best < 0 || beats(value(i), value(best)))) best = i;
+    if (eligible(i) && (best < 0 || num::ranks_above(value(i), value(best)))) best = i;
   return best;
 }
 
