@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <vector>
 
 #include "cadre/isa/xcadre.h"
@@ -53,6 +54,7 @@ uint64_t MatrixEngine::configure(uint64_t rs1, uint64_t rs2) {
                                  isa::field(Layout::MatrixFormats, "b_fmt", rs1)));
   a_fmt_ = a->format;
   b_fmt_ = b->format;
+  c_stride_ = isa::field(Layout::MatrixFormats, "c_stride", rs1);
   a_stride_ = isa::field(Layout::OperandStrides, "a_stride", rs2);
   b_stride_ = isa::field(Layout::OperandStrides, "b_stride", rs2);
   ++stats_.commands;
@@ -84,8 +86,17 @@ uint64_t MatrixEngine::matmul(uint64_t rs1, uint64_t rs2, bool accumulate) {
 
   const std::vector<uint8_t> a = read_rows(memory_, a_addr, m, k * a_bytes, a_stride_, "cmx.mm A");
   const std::vector<uint8_t> b = read_rows(memory_, b_addr_, n, k * b_bytes, b_stride_, "cmx.preload B");
-  memory_.check(acc, m * n * 4, "cmx.mm output");
-  std::vector<float> c = accumulate ? memory_.read_f32(acc, m * n) : std::vector<float>(m * n, 0.0f);
+  const uint64_t c_step = c_stride_ == 0 ? n * 4 : c_stride_;
+  if (c_step < n * 4 && m > 1)
+    throw AccelError(fmt::format("cmx.mm: the C row stride {} (cmx.cfg) is shorter than a row of {} FP32 ({} bytes)",
+                                 c_step, n, n * 4));
+  std::vector<float> c(m * n, 0.0f);
+  if (accumulate) {
+    const std::vector<uint8_t> old = read_rows(memory_, acc, m, n * 4, c_step, "cmx.mm output");
+    std::memcpy(c.data(), old.data(), old.size());
+  } else {
+    memory_.check(acc, (m - 1) * c_step + n * 4, "cmx.mm output");
+  }
 
   std::vector<float> sa, sb;
   if (is_fp8(a_fmt_)) {
@@ -98,13 +109,13 @@ uint64_t MatrixEngine::matmul(uint64_t rs1, uint64_t rs2, bool accumulate) {
     num::gemm_bf16(m, n, k, reinterpret_cast<const uint16_t*>(a.data()), k,
                    reinterpret_cast<const uint16_t*>(b.data()), k, c.data(), n, accumulate);
   }
-  memory_.write_f32(acc, c);
+  for (uint64_t r = 0; r < m; ++r) memory_.write_f32(acc + r * c_step, {c.data() + r * n, n});
 
   const MatrixTiming t = ws_timing(cfg_.matrix.rows, cfg_.matrix.cols, m, n, k);
   const uint64_t a_step = a_stride_ == 0 ? k * a_bytes : a_stride_;
   // A streams into the array while results stream out: those two share the
   // stream phase; B is read in the preload phase, alone.
-  const LocalStream streams[] = {{a_addr, (m - 1) * a_step + k * a_bytes}, {acc, m * n * 4}};
+  const LocalStream streams[] = {{a_addr, (m - 1) * a_step + k * a_bytes}, {acc, (m - 1) * c_step + n * 4}};
   const uint64_t conflict = memory_.conflict_cycles(streams, t.folds * m);
   const uint64_t cycles = t.total() + conflict;
   ++stats_.commands;

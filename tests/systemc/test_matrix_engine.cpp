@@ -162,6 +162,53 @@ TEST(MatrixEngine, Bf16MatchesGoldenWithStrides) {
   }
 }
 
+// The way an expert's gate_up GEMM is tiled: B in 128-column K chunks
+// (cmx.mm, then cmx.mm.acc in increasing K) and in two N halves written as
+// the left and right columns of one C (the cmx.cfg C stride). The bits equal
+// the whole GEMM's.
+TEST(MatrixEngine, KChunksAndCStrideTileAGemmExactly) {
+  std::mt19937 rng(4);
+  const Gemm g{5, 24, 384};
+  const Fp8Case c = fp8_case(rng, g);
+  golden::MatrixU16 expect(5, 24);
+  golden::expert_gemm(c.a, 0, 5, c.w, expect, 0);
+  const arch::ArchConfig cfg = unit_config(8, 8);
+  LocalRig rig(cfg);
+  rig.memory.write(kA, {c.a.codes.data(), static_cast<size_t>(c.a.codes.size())});
+  rig.memory.write(kB, {c.w.codes.data(), static_cast<size_t>(c.w.codes.size())});
+  sim::MatrixEngine engine(cfg, rig.memory);
+  const uint64_t half = g.n / 2;
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}, {"c_stride", g.n * 4}}),
+                   isa::pack(Layout::OperandStrides, {{"a_stride", g.k}, {"b_stride", g.k}}));
+  uint64_t cycles = 0;
+  for (uint64_t h = 0; h < 2; ++h)
+    for (uint64_t k0 = 0; k0 < g.k; k0 += 128) {
+      // The chunk's scales, packed as cmx.mm reads them: A one per row, B one (rows 0..23 are one block).
+      std::vector<float> sa(g.m);
+      for (uint64_t r = 0; r < g.m; ++r) sa[r] = c.a.scales(static_cast<golden::Index>(r), static_cast<golden::Index>(k0 / 128));
+      rig.put(kSa, sa);
+      rig.put(kSb, std::vector<float>{c.w.scales(0, static_cast<golden::Index>(k0 / 128))});
+      engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB + h * half * g.k + k0}, {"scales", kSb}}),
+                     isa::pack(Layout::WeightShape, {{"k", 128}, {"n", half}}));
+      cycles += engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA + k0}, {"scales", kSa}}),
+                              isa::pack(Layout::MatmulOut, {{"acc", kAcc + h * half * 4}, {"m", g.m}}), k0 > 0);
+    }
+  const std::vector<float> out = rig.get<float>(kAcc, g.m * g.n);
+  for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(num::float_to_bf16(out[i]), expect.data()[i]) << i;
+  EXPECT_EQ(cycles, 2 * 3 * sim::ws_timing(8, 8, g.m, half, 128).total());
+  // A stride shorter than a row of C would overlap its rows.
+  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}, {"c_stride", half * 4 - 4}}), 0);
+  try {
+    engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}), isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 2}}),
+                  false);
+    FAIL() << "no error";
+  } catch (const sim::AccelError& e) {
+    EXPECT_NE(std::string(e.what()).find("C row stride 44 (cmx.cfg) is shorter than a row of 12 FP32"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(MatrixEngine, FormulaAgreesWithScaleSimOnManyShapes) {
   int checked = 0;
   for (uint64_t r : {1, 2, 3, 8, 16, 128})

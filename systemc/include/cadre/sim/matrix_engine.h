@@ -50,7 +50,7 @@ class MatrixEngine {
   const arch::ArchConfig& cfg_;
   LocalMemory& memory_;
   num::Format a_fmt_ = num::Format::E4M3, b_fmt_ = num::Format::E4M3;
-  uint64_t a_stride_ = 0, b_stride_ = 0;  // 0: packed
+  uint64_t a_stride_ = 0, b_stride_ = 0, c_stride_ = 0;  // 0: packed
   bool preloaded_ = false;
   uint64_t b_addr_ = 0, b_scales_ = 0, k_ = 0, n_ = 0;
   MatrixStats stats_;
