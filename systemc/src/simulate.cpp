@@ -40,6 +40,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   SimResult result;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.progress) std::fputs("\r\033[K", stderr);
+  if (options.inspect) options.inspect(chip);
 
   result.error = chip.error();
   for (uint32_t t = 0; t < chip.tiles(); ++t) {

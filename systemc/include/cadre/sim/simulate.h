@@ -34,6 +34,9 @@ struct SimOptions {
   // Called after the chip is built and the program loaded, before it runs:
   // where a caller attaches units, e.g. an Xcadre handler to each core.
   std::function<void(Chip&)> configure;
+  // Called after the run, before the chip is destroyed: where a caller reads
+  // results out of the chip's memories.
+  std::function<void(Chip&)> inspect;
 };
 
 struct TileResult {
