@@ -12,8 +12,8 @@
    through two scratchpad buffers: the load queue fills buffer t % 2 while
    the matrix engine works on the other, the two ordered by semaphores
    FULL(b) (load -> compute) and EMPTY(b) (compute -> load). The core issues
-   load t + 2 only after compute t, so no queue can wait on a command that
-   was never issued. */
+   load t + 1 only after compute t - 1, so no queue can wait on a command
+   that was never issued. */
 #include "cadre_sdk.h"
 #include "cadre_xcadre.h"
 #include "expert_mlp_args.h"
@@ -90,6 +90,13 @@ static void issue_compute(const struct expert_mlp_args* p, uint64_t t) {
     else cmx_mm_acc(A, C);
   }
   csync_sig_ex(cx_semaphore(SEM_EMPTY + b));
+}
+
+/* After the last up tile of a slice: the vector unit's part. */
+static void issue_activation(const struct expert_mlp_args* p, uint64_t t) {
+  const struct expert_mlp_args a = *p;
+  const uint64_t m = a.rows, chunks = a.hidden / a.k_chunk;
+  const struct tile w = tile_at(t, chunks);
   if (w.kind == TILE_UP && w.chunk == chunks - 1) {
     /* g is complete: round it to BF16 as the GPU's GEMM output is, then SiLU-multiply and quantise. */
     cvec_cvt(cx_src_dst(a.l_g, a.l_gb), cx_convert(m * 256, CX_FMT_FP32, CX_FMT_BF16));
@@ -122,11 +129,18 @@ int main(unsigned long tile, unsigned long tiles) {
   csync_sig_ld(cx_semaphore(SEM_X_READY));
   csync_wait_ex(cx_semaphore(SEM_X_READY));
 
+  /* Compute t is issued before load t + 1 (which waits for compute t - 1 to
+     free its buffer): while the core stalls on that load, the compute queue
+     already holds tile t, so the array goes from tile to tile without a gap.
+     The vector work after a slice's last up tile comes after load t + 1, so
+     that the core, stalled on the compute queue behind it, does not hold the
+     next load back. */
   issue_load(&a, 0);
-  if (tiles_total > 1) issue_load(&a, 1);
   for (uint64_t t = 0; t < tiles_total; ++t) {
+    if (t == 0 && tiles_total > 1) issue_load(&a, 1);
     issue_compute(&a, t);
-    if (t + 2 < tiles_total) issue_load(&a, t + 2);
+    if (t >= 1 && t + 1 < tiles_total) issue_load(&a, t + 1);
+    issue_activation(&a, t);
   }
 
   /* o to BF16 (the GPU's down GEMM output), then the weighted scatter-add into out. */

@@ -12,6 +12,7 @@ using isa::Queue;
 
 constexpr uint64_t kSemaphoreMax = 0xFFFF'FFFFu;
 const char* const kQueueNames[] = {"load", "compute", "store"};
+const TraceUnit kQueueTracks[] = {TraceUnit::LoadQueue, TraceUnit::ComputeQueue, TraceUnit::StoreQueue};
 
 bool is_wait(Op op) { return op == Op::WaitLoad || op == Op::WaitCompute || op == Op::WaitStore; }
 bool is_signal(Op op) { return op == Op::SignalLoad || op == Op::SignalCompute || op == Op::SignalStore; }
@@ -67,12 +68,42 @@ uint64_t Accelerator::perform(const XcadreCommand& c) {
   }
 }
 
+AcceleratorStats Accelerator::stats() const {
+  AcceleratorStats s;
+  for (size_t q = 0; q < queues_.size(); ++q) s.queues[q] = queues_[q].stats;
+  s.core_waits = core_waits_;
+  s.dma = dma_.stats();
+  s.matrix = matrix_.stats();
+  s.vector = vector_.stats();
+  s.local_memory = memory_.stats();
+  return s;
+}
+
+std::pair<std::string_view, uint64_t> Accelerator::work_of(const XcadreCommand& c,
+                                                            const AcceleratorStats& before) const {
+  switch (c.insn.op) {
+    case Op::MatrixMul:
+    case Op::MatrixMulAcc: return {"macs", matrix_.stats().macs - before.matrix.macs};
+    case Op::DmaLoad:
+    case Op::DmaGather:
+    case Op::DmaStore:
+    case Op::DmaScatterAdd:
+      return {"bytes", dma_.stats().bytes_read + dma_.stats().bytes_written - before.dma.bytes_read -
+                           before.dma.bytes_written};
+    default:
+      if (isa::info(c.insn.op).major == isa::Major::Custom2)
+        return {"elements", vector_.stats().elements - before.vector.elements};
+      return {"", 0};
+  }
+}
+
 void Accelerator::run_queue(Queue q) {
   CommandQueue& queue = queues_[static_cast<size_t>(q)];
   for (;;) {
     while (queue.commands.empty() || error_) sc_core::wait(changed_);
     const XcadreCommand c = queue.commands.front();
     const uint64_t start = clock_.now_cycles();
+    const AcceleratorStats before = trace_ ? stats() : AcceleratorStats{};
     try {
       if (is_wait(c.insn.op)) {
         const uint32_t s = semaphore(c);
@@ -83,6 +114,9 @@ void Accelerator::run_queue(Queue q) {
         queue.head_semaphore = -1;
         --semaphores_[s];
         queue.stats.semaphore_cycles += clock_.now_cycles() - start;
+        if (trace_)
+          trace_->span(tile_, kQueueTracks[static_cast<size_t>(q)], isa::info(c.insn.op).mnemonic, start,
+                       clock_.now_cycles(), "semaphore", s);
       } else if (is_signal(c.insn.op)) {
         // Earlier commands of this queue have completed: the queue is in order.
         const uint32_t s = semaphore(c);
@@ -91,6 +125,11 @@ void Accelerator::run_queue(Queue q) {
       } else {
         sc_core::wait(clock_.to_time(perform(c)));
         queue.stats.busy_cycles += clock_.now_cycles() - start;
+        if (trace_) {
+          const auto [arg, value] = work_of(c, before);
+          trace_->span(tile_, kQueueTracks[static_cast<size_t>(q)], isa::info(c.insn.op).mnemonic, start,
+                       clock_.now_cycles(), arg, value);
+        }
       }
     } catch (const AccelError& e) {
       error_ = fmt::format("{}: {}", describe(c), e.what());
@@ -125,7 +164,9 @@ std::string Accelerator::report(const XcadreCommand& c, const std::string& waits
 }
 
 template <class Ready>
-std::optional<std::string> Accelerator::core_wait(const XcadreCommand& c, const std::string& waits_for, Ready ready) {
+std::optional<std::string> Accelerator::core_wait(const XcadreCommand& c, const std::string& waits_for,
+                                                  uint64_t& waited, Ready ready) {
+  const uint64_t start = clock_.now_cycles();
   while (!ready()) {
     if (error_) return error_;
     // Nothing runs on a unit and every queue head waits on a semaphore: no
@@ -133,6 +174,7 @@ std::optional<std::string> Accelerator::core_wait(const XcadreCommand& c, const 
     if (queues_stuck()) return report(c, waits_for);
     sc_core::wait(changed_);
   }
+  waited += clock_.now_cycles() - start;
   return error_;  // a queued command that failed while the core waited
 }
 
@@ -149,7 +191,8 @@ XcadreResponse Accelerator::core_command(const XcadreCommand& c) {
     }
     case Op::WaitCore: {
       const uint32_t s = semaphore(c);
-      error = core_wait(c, fmt::format("semaphore {} (value 0)", s), [&] { return semaphores_[s] > 0; });
+      error = core_wait(c, fmt::format("semaphore {} (value 0)", s), core_waits_.semaphore_cycles,
+                        [&] { return semaphores_[s] > 0; });
       if (!error) {
         --semaphores_[s];
         changed_.notify(sc_core::SC_ZERO_TIME);
@@ -158,7 +201,7 @@ XcadreResponse Accelerator::core_command(const XcadreCommand& c) {
     }
     case Op::Fence: {
       const uint64_t mask = isa::field(isa::Layout::QueueMask, "queues", c.rs1_value);
-      error = core_wait(c, fmt::format("queues {:#x} to drain", mask), [&] {
+      error = core_wait(c, fmt::format("queues {:#x} to drain", mask), core_waits_.fence_cycles, [&] {
         for (size_t q = 0; q < queues_.size(); ++q)
           if ((mask >> q & 1) && !queues_[q].commands.empty()) return false;
         return true;
@@ -205,7 +248,7 @@ XcadreResponse Accelerator::execute(const XcadreCommand& c) {
     CommandQueue& queue = queues_[static_cast<size_t>(q)];
     const std::optional<std::string> error =
         core_wait(c, fmt::format("a slot in the {} queue", kQueueNames[static_cast<size_t>(q)]),
-                  [&] { return queue.commands.size() < queue.depth; });
+                  core_waits_.queue_full_cycles, [&] { return queue.commands.size() < queue.depth; });
     if (error) {
       response.error = *error;
       return response;

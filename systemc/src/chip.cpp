@@ -32,6 +32,7 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
     tiles_.push_back(std::make_unique<Tile>(fmt::format("tile{}", t).c_str(), cfg, clock_, params, *this));
     tiles_.back()->core.chip_socket.bind(*interconnect_.tile_sockets[t]);
     tiles_.back()->accelerator.dma_socket().bind(*interconnect_.dma_sockets[t]);
+    tiles_.back()->accelerator.attach_trace(options.trace);
   }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);
@@ -73,7 +74,9 @@ void Chip::core_stopped(uint32_t tile) {
 }
 
 void Chip::core_span(uint32_t tile, std::string_view what, uint64_t start, uint64_t end, uint64_t instructions) {
-  if (options_.trace) options_.trace->span(tile, TraceUnit::Core, what, start, end, instructions);
+  if (options_.trace)
+    options_.trace->span(tile, TraceUnit::Core, what, start, end, instructions != 0 ? "instructions" : "",
+                         instructions);
 }
 
 void Chip::report_progress() {

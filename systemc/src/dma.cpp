@@ -71,6 +71,7 @@ void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint
     uint64_t issue = p.next_issue;
     if (p.in_flight.size() == max_outstanding_) {
       issue = std::max(issue, p.in_flight.front());
+      stats_.outstanding_limit_cycles += issue - p.next_issue;
       p.in_flight.pop_front();
     }
     tlm::tlm_generic_payload trans;

@@ -35,6 +35,7 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   ++s.accesses;
   s.bytes += bytes;
   s.busy_cycles += transfer;
+  s.wait_cycles += start - arrival;
   delay += clock_.to_time(start + latency_cycles_ + transfer - arrival);
 }
 

@@ -45,7 +45,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   result.error = chip.error();
   for (uint32_t t = 0; t < chip.tiles(); ++t) {
     const Core& core = chip.core(t);
-    result.tiles.push_back({core.exited(), core.exit_code(), core.cycles(), core.stats()});
+    result.tiles.push_back({core.exited(), core.exit_code(), core.cycles(), core.stats(), chip.accelerator(t).stats()});
     result.cycles = std::max(result.cycles, core.cycles());
     result.instructions += core.stats().instructions;
   }
@@ -54,6 +54,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   result.stdout_text = chip.stdout_text();
   result.stderr_text = chip.stderr_text();
   result.clock_ghz = cfg.clock_ghz;
+  result.matrix_cells = uint64_t{cfg.matrix.rows} * cfg.matrix.cols;
   result.simulated_seconds = static_cast<double>(result.cycles) / (cfg.clock_ghz * 1e9);
   if (trace) {
     trace->write(options.trace_path);

@@ -14,6 +14,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
@@ -21,6 +22,7 @@
 #include "cadre/sim/dma.h"
 #include "cadre/sim/local_memory.h"
 #include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/tracing.h"
 #include "cadre/sim/vector_unit.h"
 #include "cadre/sim/xcadre_port.h"
 
@@ -31,6 +33,24 @@ struct QueueStats {
   uint64_t retired = 0;
   uint64_t busy_cycles = 0;       // running a command on its unit
   uint64_t semaphore_cycles = 0;  // its head waiting on a semaphore
+};
+
+// Cycles the core spent blocked in Xcadre instructions, by what it waited for
+// (together the core's `xcadre` stall).
+struct CoreWaitStats {
+  uint64_t queue_full_cycles = 0;  // a command waiting for a slot in its queue
+  uint64_t fence_cycles = 0;       // cx.fence
+  uint64_t semaphore_cycles = 0;   // csync.wait
+};
+
+// One tile's accelerator statistics (docs/accelerator.md, "Statistics").
+struct AcceleratorStats {
+  std::array<QueueStats, isa::kQueueCount> queues;
+  CoreWaitStats core_waits;
+  DmaStats dma;
+  MatrixStats matrix;
+  VectorStats vector;
+  LocalMemoryStats local_memory;
 };
 
 class Accelerator : public sc_core::sc_module, public XcadreHandler {
@@ -51,6 +71,9 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   const MatrixEngine& matrix() const { return matrix_; }
   const VectorUnit& vector() const { return vector_; }
   const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
+  AcceleratorStats stats() const;
+  // Each queue's commands and semaphore waits become spans of the trace (nullptr: none).
+  void attach_trace(Trace* trace) { trace_ = trace; }
 
  private:
   struct CommandQueue {
@@ -71,7 +94,10 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   // Blocks the core until `ready()`; an error when the watchdog finds that
   // nothing can make it true.
   template <class Ready>
-  std::optional<std::string> core_wait(const XcadreCommand& c, const std::string& waits_for, Ready ready);
+  std::optional<std::string> core_wait(const XcadreCommand& c, const std::string& waits_for, uint64_t& waited,
+                                       Ready ready);
+  // What a command did, for its trace span: ("bytes", n), ("macs", n), ("elements", n).
+  std::pair<std::string_view, uint64_t> work_of(const XcadreCommand& c, const AcceleratorStats& before) const;
   bool queues_stuck() const;  // every queue empty or held by a semaphore at 0
   std::string report(const XcadreCommand& c, const std::string& waits_for) const;
   std::string describe(const XcadreCommand& c) const;
@@ -88,6 +114,8 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   std::vector<uint64_t> semaphores_;
   sc_core::sc_event changed_;  // a command completed, a semaphore moved, or one was queued
   std::optional<std::string> error_;  // a queued command failed: reported at the core's next command
+  CoreWaitStats core_waits_;
+  Trace* trace_ = nullptr;
 };
 
 }  // namespace cadre::sim

@@ -27,6 +27,9 @@ struct DmaStats {
   uint64_t bursts = 0;
   uint64_t bytes_read = 0;     // from RAM or HBM
   uint64_t bytes_written = 0;  // to RAM or HBM
+  // Summed over bursts: cycles a burst's issue waited for one in flight to
+  // complete (dma.max_outstanding_bursts reached).
+  uint64_t outstanding_limit_cycles = 0;
 };
 
 class DmaEngine : public sc_core::sc_module {

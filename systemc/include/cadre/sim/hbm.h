@@ -23,6 +23,7 @@ struct HbmChannelStats {
   uint64_t accesses = 0;
   uint64_t bytes = 0;
   uint64_t busy_cycles = 0;  // cycles the channel spent transferring data
+  uint64_t wait_cycles = 0;  // summed over accesses: cycles each waited for the channel (contention)
 };
 
 class Hbm : public sc_core::sc_module {

@@ -13,6 +13,7 @@
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/elf/elf_program.h"
+#include "cadre/sim/accelerator.h"
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
 #include "cadre/sim/sim_error.h"
@@ -44,6 +45,7 @@ struct TileResult {
   uint64_t exit_code = 0;   // a0 of the exit ecall
   uint64_t cycles = 0;
   CoreStats stats;
+  AcceleratorStats accelerator;
 };
 
 struct SimResult {
@@ -55,6 +57,7 @@ struct SimResult {
   uint64_t cycles = 0;              // the last tile's last cycle
   uint64_t instructions = 0;        // over all tiles
   double clock_ghz = 0;
+  uint64_t matrix_cells = 0;        // R x C of each tile's array (for MAC utilisation)
   double simulated_seconds = 0;     // cycles / clock
   double wall_seconds = 0;
   size_t trace_events = 0;

@@ -12,8 +12,10 @@
 
 namespace cadre::sim {
 
-// Units of a tile, as trace thread ids (issue 6 adds the queues and engines).
-enum class TraceUnit : uint32_t { Core = 1 };
+// The tracks of a tile, as trace thread ids: the core, then the accelerator's
+// three queues (each in order; the compute queue drives the matrix engine and
+// the vector unit, so its spans are theirs).
+enum class TraceUnit : uint32_t { Core = 1, LoadQueue = 2, ComputeQueue = 3, StoreQueue = 4 };
 
 class Trace {
  public:
@@ -21,9 +23,11 @@ class Trace {
 
   Trace(double clock_ghz, uint32_t tiles, size_t max_events = kDefaultMaxEvents);
 
-  // `name` must outlive the trace (the callers pass string literals).
+  // `name` and `arg_name` must outlive the trace (string literals or the ISA
+  // table's mnemonics). The span's args carry its start cycle, its cycles and
+  // arg_name = arg_value (e.g. instructions, bytes, MACs) when arg_name is set.
   void span(uint32_t tile, TraceUnit unit, std::string_view name, uint64_t start_cycle, uint64_t end_cycle,
-            uint64_t instructions);
+            std::string_view arg_name = {}, uint64_t arg_value = 0);
 
   size_t events() const { return events_.size(); }
   bool truncated() const { return truncated_; }
@@ -35,7 +39,9 @@ class Trace {
     uint32_t tile;
     TraceUnit unit;
     std::string_view name;
-    uint64_t start, end, instructions;
+    uint64_t start, end;
+    std::string_view arg_name;
+    uint64_t arg_value;
   };
   double cycles_per_us_;
   uint32_t tiles_;
