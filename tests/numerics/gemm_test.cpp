@@ -158,6 +158,21 @@ void check_fill(Fill how, uint32_t seed) {
 }
 
 TEST(NumericsGemmFp8, RandomMatchesReference) { check_fill(Fill::kFinite, 1); }
+
+// An exact zero block sum is +0 (BlockSum), also when every product is -0:
+// the fast E4M3 path must not let a double's -0 through. From C = -0, the
+// result is -0 + (+0 * s) = +0.
+TEST(NumericsGemmFp8, NegativeZeroProductsSumToPositiveZero) {
+  for (Format f : kFp8) {
+    Fp8Problem p(2, 3, 200, f, f);
+    std::fill(p.a.begin(), p.a.end(), uint8_t{0x80});  // -0
+    std::fill(p.b.begin(), p.b.end(), f == Format::E4M3 ? uint8_t{0x38} : uint8_t{0x3C});  // 1.0
+    const std::vector<float> c0(p.m * p.n, -0.0f);
+    const std::vector<float> got = p.cadre(c0);
+    expect_same_bits(got, p.reference(c0), info(f).name.data());
+    for (float x : got) EXPECT_EQ(bits(x), 0u);
+  }
+}
 TEST(NumericsGemmFp8, SubnormalOperands) { check_fill(Fill::kSubnormal, 2); }
 TEST(NumericsGemmFp8, SpecialValuesMatchReference) { check_fill(Fill::kSpecials, 3); }
 

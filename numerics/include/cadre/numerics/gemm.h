@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/exact.h"
@@ -56,9 +57,73 @@ CADRE_HD inline float fp8_dot_scaled(const Fp8Operand& a, size_t m, const Fp8Ope
   return canonical(acc);
 }
 
+// The E4M3 x E4M3 case of gemm_fp8 on the host, made fast with doubles and
+// bit-identical to fp8_dot_scaled: every E4M3 value is a multiple of 2^-9
+// below 2^9, so a product is a multiple of 2^-18 below 2^18 and a 128-wide
+// block sums below 2^25. Every partial sum is therefore exact in a double
+// (53 bits) whatever the order, and one conversion to float rounds the exact
+// sum to nearest even, as BlockSum does; an exact zero is +0, and a block
+// with a NaN code is NaN. (E5M2 spans 2^-16 to 2^15: its sums need more than
+// 53 bits, so it takes the exact integer path.)
+inline void gemm_fp8_e4m3_host(size_t m_size, size_t n_size, size_t k_size, const Fp8Operand& a,
+                               const Fp8Operand& b, float* c, size_t ldc, bool accumulate) {
+  double value[256];
+  bool nan[256];
+  for (int code = 0; code < 256; ++code) {
+    const float x = fp8_to_float(Format::E4M3, static_cast<uint8_t>(code));
+    nan[code] = x != x;
+    value[code] = nan[code] ? 0.0 : static_cast<double>(x);
+  }
+  const size_t blocks = (k_size + kBlockK - 1) / kBlockK;
+  // Decoded rows, and whether each row's block holds a NaN code.
+  const auto decode = [&](const Fp8Operand& op, size_t rows, std::vector<double>& out, std::vector<char>& has_nan) {
+    out.resize(rows * k_size);
+    has_nan.assign(rows * blocks, 0);
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t k = 0; k < k_size; ++k) {
+        const uint8_t code = op.data[r * op.ld + k];
+        out[r * k_size + k] = value[code];
+        has_nan[r * blocks + k / kBlockK] |= static_cast<char>(nan[code]);
+      }
+  };
+  std::vector<double> da, db;
+  std::vector<char> nan_a, nan_b;
+  decode(a, m_size, da, nan_a);
+  decode(b, n_size, db, nan_b);
+  for (size_t m = 0; m < m_size; ++m)
+    for (size_t n = 0; n < n_size; ++n) {
+      float acc = accumulate ? c[m * ldc + n] : 0.0f;
+      for (size_t kb = 0; kb < blocks; ++kb) {
+        const size_t k0 = kb * kBlockK, len = k_size - k0 < size_t{kBlockK} ? k_size - k0 : size_t{kBlockK};
+        float block = bits_float(kCanonicalNanBits);
+        if (!nan_a[m * blocks + kb] && !nan_b[n * blocks + kb]) {
+          const double* x = &da[m * k_size + k0];
+          const double* y = &db[n * k_size + k0];
+          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // exact, so the four chains may be added in any order
+          size_t i = 0;
+          for (; i + 4 <= len; i += 4) {
+            s0 += x[i] * y[i];
+            s1 += x[i + 1] * y[i + 1];
+            s2 += x[i + 2] * y[i + 2];
+            s3 += x[i + 3] * y[i + 3];
+          }
+          for (; i < len; ++i) s0 += x[i] * y[i];
+          const double sum = (s0 + s1) + (s2 + s3);
+          block = sum == 0.0 ? 0.0f : static_cast<float>(sum);
+        }
+        acc = scale_step(acc, block, a.scale(m, kb), b.scale(n, kb));
+      }
+      c[m * ldc + n] = canonical(acc);
+    }
+}
+
 // C[M x N] (row stride ldc) = A x B^T, or += when accumulate.
 inline void gemm_fp8(size_t m_size, size_t n_size, size_t k_size, const Fp8Operand& a, const Fp8Operand& b, float* c,
                      size_t ldc, bool accumulate) {
+  if (a.format == Format::E4M3 && b.format == Format::E4M3) {
+    gemm_fp8_e4m3_host(m_size, n_size, k_size, a, b, c, ldc, accumulate);
+    return;
+  }
   for (size_t m = 0; m < m_size; ++m)
     for (size_t n = 0; n < n_size; ++n) {
       float& out = c[m * ldc + n];
