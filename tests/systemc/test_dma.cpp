@@ -199,6 +199,51 @@ void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted) {
   EXPECT_EQ(get<uint8_t>(rig.chip.hbm(), kHbm + 0x40, want.size()), want);
 }
 
+// Strided rows on both sides: local rows 32 bytes apart holding 3 FP32,
+// table rows 64 bytes apart; the bytes between rows are left alone.
+TEST(Dma, ScatterAddWithStridesBitForBit) {
+  const std::vector<int32_t> list = {1, 3, 1};
+  const std::vector<float> src = {1.5f, -2.0f, 0.25f, 0, 0, 0, 0, 0,   // row 0 (+ 20 bytes of gap)
+                                  10.0f, 20.0f, 30.0f, 0, 0, 0, 0, 0,  // row 1
+                                  -1.0f, 0.5f, 3.0f};                  // row 2
+  std::vector<float> table(4 * 16);
+  for (size_t k = 0; k < table.size(); ++k) table[k] = static_cast<float>(k) * 0.125f;
+  std::vector<float> want = table;
+  for (size_t row = 0; row < list.size(); ++row)
+    for (size_t c = 0; c < 3; ++c) {
+      float& d = want[static_cast<size_t>(list[row]) * 16 + c];
+      d = num::add_rn(d, src[row * 8 + c]);
+    }
+  Program p;
+  const uint64_t fp32 = isa::pack(Layout::FormatPair, {{"src_fmt", 0}, {"dst_fmt", 0}});
+  p.issue(Op::DmaStoreConfig, strides(64, 32), fp32);
+  p.issue(Op::DmaStoreIndex, index_list(kSp, 4), 0);
+  p.issue(Op::DmaScatterAdd, kHbm, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x200}, {"rows", 3}, {"cols", 3}}));
+  Rig rig(config(1), p.finish());
+  put(rig.sp(), kSp, list);
+  put(rig.sp(), kSp + 0x200, src);
+  put(rig.chip.hbm(), kHbm, table);
+  rig.run();
+  const std::vector<float> got = get<float>(rig.chip.hbm(), kHbm, table.size());
+  for (size_t k = 0; k < want.size(); ++k) EXPECT_EQ(num::float_bits(got[k]), num::float_bits(want[k])) << k;
+}
+
+// The DMA reaches RAM as it reaches HBM (untimed, like the core's RAM accesses).
+TEST(Dma, LoadFromAndStoreToRamBitForBit) {
+  const uint64_t ram = arch::kRamBase + 0x40000;  // above the program
+  Program p;
+  p.issue(Op::DmaLoad, ram, transfer(kSp + 0x400, 2, 80)).issue(Op::SignalLoad, 0).issue(Op::WaitStore, 0);
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStore, ram + 0x1000, transfer(kSp + 0x400, 2, 80));
+  Rig rig(config(1), p.finish());
+  const std::vector<uint8_t> data = pattern(160, 3);
+  put(rig.chip.ram(), ram, data);
+  rig.run();
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x400, 160), data);
+  EXPECT_EQ(get<uint8_t>(rig.chip.ram(), ram + 0x1000, 160), data);
+  EXPECT_EQ(rig.chip.accelerator(0).dma().stats().bytes_read, 160u);
+  EXPECT_EQ(rig.chip.accelerator(0).dma().stats().bytes_written, 160u);
+}
+
 TEST(Dma, ScatterAddFp32IntoFp32Weighted) { scatter_add_case(num::Format::FP32, num::Format::FP32, true); }
 TEST(Dma, ScatterAddBf16IntoBf16Weighted) { scatter_add_case(num::Format::BF16, num::Format::BF16, true); }
 TEST(Dma, ScatterAddFp32IntoBf16UnitWeights) { scatter_add_case(num::Format::FP32, num::Format::BF16, false); }
@@ -276,6 +321,45 @@ TEST(Dma, LoadPastTheScratchpadIsAnError) {
   EXPECT_THAT(e, HasSubstr("cdma.ld a3, a4 (pc 0x"));
   EXPECT_THAT(e, HasSubstr(fmt::format("DMA destination row [{:#x}, {:#x}) is outside local memory",
                                        kSp + cfg.scratchpad.bytes, kSp + cfg.scratchpad.bytes + 64)));
+}
+
+TEST(Dma, StoreOutsideHbmIsAnError) {
+  const arch::ArchConfig cfg = config(1);
+  const uint64_t end = arch::hbm_region(cfg).end();
+  Program p;
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStore, end - 32, transfer(kSp, 1, 64));
+  Rig rig(cfg, p.finish());
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.st a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", end, end + 32)));
+}
+
+TEST(Dma, ScatterAddIndexOutsideItsTableIsAnError) {
+  Program p;
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStoreIndex, index_list(kSp, 2), 0);
+  p.issue(Op::DmaScatterAdd, kHbm, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x100}, {"rows", 2}, {"cols", 4}}));
+  Rig rig(config(1), p.finish());
+  put(rig.sp(), kSp, std::vector<int32_t>{-2, 0});
+  put(rig.chip.hbm(), kHbm, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8});
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.scatadd a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr("index list entry 0 (at 0x20000000) is -2, outside the table's [0, 2) and not -1"));
+  // Checked before anything moves: the table is untouched.
+  EXPECT_EQ(get<float>(rig.chip.hbm(), kHbm, 8), (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+TEST(Dma, ScatterAddRowOutsideHbmIsAnError) {
+  const arch::ArchConfig cfg = config(1);
+  const uint64_t end = arch::hbm_region(cfg).end();
+  Program p;
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStoreIndex, index_list(kSp, 1000), 0);
+  // Row 3 of a table whose rows are 16 bytes, based 32 bytes below the end of HBM.
+  p.issue(Op::DmaScatterAdd, end - 32, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x100}, {"rows", 1}, {"cols", 4}}));
+  Rig rig(cfg, p.finish());
+  put(rig.sp(), kSp, std::vector<int32_t>{3});
+  const std::string e = rig.error();
+  EXPECT_THAT(e, HasSubstr("cdma.scatadd a3, a4 (pc 0x"));
+  EXPECT_THAT(e, HasSubstr("is outside RAM and HBM"));
 }
 
 }  // namespace
