@@ -92,6 +92,18 @@ TEST(CadreSim, JsonReport) {
   EXPECT_TRUE(j["error"].is_null());
   EXPECT_GT(j["tiles"][0]["instructions_by_class"]["jump"].get<uint64_t>(), 0u);
   EXPECT_EQ(j["hbm_channels"].size(), 1u);
+  EXPECT_TRUE(j["hbm_channels"][0].contains("wait_cycles"));
+  // The accelerator's statistics are there, all zero for a program that issues no Xcadre command.
+  const nlohmann::json& accel = j["tiles"][0]["accelerator"];
+  for (const char* q : {"load", "compute", "store"}) {
+    EXPECT_EQ(accel["queues"][q]["issued"].get<uint64_t>(), 0u) << q;
+    EXPECT_EQ(accel["queues"][q]["idle_cycles"].get<uint64_t>(), j["tiles"][0]["cycles"].get<uint64_t>()) << q;
+  }
+  EXPECT_EQ(accel["matrix"]["macs"].get<uint64_t>(), 0u);
+  EXPECT_EQ(accel["dma"]["bytes_read"].get<uint64_t>(), 0u);
+  EXPECT_EQ(accel["core_waits"]["fence_cycles"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(accel["vector"].contains("elements"));
+  EXPECT_TRUE(accel["local_memory"].contains("conflict_cycles"));
 }
 
 TEST(CadreSim, StatsGoToStderrAndStdoutStaysClean) {
@@ -102,6 +114,8 @@ TEST(CadreSim, StatsGoToStderrAndStdoutStaysClean) {
   EXPECT_THAT(err.output, HasSubstr("instructions"));
   EXPECT_THAT(err.output, HasSubstr("load_use_stall"));
   EXPECT_THAT(err.output, HasSubstr("busy cycles"));
+  EXPECT_THAT(err.output, HasSubstr("sem wait"));
+  EXPECT_THAT(err.output, HasSubstr("core: queue full"));
 }
 
 TEST(CadreSim, TraceIsChromeTraceJson) {
