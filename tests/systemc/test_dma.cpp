@@ -14,6 +14,7 @@
 #include "cadre/numerics/hd.h"
 #include "cadre/sim/chip.h"
 #include "sim_test_util.h"
+#include "xcadre_program.h"
 
 namespace cadre::test {
 namespace {
@@ -24,33 +25,6 @@ using ::testing::HasSubstr;
 
 constexpr uint64_t kSp = arch::kScratchpadBase;
 constexpr uint64_t kHbm = arch::kHbmBase;
-constexpr uint8_t a3 = 13, a4 = 14;
-
-struct Program {
-  Code code;
-  // reg = a 64-bit constant (t2 is scratch).
-  void li64(uint8_t reg, uint64_t value) {
-    code.li(reg, static_cast<uint32_t>(value >> 32));
-    code << i(Rv64Op::Slli, reg, reg, 32);
-    code.li(t2, static_cast<uint32_t>(value));
-    code << r(Rv64Op::Or, reg, reg, t2);
-  }
-  Program& issue(Op op, uint64_t rs1, uint64_t rs2 = 0) {
-    li64(a3, rs1);
-    li64(a4, rs2);
-    const bool has_rs2 = isa::info(op).rs2 != Layout::None;
-    code.raw(isa::encode(isa::XcadreInsn{op, 0, a3, has_rs2 ? a4 : uint8_t{0}}));
-    return *this;
-  }
-  // cx.fence of every queue, then exit(0).
-  Code& finish() {
-    li64(a3, isa::pack(Layout::QueueMask, {{"queues", 7}}));
-    code.raw(isa::encode(isa::XcadreInsn{Op::Fence, 0, a3, 0}));
-    code << i(Rv64Op::Addi, a0, zero, 0);
-    return code.exit();
-  }
-};
-
 uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
   return isa::pack(Layout::Transfer, {{"local", local}, {"rows", rows}, {"row_bytes", row_bytes}});
 }
@@ -77,38 +51,13 @@ std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
   return v;
 }
 
-// A chip running `code` on every tile; `setup` fills memory before it runs.
-struct Rig {
-  arch::ArchConfig cfg;
-  sim::Chip chip;
-  Rig(const arch::ArchConfig& c, const Code& code)
-      : cfg(c), chip("chip", cfg, sim::ChipOptions{10000, 0, false, false, nullptr}) {
-    tlm::tlm_global_quantum::instance().set(chip.clock().to_time(10000));
-    std::vector<uint8_t> text;
-    for (const uint32_t w : code.words)
-      for (int k = 0; k < 4; ++k) text.push_back(static_cast<uint8_t>(w >> (8 * k)));
-    chip.ram().write(arch::kRamBase, text);
-    chip.reset(arch::kRamBase);
-  }
-  sim::SparseMemory& sp(uint32_t tile = 0) { return chip.accelerator(tile).memory().scratchpad(); }
-  void run() {
-    sc_core::sc_start();
-    ASSERT_FALSE(chip.error()) << chip.error()->message;
-  }
-  std::string error() {
-    sc_core::sc_start();
-    return chip.error() ? chip.error()->message : "";
-  }
-  uint64_t load_cycles(uint32_t tile = 0) { return chip.accelerator(tile).queue_stats(isa::Queue::Load).busy_cycles; }
-};
-
 TEST(Dma, LoadAndStoreWithStridesBitForBit) {
   // 3 rows of 100 bytes, HBM stride 160, local stride 128; then back to HBM packed.
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoadConfig, strides(160, 128)).issue(Op::DmaLoad, kHbm + 32, transfer(kSp + 64, 3, 100));
   p.issue(Op::SignalLoad, 0).issue(Op::WaitStore, 0);
   p.issue(Op::DmaStoreConfig, strides(0, 128), 0).issue(Op::DmaStore, kHbm + 0x10000, transfer(kSp + 64, 3, 100));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   const std::vector<uint8_t> table = pattern(3 * 160 + 32, 5);
   put(rig.chip.hbm(), kHbm, table);
   rig.run();
@@ -123,9 +72,9 @@ TEST(Dma, LoadAndStoreWithStridesBitForBit) {
 
 TEST(Dma, GatherWithPaddingRowsBitForBit) {
   const std::vector<int32_t> list = {4, -1, 0, 4, 2};
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoadIndex, index_list(kSp, 5)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x1000, 5, 48));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   const std::vector<uint8_t> table = pattern(5 * 48, 9);
   put(rig.chip.hbm(), kHbm, table);
   put(rig.sp(), kSp, list);
@@ -184,13 +133,13 @@ void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted) {
       std::memcpy(d, e.data(), dst_bytes);
     }
   }
-  Program p;
+  XcadreProgram p;
   const uint64_t formats =
       isa::pack(Layout::FormatPair, {{"src_fmt", static_cast<uint64_t>(src_fmt)}, {"dst_fmt", static_cast<uint64_t>(dst_fmt)}});
   p.issue(Op::DmaStoreConfig, strides(0, 0), formats);
   p.issue(Op::DmaStoreIndex, index_list(kSp, 3), isa::pack(Layout::WeightList, {{"weights", weighted ? kSp + 0x100 : 0}}));
   p.issue(Op::DmaScatterAdd, kHbm + 0x40, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x1000}, {"rows", 4}, {"cols", 5}}));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   put(rig.sp(), kSp, list);
   put(rig.sp(), kSp + 0x100, weights);
   put(rig.sp(), kSp + 0x1000, src_bits);
@@ -214,12 +163,12 @@ TEST(Dma, ScatterAddWithStridesBitForBit) {
       float& d = want[static_cast<size_t>(list[row]) * 16 + c];
       d = num::add_rn(d, src[row * 8 + c]);
     }
-  Program p;
+  XcadreProgram p;
   const uint64_t fp32 = isa::pack(Layout::FormatPair, {{"src_fmt", 0}, {"dst_fmt", 0}});
   p.issue(Op::DmaStoreConfig, strides(64, 32), fp32);
   p.issue(Op::DmaStoreIndex, index_list(kSp, 4), 0);
   p.issue(Op::DmaScatterAdd, kHbm, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x200}, {"rows", 3}, {"cols", 3}}));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   put(rig.sp(), kSp, list);
   put(rig.sp(), kSp + 0x200, src);
   put(rig.chip.hbm(), kHbm, table);
@@ -231,10 +180,10 @@ TEST(Dma, ScatterAddWithStridesBitForBit) {
 // The DMA reaches RAM as it reaches HBM (untimed, like the core's RAM accesses).
 TEST(Dma, LoadFromAndStoreToRamBitForBit) {
   const uint64_t ram = arch::kRamBase + 0x40000;  // above the program
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, ram, transfer(kSp + 0x400, 2, 80)).issue(Op::SignalLoad, 0).issue(Op::WaitStore, 0);
   p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStore, ram + 0x1000, transfer(kSp + 0x400, 2, 80));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   const std::vector<uint8_t> data = pattern(160, 3);
   put(rig.chip.ram(), ram, data);
   rig.run();
@@ -260,52 +209,52 @@ uint64_t documented_load_cycles(const arch::ArchConfig& cfg, uint64_t n) {
 TEST(Dma, LoadTimingIsTheDocumentedFormula) {
   arch::ArchConfig cfg = config(1);
   cfg.dma.max_outstanding_bursts = 3;  // round-trip bound: 3 bursts cover less than a round trip
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, kHbm, transfer(kSp, 1, 4096));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   rig.run();
-  EXPECT_EQ(rig.load_cycles(), documented_load_cycles(cfg, 4096 / cfg.dma.burst_bytes));
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), documented_load_cycles(cfg, 4096 / cfg.dma.burst_bytes));
   EXPECT_EQ(rig.chip.accelerator(0).dma().stats().bursts, 64u);
 }
 
 TEST(Dma, LinkBoundLoadTimingIsTheDocumentedFormula) {
   const arch::ArchConfig cfg = config(1);  // 32 outstanding bursts cover the round trip
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, kHbm, transfer(kSp, 2, 4096));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   rig.run();
-  EXPECT_EQ(rig.load_cycles(), documented_load_cycles(cfg, 2 * 4096 / cfg.dma.burst_bytes));
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), documented_load_cycles(cfg, 2 * 4096 / cfg.dma.burst_bytes));
 }
 
 TEST(Dma, TwoTilesOnOneChannelTakeLonger) {
   arch::ArchConfig cfg = config(2);
   cfg.hbm.channels = 1;
   cfg.hbm.channel_bandwidth_gb_s = 16;  // a burst holds the channel as long as the link takes to send it
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, kHbm, transfer(kSp, 2, 4096));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   rig.run();
   const uint64_t alone = documented_load_cycles(cfg, 128);
-  EXPECT_GT(rig.load_cycles(0), alone);
-  EXPECT_GT(rig.load_cycles(1), alone);
-  EXPECT_GT(std::max(rig.load_cycles(0), rig.load_cycles(1)), alone * 3 / 2);
+  EXPECT_GT(rig.busy_cycles(isa::Queue::Load, 0), alone);
+  EXPECT_GT(rig.busy_cycles(isa::Queue::Load, 1), alone);
+  EXPECT_GT(std::max(rig.busy_cycles(isa::Queue::Load, 0), rig.busy_cycles(isa::Queue::Load, 1)), alone * 3 / 2);
 }
 
 TEST(Dma, LoadOutsideHbmIsAnError) {
   const arch::ArchConfig cfg = config(1);
   const uint64_t end = arch::hbm_region(cfg).end();
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, end - 64, transfer(kSp, 2, 64));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   const std::string e = rig.error();
   EXPECT_THAT(e, HasSubstr("cdma.ld a3, a4 (pc 0x"));
   EXPECT_THAT(e, HasSubstr(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", end, end + 64)));
 }
 
 TEST(Dma, GatherIndexOutsideItsTableIsAnError) {
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoadIndex, index_list(kSp, 4)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x100, 3, 16));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   put(rig.sp(), kSp, std::vector<int32_t>{1, -1, 4});
   const std::string e = rig.error();
   EXPECT_THAT(e, HasSubstr("cdma.gather a3, a4 (pc 0x"));
@@ -314,9 +263,9 @@ TEST(Dma, GatherIndexOutsideItsTableIsAnError) {
 
 TEST(Dma, LoadPastTheScratchpadIsAnError) {
   const arch::ArchConfig cfg = config(1);
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaLoad, kHbm, transfer(kSp + cfg.scratchpad.bytes - 64, 2, 64));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   const std::string e = rig.error();
   EXPECT_THAT(e, HasSubstr("cdma.ld a3, a4 (pc 0x"));
   EXPECT_THAT(e, HasSubstr(fmt::format("DMA destination row [{:#x}, {:#x}) is outside local memory",
@@ -326,19 +275,19 @@ TEST(Dma, LoadPastTheScratchpadIsAnError) {
 TEST(Dma, StoreOutsideHbmIsAnError) {
   const arch::ArchConfig cfg = config(1);
   const uint64_t end = arch::hbm_region(cfg).end();
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStore, end - 32, transfer(kSp, 1, 64));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   const std::string e = rig.error();
   EXPECT_THAT(e, HasSubstr("cdma.st a3, a4 (pc 0x"));
   EXPECT_THAT(e, HasSubstr(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", end, end + 32)));
 }
 
 TEST(Dma, ScatterAddIndexOutsideItsTableIsAnError) {
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStoreIndex, index_list(kSp, 2), 0);
   p.issue(Op::DmaScatterAdd, kHbm, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x100}, {"rows", 2}, {"cols", 4}}));
-  Rig rig(config(1), p.finish());
+  XcadreRig rig(config(1), p.finish());
   put(rig.sp(), kSp, std::vector<int32_t>{-2, 0});
   put(rig.chip.hbm(), kHbm, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8});
   const std::string e = rig.error();
@@ -351,11 +300,11 @@ TEST(Dma, ScatterAddIndexOutsideItsTableIsAnError) {
 TEST(Dma, ScatterAddRowOutsideHbmIsAnError) {
   const arch::ArchConfig cfg = config(1);
   const uint64_t end = arch::hbm_region(cfg).end();
-  Program p;
+  XcadreProgram p;
   p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStoreIndex, index_list(kSp, 1000), 0);
   // Row 3 of a table whose rows are 16 bytes, based 32 bytes below the end of HBM.
   p.issue(Op::DmaScatterAdd, end - 32, isa::pack(Layout::RowUpdate, {{"local", kSp + 0x100}, {"rows", 1}, {"cols", 4}}));
-  Rig rig(cfg, p.finish());
+  XcadreRig rig(cfg, p.finish());
   put(rig.sp(), kSp, std::vector<int32_t>{3});
   const std::string e = rig.error();
   EXPECT_THAT(e, HasSubstr("cdma.scatadd a3, a4 (pc 0x"));
