@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <vector>
 
 #include "accel_test_util.h"
 #include "cadre/isa/xcadre.h"
@@ -116,6 +117,37 @@ TEST(Accelerator, QueueSignalReleasesTheCore) {
   });
   sc_core::sc_start();
   EXPECT_EQ(released, sim::vector_sweep_cycles(8, 1, 160, 1));
+}
+
+// A token passed core -> load -> compute -> store -> core with every
+// csync.sig.* and csync.wait.*: each signal and wait takes no cycles of its
+// own, so the core is released when the multiply between them completes.
+TEST(Accelerator, SemaphoreRelayThroughEveryQueue) {
+  uint64_t released = 0;
+  std::vector<uint64_t> retired, values;
+  Rig rig([&](Rig& r) {
+    r.issue(Op::WaitLoad, sem(1));
+    r.issue(Op::SignalLoad, sem(2));
+    r.issue(Op::WaitCompute, sem(2));
+    muls(r, 64);
+    r.issue(Op::SignalCompute, sem(3));
+    r.issue(Op::WaitStore, sem(3));
+    r.issue(Op::SignalStore, sem(4));
+    sc_core::wait(r.clock.to_time(40));
+    r.issue(Op::SignalCore, sem(1));
+    EXPECT_EQ(r.issue(Op::WaitCore, sem(4)).error, "");
+    released = r.now();
+    for (uint64_t q = 0; q < 3; ++q)
+      retired.push_back(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x08 + q}})).rd_value.value_or(~0ull));
+    for (uint64_t s = 1; s <= 4; ++s)
+      values.push_back(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x10 + s}})).rd_value.value_or(~0ull));
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(released, 40 + sim::vector_sweep_cycles(8, 1, 64, 1));
+  EXPECT_EQ(retired, (std::vector<uint64_t>{2, 3, 2}));
+  EXPECT_EQ(values, (std::vector<uint64_t>{0, 0, 0, 0}));  // every token taken
+  EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Load).semaphore_cycles, 40u);
+  EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Store).semaphore_cycles, 40 + sim::vector_sweep_cycles(8, 1, 64, 1));
 }
 
 TEST(Accelerator, FailedCommandIsReportedAtTheNextCommand) {
