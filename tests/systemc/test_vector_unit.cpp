@@ -25,8 +25,6 @@ using sim::vector_sweep_cycles;
 constexpr uint64_t kBank = 1u << 18;  // scratchpad bank size of unit_config
 constexpr uint64_t kSrc = kSp, kSrc2 = kSp + kBank, kDst = kSp + 2 * kBank, kAux = kSp + 3 * kBank;
 
-uint64_t src_dst(uint64_t src, uint64_t dst) { return isa::pack(Layout::SrcDst, {{"src", src}, {"dst", dst}}); }
-uint64_t rows_cols(uint64_t rows, uint64_t cols) { return isa::pack(Layout::RowsCols, {{"rows", rows}, {"cols", cols}}); }
 
 golden::MatrixU16 random_bf16(std::mt19937& rng, golden::Index rows, golden::Index cols, float range) {
   golden::MatrixU16 m(rows, cols);

@@ -78,8 +78,6 @@ struct OnChipCase {
   std::vector<Bf16Rows> golden_bf16;
 };
 
-uint64_t src_dst(uint64_t src, uint64_t dst) { return isa::pack(Layout::SrcDst, {{"src", src}, {"dst", dst}}); }
-uint64_t rows_cols(uint64_t rows, uint64_t cols) { return isa::pack(Layout::RowsCols, {{"rows", rows}, {"cols", cols}}); }
 uint64_t quant_config(uint64_t scales, num::Format f) {
   return isa::pack(Layout::QuantConfig, {{"scales", scales}, {"fmt", static_cast<uint64_t>(f)}});
 }
