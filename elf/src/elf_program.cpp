@@ -164,6 +164,10 @@ class Reader {
         const auto* begin = reinterpret_cast<const uint8_t*>(image_.data()) + sh->sh_offset;
         program.code_sections.push_back({name, sh->sh_addr, std::vector<uint8_t>(begin, begin + sh->sh_size)});
       }
+      if (sh->sh_type == SHT_PROGBITS && !(sh->sh_flags & SHF_ALLOC)) {
+        const auto* begin = reinterpret_cast<const uint8_t*>(image_.data()) + sh->sh_offset;
+        program.data_sections.push_back({name, std::vector<uint8_t>(begin, begin + sh->sh_size)});
+      }
       if (sh->sh_type == SHT_SYMTAB) read_symbols(eh, i, name, scn, *sh, program);
     }
   }
@@ -194,6 +198,12 @@ class Reader {
 };
 
 }  // namespace
+
+const DataSection* Program::data_section(std::string_view n) const {
+  for (const DataSection& d : data_sections)
+    if (d.name == n) return &d;
+  return nullptr;
+}
 
 Program load_elf(std::span<const uint8_t> bytes, std::string_view name) { return Reader(bytes, name).read(); }
 

@@ -14,6 +14,7 @@
 #include "cadre/sim/simulate.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "sim_exit.h"
 
 namespace cadre::cli {
 namespace {
@@ -23,18 +24,6 @@ struct Options {
   uint64_t max_cycles = 0, quantum = 10000;
   bool stats = false, json = false;
 };
-
-int exit_code_of(sim::SimErrorKind kind) {
-  switch (kind) {
-    case sim::SimErrorKind::IllegalInstruction: return kExitSimIllegalInstruction;
-    case sim::SimErrorKind::MisalignedAccess: return kExitSimMisalignedAccess;
-    case sim::SimErrorKind::AccessFault: return kExitSimAccessFault;
-    case sim::SimErrorKind::FetchFault: return kExitSimFetchFault;
-    case sim::SimErrorKind::BadEcall: return kExitSimBadEcall;
-    case sim::SimErrorKind::MaxCycles: return kExitSimMaxCycles;
-  }
-  return kExitInternal;
-}
 
 int run(const Options& opts) {
   arch::ArchConfig cfg;

@@ -52,11 +52,21 @@ struct CodeSection {
   std::vector<uint8_t> bytes;
 };
 
+// A section of contents that is not loaded (SHT_PROGBITS without SHF_ALLOC),
+// such as the compiler's argument block `.cadre.args`.
+struct DataSection {
+  std::string name;
+  std::vector<uint8_t> bytes;
+};
+
 struct Program {
   uint64_t entry = 0;
   std::vector<Segment> segments;         // in program header order
   std::vector<Symbol> symbols;           // from .symtab, without the null symbol
   std::vector<CodeSection> code_sections;  // in section header order
+  std::vector<DataSection> data_sections;  // in section header order
+  // The data section of this name, or nullptr.
+  const DataSection* data_section(std::string_view name) const;
 };
 
 // `name` is what error messages call the input (usually its path).

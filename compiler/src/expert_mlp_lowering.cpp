@@ -1,0 +1,259 @@
+#include "expert_mlp_lowering.h"
+
+#include <fmt/format.h>
+
+#include "lowering.h"
+
+namespace cadre::compiler {
+namespace {
+
+using isa::Op;
+using isa::Queue;
+using num::Format;
+
+Expr I(uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); }
+// v / 128 for a multiple of 128.
+Expr blocks(const Expr& v) { return v.is_const() ? I(static_cast<uint64_t>(v.constant) / 128) : Expr::binary(Expr::Kind::Shr, v, I(7)); }
+
+}  // namespace
+
+MlpTiling MlpTiling::of(const Attrs& a) {
+  MlpTiling t;
+  t.rows = static_cast<uint64_t>(a.get_int("rows"));
+  t.slice = static_cast<uint64_t>(a.get_int("slice"));
+  t.k_chunk = static_cast<uint64_t>(a.get_int("k_chunk"));
+  t.n_chunk = static_cast<uint64_t>(a.get_int("n_chunk"));
+  t.split = a.get_int("split", 0) != 0;
+  return t;
+}
+
+void MlpTiling::write(Attrs& a) const {
+  a.set("rows", static_cast<int64_t>(rows));
+  a.set("slice", static_cast<int64_t>(slice));
+  a.set("k_chunk", static_cast<int64_t>(k_chunk));
+  a.set("n_chunk", static_cast<int64_t>(n_chunk));
+  a.set("split", static_cast<int64_t>(split));
+}
+
+LocalFootprint mlp_footprint(const MlpShape& s, const MlpTiling& t) {
+  const uint64_t eb = s.fp8 ? 1 : 2, M = t.rows, H = s.hidden, W = s.width, S = t.slice, NC = t.n_chunk;
+  LocalFootprint f;
+  const auto sp = [&](uint64_t bytes) { f.scratchpad += (bytes + 63) / 64 * 64; };
+  const auto acc = [&](uint64_t bytes) { f.accumulator += (bytes + 63) / 64 * 64; };
+  if (s.gather) sp(M * 4);
+  if (s.scatter) sp(M * 4);
+  if (s.gated) sp(M * 4), sp(M * NC * 4);
+  sp(M * H * eb);
+  if (s.fp8) sp(M * H / 128 * 4), sp(M * W / 128 * 4);
+  acc(M * 2 * S * 4);
+  sp(M * 2 * S * 2);
+  sp(M * W * eb);
+  acc(M * NC * 4);
+  sp(M * NC * 2);
+  const uint64_t gate_up_rows = t.split ? S : 2 * S;
+  f.stream_tile = std::max(gate_up_rows * t.k_chunk, NC * S) * eb;
+  f.stream_scales = s.fp8 ? std::max(gate_up_rows / 128 * (t.k_chunk / 128), NC / 128 * (S / 128)) * 4 : 0;
+  return f;
+}
+
+ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix)
+    : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)) {
+  const uint64_t H = s_.hidden, W = s_.width;
+  for (uint64_t v : {t_.slice, t_.k_chunk, t_.n_chunk})
+    if (v == 0 || v % 128 != 0) throw IrError(fmt::format("expert MLP tiling: {} is not a positive multiple of 128", v));
+  if (H % t_.k_chunk || H % t_.n_chunk || W % t_.slice || t_.rows == 0)
+    throw IrError(fmt::format("expert MLP tiling rows={} slice={} k_chunk={} n_chunk={} does not divide hidden {} / width {}",
+                              t_.rows, t_.slice, t_.k_chunk, t_.n_chunk, H, W));
+  const LocalFootprint f = mlp_footprint(s_, t_);
+  declare_stream(b_, f.stream_tile, f.stream_scales);
+}
+
+Expr ExpertMlpLowering::buf(const std::string& what, Memory memory, uint64_t bytes) {
+  return b_.buffer(prefix_ + what, memory, bytes);
+}
+Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(prefix_ + what); }
+
+void ExpertMlpLowering::block(const MlpOperands& o, const Expr& r0, const Expr& m) {
+  rows_in(o, r0, m);
+  phase_a(o, m);
+  phase_b(o, r0, m);
+}
+
+void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
+  const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
+  const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
+  const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
+  const Expr l_x = buf("x", Memory::Scratchpad, M * H * eb);
+  b_.wait(Queue::Load, x_empty);
+  b_.wait(Queue::Load, tok_empty);
+  b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+  Expr l_tok;
+  if (s_.gather) {
+    l_tok = buf("tok", Memory::Scratchpad, M * 4);
+    b_.cmd(Op::DmaLoad, {{"hbm", o.tokens + r0 * 4}, {"local", l_tok}, {"rows", I(1)}, {"row_bytes", m * 4}});
+  }
+  if (s_.scatter) {
+    const Expr l_rw = buf("rw", Memory::Scratchpad, M * 4);
+    b_.cmd(Op::DmaLoad, {{"hbm", o.row_weights + r0 * 4}, {"local", l_rw}, {"rows", I(1)}, {"row_bytes", m * 4}});
+  }
+  if (s_.gated) {
+    const Expr l_gv = buf("gv", Memory::Scratchpad, M * 4);
+    b_.cmd(Op::DmaLoad, {{"hbm", o.gate_values + r0 * 4}, {"local", l_gv}, {"rows", I(1)}, {"row_bytes", m * 4}});
+    b_.signal(Queue::Load, sem("gv_ready"));
+  }
+  b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * eb)}, {"local_stride", I(H * eb)}});
+  if (s_.gather) {
+    b_.cmd(Op::DmaLoadIndex, {{"list", l_tok}, {"table_rows", I(s_.table_rows)}});
+    b_.cmd(Op::DmaGather, {{"hbm", o.x}, {"local", l_x}, {"rows", m}, {"row_bytes", I(H * eb)}});
+  } else {
+    b_.cmd(Op::DmaLoad, {{"hbm", o.x + r0 * I(H * eb)}, {"local", l_x}, {"rows", m}, {"row_bytes", I(H * eb)}});
+  }
+  if (s_.fp8) {
+    // Each K chunk's A scales as a packed [m, KC/128] block: the layout cmx.mm reads.
+    const Expr l_xs = buf("xs", Memory::Scratchpad, M * HB * 4);
+    b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(HB * 4)}, {"local_stride", I(KCB * 4)}});
+    b_.loop(prefix_ + "xc", I(0), I(H / KC), I(1), {}, [&](Expr c) {
+      const Expr local = l_xs + c * m * I(KCB * 4);
+      if (s_.gather)
+        b_.cmd(Op::DmaGather, {{"hbm", o.x_scale + c * I(KCB * 4)}, {"local", local}, {"rows", m}, {"row_bytes", I(KCB * 4)}});
+      else
+        b_.cmd(Op::DmaLoad, {{"hbm", o.x_scale + (r0 * I(HB) + c * I(KCB)) * 4}, {"local", local}, {"rows", m},
+                             {"row_bytes", I(KCB * 4)}});
+    });
+  }
+  b_.signal(Queue::Load, sem("x_full"));
+  b_.wait(Queue::Compute, sem("x_full"));
+}
+
+void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
+  const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
+  const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
+  const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
+  const Expr l_x = buf("x", Memory::Scratchpad, M * H * eb);
+  const Expr l_g = buf("g", Memory::Accumulator, M * 2 * S * 4);
+  const Expr l_gb = buf("gb", Memory::Scratchpad, M * 2 * S * 2);
+  const Expr l_h = buf("h", Memory::Scratchpad, M * W * eb);
+  Expr l_xs, l_hs;
+  if (s_.fp8) l_xs = buf("xs", Memory::Scratchpad, M * HB * 4), l_hs = buf("hs", Memory::Scratchpad, M * WB * 4);
+
+  // g's row stride is 2S FP32 either way: the gate half in its first S columns.
+  b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(2 * S * 4)},
+                            {"a_stride", I(H * eb)}, {"b_stride", I(0)}});
+  // One weight tile: `parts` (gate, up, or both stacked) rows [j, j + S) x columns [c, c + KC).
+  struct Part {
+    Expr weights, scales;
+    uint64_t column;  // where its results go in g
+  };
+  const auto element = [&](const Expr& j, const Expr& c, const std::vector<Part>& parts) {
+    stream_element(
+        b_,
+        [&](Expr w, Expr ws) {
+          const Expr row = (o.expert * I(W) + j) * I(H) + c;
+          b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * eb)}, {"local_stride", I(0)}});
+          for (size_t i = 0; i < parts.size(); ++i)
+            b_.cmd(Op::DmaLoad, {{"hbm", parts[i].weights + row * I(eb)}, {"local", w + I(i * S * KC * eb)},
+                                 {"rows", I(S)}, {"row_bytes", I(KC * eb)}});
+          if (!s_.fp8) return;
+          const Expr block = (o.expert * I(WB) + blocks(j)) * I(HB) + blocks(c);
+          b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(HB * 4)}, {"local_stride", I(KCB * 4)}});
+          for (size_t i = 0; i < parts.size(); ++i)
+            b_.cmd(Op::DmaLoad, {{"hbm", parts[i].scales + block * 4}, {"local", ws + I(i * SB * KCB * 4)},
+                                 {"rows", I(SB)}, {"row_bytes", I(KCB * 4)}});
+        },
+        [&](Expr w, Expr ws) {
+          b_.cmd(Op::MatrixPreload, {{"tile", w}, {"scales", s_.fp8 ? ws : I(0)}, {"k", I(KC)}, {"n", I(parts.size() * S)}});
+          const Expr a_scales = s_.fp8 ? l_xs + blocks(c) * m * 4 : I(0);
+          const std::vector<Field> f = {{"tile", l_x + c * I(eb)}, {"scales", a_scales}, {"acc", l_g + I(parts[0].column * 4)}, {"m", m}};
+          b_.when(c, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });
+        });
+  };
+  b_.loop(prefix_ + "j", I(0), I(W), I(S), {}, [&](Expr j) {
+    b_.loop(prefix_ + "c", I(0), I(H), I(KC), {}, [&](Expr c) {
+      const Part gate{o.gate, o.gate_scale, 0}, up{o.up, o.up_scale, S};
+      if (t_.split) {
+        element(j, c, {gate});
+        element(j, c, {up});
+      } else {
+        element(j, c, {gate, up});
+      }
+    });
+    // g = [gate | up] of the slice: rounded to BF16 as the GPU's GEMM output is, then SiLU-multiplied.
+    const Expr n = m * I(2 * S);
+    b_.cmd(Op::VecConvert, {{"src", l_g}, {"dst", l_gb}, {"n", n}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_g}, {"n", n}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
+    if (s_.fp8) {
+      b_.cmd(Op::VecQuantConfig, {{"scales", l_hs + blocks(j) * I(M * 4)}, {"fmt", I(code(Format::E4M3))}});
+      b_.cmd(Op::VecSiluMulQuant, {{"src", l_g}, {"dst", l_h + j * I(M)}, {"rows", m}, {"cols", I(S)}});
+    } else {
+      b_.cmd(Op::VecSiluMul, {{"src", l_g}, {"dst", l_gb}, {"rows", m}, {"cols", I(S)}});
+      b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_h + j * I(M * 2)}, {"n", m * I(S)},
+                              {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    }
+  });
+  b_.signal(Queue::Compute, sem("x_empty"));
+}
+
+void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr& m) {
+  const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
+  const uint64_t S = t_.slice, SB = S / 128, NC = t_.n_chunk;
+  const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
+  const Expr l_h = buf("h", Memory::Scratchpad, M * W * eb);
+  const Expr l_o = buf("o", Memory::Accumulator, M * NC * 4);
+  const Expr l_ob = buf("ob", Memory::Scratchpad, M * NC * 2);
+  const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
+  Expr l_hs;
+  if (s_.fp8) l_hs = buf("hs", Memory::Scratchpad, M * WB * 4);
+  if (s_.gated) b_.wait(Queue::Core, sem("gv_ready"));
+
+  b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
+  b_.loop(prefix_ + "n", I(0), I(H), I(NC), {}, [&](Expr n) {
+    b_.loop(prefix_ + "k", I(0), I(W), I(S), {}, [&](Expr j) {
+      stream_element(
+          b_,
+          [&](Expr w, Expr ws) {
+            b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(W * eb)}, {"local_stride", I(0)}});
+            b_.cmd(Op::DmaLoad, {{"hbm", o.down + ((o.expert * I(H) + n) * I(W) + j) * I(eb)}, {"local", w},
+                                 {"rows", I(NC)}, {"row_bytes", I(S * eb)}});
+            if (!s_.fp8) return;
+            b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(WB * 4)}, {"local_stride", I(SB * 4)}});
+            b_.cmd(Op::DmaLoad, {{"hbm", o.down_scale + ((o.expert * I(HB) + blocks(n)) * I(WB) + blocks(j)) * 4},
+                                 {"local", ws}, {"rows", I(NC / 128)}, {"row_bytes", I(SB * 4)}});
+          },
+          [&](Expr w, Expr ws) {
+            b_.cmd(Op::MatrixPreload, {{"tile", w}, {"scales", s_.fp8 ? ws : I(0)}, {"k", I(S)}, {"n", I(NC)}});
+            const Expr a = l_h + j * I(M * eb);
+            const Expr a_scales = s_.fp8 ? l_hs + blocks(j) * I(M * 4) : I(0);
+            const std::vector<Field> f = {{"tile", a}, {"scales", a_scales}, {"acc", l_o}, {"m", m}};
+            b_.when(j, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });
+          });
+    });
+    // The chunk's output rows, in BF16 as the GPU's down GEMM writes them.
+    b_.wait(Queue::Compute, ob_empty);
+    b_.cmd(Op::VecConvert, {{"src", l_o}, {"dst", l_ob}, {"n", m * I(NC)}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    if (s_.gated) {
+      // Qwen2-MoE: bf16(float(y) * sigmoid gate) per token.
+      const Expr l_of = buf("of", Memory::Scratchpad, M * NC * 4);
+      const Expr l_gv = buf("gv", Memory::Scratchpad, M * 4);
+      b_.cmd(Op::VecConvert, {{"src", l_ob}, {"dst", l_of}, {"n", m * I(NC)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
+      b_.loop(prefix_ + "r", I(0), m, I(1), {}, [&](Expr r) {
+        const Expr gv = b_.load_word(prefix_ + "gate", l_gv + r * 4);
+        b_.cmd(Op::VecMulScalar, {{"src", l_of + r * I(NC * 4)}, {"dst", l_of + r * I(NC * 4)}, {"n", I(NC)}, {"scalar", gv & I(0xFFFF'FFFF)}});
+      });
+      b_.cmd(Op::VecConvert, {{"src", l_of}, {"dst", l_ob}, {"n", m * I(NC)}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    }
+    b_.signal(Queue::Compute, sem("ob_full"));
+    b_.wait(Queue::Store, sem("ob_full"));
+    if (s_.scatter) {
+      b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(NC * 2)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
+      b_.cmd(Op::DmaStoreIndex, {{"list", buf("tok", Memory::Scratchpad, M * 4)}, {"table_rows", I(s_.table_rows)}, {"weights", buf("rw", Memory::Scratchpad, M * 4)}});
+      b_.cmd(Op::DmaScatterAdd, {{"hbm", o.out + n * 4}, {"local", l_ob}, {"rows", m}, {"cols", I(NC)}});
+    } else {
+      b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(NC * 2)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::BF16))}});
+      b_.cmd(Op::DmaStore, {{"hbm", o.out + (r0 * I(H) + n) * 2}, {"local", l_ob}, {"rows", m}, {"row_bytes", I(NC * 2)}});
+    }
+    b_.signal(Queue::Store, ob_empty);
+  });
+  b_.signal(Queue::Store, sem("tok_empty"));
+}
+
+}  // namespace cadre::compiler

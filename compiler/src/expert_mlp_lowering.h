@@ -1,0 +1,81 @@
+// The expert MLP on one tile, for one block of rows: the schedule the
+// hand-written runtime/programs/expert_mlp.c established, generated
+// (docs/compiler.md, "The expert MLP"):
+//
+//   rows in: token ids, the gathered (or contiguous) x rows and scales
+//   phase A, for each slice of S intermediate columns:
+//     for each K chunk: the [gate; up] weight tile (2S x KC), or a gate and an
+//       up tile (S x KC each, `split`) -> cmx.mm(.acc) into g = [gate | up]
+//     g -> BF16 -> FP32, SiLU-multiply (and FP8-quantise) into h's slice
+//   phase B, for each chunk of NC output columns:
+//     for each slice: down weight tile (NC x S) -> cmx.mm(.acc) into o
+//     o -> BF16, then scatter-add (weighted, into the FP32 output) or store
+//
+// Every weight tile goes through the weight stream (lowering.h).
+#pragma once
+
+#include <string>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/compiler/ir.h"
+#include "tile_builder.h"
+
+namespace cadre::compiler {
+
+struct MlpTiling {
+  uint64_t rows = 0;     // M: rows per block
+  uint64_t slice = 0;    // S: intermediate columns per phase-A slice (multiple of 128)
+  uint64_t k_chunk = 0;  // KC: hidden columns per gate/up weight tile (multiple of 128)
+  uint64_t n_chunk = 0;  // NC: output columns per phase-B chunk (multiple of 128)
+  bool split = false;    // gate and up as separate S x KC weight tiles, not one 2S x KC tile
+  static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split
+  void write(Attrs& attrs) const;
+};
+
+struct MlpShape {
+  bool fp8 = true;
+  uint64_t table_rows = 0;  // rows of x (tokens)
+  uint64_t hidden = 0, width = 0;
+  bool gather = true;       // rows gathered by token id (routed) or contiguous tokens (shared)
+  bool scatter = false;     // weighted scatter-add into the FP32 output, else a store of BF16 rows
+  bool gated = false;       // each output row times a per-token gate value (Qwen2-MoE's shared expert)
+};
+
+// Local bytes of every buffer of the MLP (named prefix + what), as the
+// lowering declares them, so the tiling can check the fit before lowering.
+struct LocalFootprint {
+  uint64_t scratchpad = 0, accumulator = 0;
+  uint64_t stream_tile = 0, stream_scales = 0;  // one slot of the weight stream
+};
+LocalFootprint mlp_footprint(const MlpShape& shape, const MlpTiling& tiling);
+
+struct MlpOperands {
+  Expr x, x_scale;                 // HBM: E4M3 codes and 1x128 scales, or BF16 rows
+  Expr gate, gate_scale, up, up_scale, down, down_scale;  // HBM weights (of all experts)
+  Expr expert = Expr::lit(0);      // which expert's weights
+  Expr tokens;                     // gather: HBM token ids of the row space
+  Expr row_weights;                // scatter: HBM routing weight per row
+  Expr gate_values;                // gated: HBM FP32 gate per token
+  Expr out;                        // scatter: FP32 [T, H]; store: BF16 [rows, H]
+};
+
+class ExpertMlpLowering {
+ public:
+  ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix);
+  // Rows [r0, r0 + m) of the row space (aligned rows, or tokens).
+  void block(const MlpOperands& o, const Expr& r0, const Expr& m);
+
+ private:
+  void rows_in(const MlpOperands& o, const Expr& r0, const Expr& m);
+  void phase_a(const MlpOperands& o, const Expr& m);
+  void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m);
+  Expr buf(const std::string& what, Memory memory, uint64_t bytes);
+  Expr sem(const std::string& what);
+
+  TileBuilder& b_;
+  MlpShape s_;
+  MlpTiling t_;
+  std::string prefix_;
+};
+
+}  // namespace cadre::compiler

@@ -1,0 +1,52 @@
+// What the lowering passes share: the weight stream every GEMM's weights
+// pass through, semaphores that start signalled, the HBM tensors of graph
+// values, and the element-format codes of commands.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/compiler/ir.h"
+#include "tile_builder.h"
+
+namespace cadre::compiler {
+
+// Format codes as commands carry them (numerics/formats.def).
+int64_t code(num::Format f);
+
+// The weight stream: every weight tile goes through buffer @w (scales @ws),
+// slot %wc, loaded on the load queue and used on the compute queue, ordered
+// by @w_full (load -> compute) and @w_empty (compute -> load). multi-buffer
+// gives it more slots; schedule issues each element's loads earlier.
+inline constexpr const char* kStreamBuffer = "w";
+inline constexpr const char* kStreamScales = "ws";
+inline constexpr const char* kStreamFull = "w_full";
+inline constexpr const char* kStreamEmpty = "w_empty";
+inline constexpr const char* kStreamCounter = "wc";
+
+// Declares the stream (buffers of at least these sizes) and its counter.
+void declare_stream(TileBuilder& b, uint64_t tile_bytes, uint64_t scale_bytes);
+// One element: `load(w, ws)` issues its loads, `compute(w, ws)` its use.
+void stream_element(TileBuilder& b, const std::function<void(Expr, Expr)>& load,
+                    const std::function<void(Expr, Expr)>& compute);
+
+// A semaphore that starts at 1 (`slots` of them at multi-buffer time): for a
+// buffer the first producer may fill at once. The initial signals are a loop
+// at the start of the body, `attributes {init = NAME}`.
+Expr initially_signalled(TileBuilder& b, const std::string& name);
+
+// The HBM tensor of a graph value or param: declared once, named as the value.
+Expr hbm_of(TileBuilder& b, const GraphValue& v, const std::string& role, const std::string& io);
+
+// Replaces a lowered op's results by `hbm` ops naming their tensors, so the
+// ops not lowered yet still find them.
+void leave_in_hbm(Graph& g, size_t op_index);
+// Drops params nothing uses any more and, once only params and hbm ops are
+// left, the graph itself (the program has taken it over).
+void drop_lowered(Module& m);
+
+// The tensor the barrier's flags live in (one doubleword per tile).
+void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch);
+
+}  // namespace cadre::compiler

@@ -1,0 +1,216 @@
+// choose-tiling: the block sizes of every kernel, chosen against the tile's
+// scratchpad and accumulator and the cost model (cadre_cost), and written as
+// attributes the lowering passes read. Options fix any of them (a search
+// varies them): rows, slice, k_chunk, n_chunk, split for the expert MLPs,
+// router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
+// combine_rows.
+//
+// The stream's weight tiles stay resident all program long (two slots, as
+// multi-buffer makes them), and so do the expert offsets; each phase
+// (routing, alignment, shared expert, experts, combine) must fit beside
+// them, since the allocator reuses memory between phases.
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "cadre/cost/cost.h"
+#include "expert_mlp_lowering.h"
+#include "graph_util.h"
+#include "passes.h"
+
+namespace cadre::compiler {
+namespace {
+
+constexpr uint64_t kStreamSlots = 2;
+uint64_t round64(uint64_t v) { return (v + 63) / 64 * 64; }
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// Multiples of 128 that divide n, up to `most`.
+std::vector<uint64_t> chunks_of(uint64_t n, uint64_t most) {
+  std::vector<uint64_t> v;
+  for (uint64_t c = 128; c <= std::min(n, most); c += 128)
+    if (n % c == 0) v.push_back(c);
+  return v;
+}
+
+struct Budget {
+  uint64_t scratchpad, accumulator;
+};
+
+class Tiler {
+ public:
+  Tiler(const arch::ArchConfig& arch, const PassOptions& opt) : a_(arch), opt_(opt) {}
+
+  // Cycles to stream `bytes` of weights in rows of `row_bytes` into one tile,
+  // with every tile streaming at once (their share of HBM).
+  double load_cycles(uint64_t rows, uint64_t row_bytes) const {
+    const double own = static_cast<double>(cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
+    const double share = static_cast<double>(rows * row_bytes) / (arch::hbm_bytes_per_cycle(a_) / a_.tiles);
+    return std::max(own, share);
+  }
+
+  // Estimated cycles of one expert with `r` rows under a tiling (elements overlap their loads).
+  double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const {
+    const uint64_t eb = s.fp8 ? 1 : 2, H = s.hidden, W = s.width, S = t.slice, KC = t.k_chunk, NC = t.n_chunk;
+    double total = 0;
+    for (uint64_t done = 0; done < r; done += t.rows) {
+      const uint64_t m = std::min(t.rows, r - done);
+      const uint64_t parts = t.split ? 2 : 1, n_a = 2 * S / parts;
+      const double load_a = load_cycles(n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a_, m, n_a, KC).total());
+      total += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
+      const double load_b = load_cycles(NC, S * eb), mm_b = static_cast<double>(cost::matmul_timing(a_, m, NC, S).total());
+      total += static_cast<double>((H / NC) * (W / S)) * std::max(load_b, mm_b);
+      total += static_cast<double>((W / S) * 3 * cost::vector_cycles(a_, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
+    }
+    return total;
+  }
+
+  // The fastest tiling of an MLP that fits beside `resident` bytes of scratchpad.
+  MlpTiling mlp(const MlpShape& s, uint64_t r, uint64_t resident, uint64_t stream_floor, const char* what) const {
+    const uint64_t H = s.hidden, W = s.width;
+    if (H % 128 || W % 128)
+      throw IrError(fmt::format("{}: Cadre's lowering needs the hidden size ({}) and the width ({}) to be multiples of 128", what, H, W));
+    MlpTiling best;
+    double best_cycles = std::numeric_limits<double>::infinity();
+    const std::vector<uint64_t> slices = opt_.has("slice") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("slice", 0))} : chunks_of(W, 256);
+    const std::vector<uint64_t> kcs = opt_.has("k_chunk") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("k_chunk", 0))} : chunks_of(H, 2048);
+    const std::vector<uint64_t> ncs = opt_.has("n_chunk") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("n_chunk", 0))} : chunks_of(H, 2048);
+    std::vector<bool> splits = {false, true};
+    if (opt_.has("split")) splits = {opt_.get_int("split", 0) != 0};
+    for (uint64_t S : slices)
+      for (uint64_t KC : kcs)
+        for (uint64_t NC : ncs)
+          for (bool split : splits) {
+            MlpTiling t{1, S, KC, NC, split};
+            const LocalFootprint one = mlp_footprint(s, t);
+            const uint64_t stream = kStreamSlots * (round64(std::max(one.stream_tile, stream_floor)) + round64(one.stream_scales));
+            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0)) : largest_rows(s, t, resident + stream);
+            if (rows == 0) continue;
+            t.rows = std::min<uint64_t>(rows, 16383);
+            const LocalFootprint f = mlp_footprint(s, t);
+            if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator > a_.accumulator.bytes) continue;
+            const double c = mlp_cycles(s, t, std::max<uint64_t>(r, 1));
+            if (c < best_cycles) best_cycles = c, best = t;
+          }
+    if (best.rows == 0)
+      throw IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
+                                "({} taken by buffers that stay resident) and {} bytes of accumulator",
+                                what, H, W, a_.scratchpad.bytes, resident, a_.accumulator.bytes));
+    return best;
+  }
+
+ private:
+  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken) const {
+    uint64_t lo = 0, hi = 16383;
+    while (lo < hi) {
+      const uint64_t mid = (lo + hi + 1) / 2;
+      t.rows = mid;
+      const LocalFootprint f = mlp_footprint(s, t);
+      if (f.scratchpad + taken <= a_.scratchpad.bytes && f.accumulator <= a_.accumulator.bytes) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  const arch::ArchConfig& a_;
+  const PassOptions& opt_;
+};
+
+}  // namespace
+
+void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext& context) {
+  if (!m.graph) throw IrError("choose-tiling needs a graph");
+  Graph& g = *m.graph;
+  const arch::ArchConfig& a = context.arch;
+  const Tiler tiler(a, options);
+  const uint64_t SP = a.scratchpad.bytes, ACC = a.accumulator.bytes;
+
+  GraphOp* router = first_op(g, GraphOpKind::RouterGemm);
+  GraphOp* topk = first_op(g, GraphOpKind::TopK);
+  GraphOp* mlp = first_op(g, GraphOpKind::ExpertMlp);
+  if (!router || !topk || !mlp) throw IrError("choose-tiling needs router_gemm, topk and a fused expert_mlp (run fuse-experts)");
+  const TensorType& x = find_value(g, router->operands[0])->type;
+  const uint64_t T = x.shape[0], H = x.shape[1], E = find_value(g, router->operands[1])->type.shape[0];
+  const uint64_t K = static_cast<uint64_t>(topk->attrs.get_int("k"));
+  const uint64_t per_tile_tokens = ceil_div(T, a.tiles);
+  const uint64_t offsets = round64((E + 1) * 4);
+
+  // Routing: K chunks of the router weights, then as many tokens a block as fit.
+  uint64_t rkc = static_cast<uint64_t>(options.get_int("router_k_chunk", 0));
+  if (rkc == 0)
+    for (uint64_t c : chunks_of(H, 4096))
+      if (kStreamSlots * E * c * 2 <= SP / 4) rkc = c;
+  if (rkc == 0 || H % rkc) throw IrError(fmt::format("choose-tiling: no router K chunk fits (hidden {}, {} experts)", H, E));
+  uint64_t stream_floor = E * rkc * 2;
+  GraphOp* quant = first_op(g, GraphOpKind::InputQuant);
+  uint64_t qb = static_cast<uint64_t>(options.get_int("quant_rows", 0));
+  if (quant && qb == 0) qb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 2 / (H * 4), per_tile_tokens));
+  if (quant && qb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one row of x in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  uint64_t rb = static_cast<uint64_t>(options.get_int("router_rows", 0));
+  if (rb == 0) {
+    const uint64_t stream = kStreamSlots * round64(stream_floor);
+    for (rb = std::min<uint64_t>(per_tile_tokens, 4096); rb > 0; --rb) {
+      const uint64_t sp = stream + round64(E * 4) + round64(rb * H * 2) + round64(rb * E * 4) + round64(rb * K * 8) +
+                          (quant ? round64(rb * H) + round64(rb * (H / 128) * 4) : 0);
+      const uint64_t acc = round64(rb * E * 4) + (quant ? round64(qb * H * 4) : 0);
+      if (sp <= SP && acc <= ACC) break;
+    }
+  }
+  if (rb == 0) throw IrError(fmt::format("choose-tiling: not one token of the router ({} experts, hidden {}) fits a tile", E, H));
+  router->attrs.set("rows", static_cast<int64_t>(rb));
+  router->attrs.set("k_chunk", static_cast<int64_t>(rkc));
+  if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
+
+  // Alignment holds every assignment at once.
+  const uint64_t capacity = T * K;
+  const uint64_t align_bytes = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4) + kStreamSlots * round64(stream_floor);
+  if (align_bytes > SP)
+    throw IrError(fmt::format("choose-tiling: aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
+                              T, K, align_bytes, SP));
+
+  // Experts: their rows, as routing spreads T x k assignments over E experts.
+  const ExpertOperands eo = ExpertOperands::of(*mlp);
+  const uint64_t W = find_value(g, eo.gate)->type.shape[1];
+  const bool scatter = !eo.row_weights.empty();
+  const MlpShape shape{eo.fp8, T, H, W, true, scatter, false};
+  const uint64_t rows_per_expert = ceil_div(T * K, E);
+  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, offsets, stream_floor, "expert_mlp");
+  mt.write(mlp->attrs);
+  stream_floor = std::max(stream_floor, mlp_footprint(shape, mt).stream_tile);
+  // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
+  const double per_row = tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 2) -
+                         tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 1);
+  const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
+  mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
+
+  if (GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
+    const SharedOperands so = SharedOperands::of(*sh);
+    const uint64_t S = static_cast<uint64_t>(sh->attrs.get_int("width"));
+    const MlpShape ss{so.fp8, T, H, S, false, false, !so.expert_gate.empty()};
+    const uint64_t gate_bytes = so.expert_gate.empty() ? 0 : round64(H * 2);
+    MlpTiling st = tiler.mlp(ss, per_tile_tokens, offsets + gate_bytes, stream_floor, "shared_expert");
+    if (!so.expert_gate.empty()) {
+      // The gate's token blocks use the same rows: x in BF16 beside the resident buffers.
+      const uint64_t fit = (SP - offsets - gate_bytes - kStreamSlots * round64(stream_floor)) / (H * 2 + 8);
+      st.rows = std::max<uint64_t>(1, std::min(st.rows, std::min(fit, ACC / 64)));
+    }
+    st.write(sh->attrs);
+  }
+
+  // Conversions between the FP32 output and BF16 rows: whole rows, in and out at once.
+  uint64_t tb = static_cast<uint64_t>(options.get_int("out_rows", 0));
+  if (tb == 0) tb = std::max<uint64_t>(1, std::min({ACC / (H * 4), (SP - offsets - kStreamSlots * round64(stream_floor)) / (H * 4), T}));
+  if (tb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one output row in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  mlp->attrs.set("out_rows", static_cast<int64_t>(tb));
+  if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
+    uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
+    if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);
+    const uint64_t free = SP - offsets - kStreamSlots * round64(stream_floor) - round64(tb * cc * 4);
+    uint64_t crb = static_cast<uint64_t>(options.get_int("combine_rows", 0));
+    if (crb == 0) crb = std::max<uint64_t>(1, std::min<uint64_t>(free / (cc * 2 + 8), 16383));
+    combine->attrs.set("cols", static_cast<int64_t>(cc));
+    combine->attrs.set("rows", static_cast<int64_t>(crb));
+  }
+}
+
+}  // namespace cadre::compiler

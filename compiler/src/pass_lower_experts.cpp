@@ -1,0 +1,251 @@
+// lower-experts: the expert MLPs, the shared expert and the combine run on
+// the chip (docs/compiler.md):
+//
+//   shared expert: each tile its share of the tokens (Qwen2-MoE: the sigmoid
+//     gate of each token first, on the matrix engine and the vector unit);
+//   routed experts: a loop over the experts reading each one's row range
+//     from the offsets at run time, so experts without tokens cost nothing,
+//     each expert's rows in blocks through the expert MLP (expert_mlp_lowering.h);
+//   combine: with the scatter-add fused (one tile), the FP32 output starts
+//     from the shared expert's rows and every expert adds its rows into it in
+//     increasing expert order; otherwise each expert stores its rows, and
+//     after a barrier each tile adds all rows, in order, into its own columns.
+//   Either way the output is the FP32 sums rounded to BF16 once.
+#include <fmt/format.h>
+
+#include "expert_mlp_lowering.h"
+#include "graph_util.h"
+#include "lowering.h"
+#include "passes.h"
+
+namespace cadre::compiler {
+namespace {
+
+using isa::Op;
+using isa::Queue;
+using num::Format;
+
+Expr I(uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); }
+
+Attrs parallel(const std::string& over) {
+  Attrs a;
+  a.set("parallel", over);
+  return a;
+}
+
+// Copies rows [t0, t0 + m) x [col, col + cols) of an HBM tensor in one
+// element format to another tensor in another format, through local memory.
+struct RowConverter {
+  TileBuilder& b;
+  std::string prefix;
+  uint64_t rows, cols;  // the block's most rows and columns
+  void run(const Expr& src, Format src_fmt, const Expr& dst, Format dst_fmt, uint64_t hidden, const Expr& t0,
+           const Expr& m, const Expr& col, const Expr& width) {
+    const uint64_t sb = num::info(src_fmt).bytes, db = num::info(dst_fmt).bytes;
+    const Expr in = b.buffer(prefix + "in", Memory::Scratchpad, rows * cols * sb);
+    const Expr out = b.buffer(prefix + "out", Memory::Accumulator, rows * cols * db);
+    const Expr ready = b.sem(prefix + "ready"), done = b.sem(prefix + "done");
+    b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(hidden * sb)}, {"local_stride", I(cols * sb)}});
+    b.cmd(Op::DmaLoad, {{"hbm", src + (t0 * I(hidden) + col) * I(sb)}, {"local", in}, {"rows", m}, {"row_bytes", width * I(sb)}});
+    b.signal(Queue::Load, ready);
+    b.wait(Queue::Compute, ready);
+    b.cmd(Op::VecConvert, {{"src", in}, {"dst", out}, {"n", m * I(cols)}, {"src_fmt", I(num::info(src_fmt).code)},
+                           {"dst_fmt", I(num::info(dst_fmt).code)}});
+    b.signal(Queue::Compute, done);
+    b.wait(Queue::Store, done);
+    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(hidden * db)}, {"local_stride", I(cols * db)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+    b.cmd(Op::DmaStore, {{"hbm", dst + (t0 * I(hidden) + col) * I(db)}, {"local", out}, {"rows", m}, {"row_bytes", width * I(db)}});
+    b.fence(7);
+  }
+};
+
+Expr scratch(TileBuilder& b, const std::string& name, const TensorType& type) {
+  Attrs a;
+  a.set("role", name);
+  a.set("io", std::string("scratch"));
+  return b.hbm(name, type, a);
+}
+
+}  // namespace
+
+void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context) {
+  if (!m.graph) return;  // already lowered
+  Graph& g = *m.graph;
+  GraphOp* mlp_op = first_op(g, GraphOpKind::ExpertMlp);
+  if (!mlp_op) {
+    if (first_op(g, GraphOpKind::Permute)) throw IrError("lower-experts needs fuse-experts first");
+    return;
+  }
+  for (GraphOpKind k : {GraphOpKind::RouterGemm, GraphOpKind::TopK, GraphOpKind::Align, GraphOpKind::InputQuant})
+    if (first_op(g, k)) throw IrError("lower-experts needs lower-routing first");
+  if (!m.program) throw IrError("lower-experts needs the routing's tile program");
+  TileBuilder b(*m.program);
+  const arch::ArchConfig& arch = context.arch;
+
+  const ExpertOperands e = ExpertOperands::of(*mlp_op);
+  const bool scatter = !e.row_weights.empty();
+  if (scatter && arch.tiles != 1)
+    throw IrError(fmt::format("expert_mlp with epilogue = scatter_add keeps the combine's order only on one tile; "
+                              "architecture '{}' has {} (run fuse-experts with scatter = off)", arch.name, arch.tiles));
+  const auto tensor = [&](const std::string& v, const std::string& role) {
+    return hbm_of(b, *find_value(g, v), role, "weight");
+  };
+  const auto value = [&](const std::string& v) { return Expr::symbol(v); };
+  const TensorType& gate_t = find_value(g, e.gate)->type;
+  const TensorType& x_t = find_value(g, e.x)->type;
+  const uint64_t E = gate_t.shape[0], W = gate_t.shape[1], H = gate_t.shape[2], T = x_t.shape[0];
+  const MlpTiling tiling = MlpTiling::of(mlp_op->attrs);
+
+  MlpOperands ops;
+  ops.x = value(e.x);
+  ops.gate = tensor(e.gate, "expert_gate"), ops.up = tensor(e.up, "expert_up"), ops.down = tensor(e.down, "expert_down");
+  if (e.fp8) {
+    ops.x_scale = value(e.x_scale);
+    ops.gate_scale = tensor(e.gate_scale, "expert_gate_scale"), ops.up_scale = tensor(e.up_scale, "expert_up_scale");
+    ops.down_scale = tensor(e.down_scale, "expert_down_scale");
+  }
+  ops.tokens = value(e.tokens);
+  const GraphValue& out_v = mlp_op->results[0];
+
+  // Offsets in local memory: the control core reads each expert's row range.
+  const Expr e_off = b.buffer("e_off", Memory::Scratchpad, (E + 1) * 4);
+  b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+  b.cmd(Op::DmaLoad, {{"hbm", value(e.offsets)}, {"local", e_off}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
+  b.fence(1);
+
+  // The shared expert, each tile its share of the tokens.
+  Expr shared;
+  if (GraphOp* sh_op = first_op(g, GraphOpKind::SharedExpert)) {
+    const SharedOperands s = SharedOperands::of(*sh_op);
+    const MlpTiling st = MlpTiling::of(sh_op->attrs);
+    const uint64_t S = static_cast<uint64_t>(sh_op->attrs.get_int("width"));
+    shared = hbm_of(b, sh_op->results[0], "shared_expert", "output");
+    MlpOperands so;
+    so.x = s.fp8 ? value(s.x_q) : value(s.x);
+    so.x_scale = s.fp8 ? value(s.x_scale) : Expr{};
+    so.gate = tensor(s.gate, "shared_gate"), so.up = tensor(s.up, "shared_up"), so.down = tensor(s.down, "shared_down");
+    if (s.fp8)
+      so.gate_scale = tensor(s.gate_scale, "shared_gate_scale"), so.up_scale = tensor(s.up_scale, "shared_up_scale"),
+      so.down_scale = tensor(s.down_scale, "shared_down_scale");
+    so.out = shared;
+    if (!s.expert_gate.empty()) {
+      // gate[t] = sigmoid(x[t] . Wg): a BF16 GEMM with one output column.
+      const Expr wg = tensor(s.expert_gate, "shared_expert_gate");
+      so.gate_values = scratch(b, "shared_gate_values", {Format::FP32, {T}});
+      const uint64_t TB = st.rows;
+      const Expr gx = b.buffer("sg_x", Memory::Scratchpad, TB * H * 2), gw = b.buffer("sg_w", Memory::Scratchpad, H * 2);
+      const Expr gl = b.buffer("sg_l", Memory::Accumulator, TB * 4), gvb = b.buffer("sg_v", Memory::Scratchpad, TB * 4);
+      const Expr ready = b.sem("sg_ready"), done = b.sem("sg_done");
+      b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+      b.cmd(Op::DmaLoad, {{"hbm", wg}, {"local", gw}, {"rows", I(1)}, {"row_bytes", I(H * 2)}});
+      b.loop("gt", I(0), I(T), I(TB), parallel("tokens"), [&](Expr t0) {
+        const Expr tm = b.let("gm", min(I(TB), I(T) - t0));
+        b.cmd(Op::DmaLoad, {{"hbm", value(s.x) + t0 * I(H * 2)}, {"local", gx}, {"rows", tm}, {"row_bytes", I(H * 2)}});
+        b.signal(Queue::Load, ready);
+        b.wait(Queue::Compute, ready);
+        b.cmd(Op::MatrixConfig, {{"a_fmt", I(num::info(Format::BF16).code)}, {"b_fmt", I(num::info(Format::BF16).code)},
+                                 {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
+        b.cmd(Op::MatrixPreload, {{"tile", gw}, {"scales", I(0)}, {"k", I(H)}, {"n", I(1)}});
+        b.cmd(Op::MatrixMul, {{"tile", gx}, {"scales", I(0)}, {"acc", gl}, {"m", tm}});
+        b.cmd(Op::VecSigmoid, {{"src", gl}, {"dst", gvb}, {"n", tm}});
+        b.signal(Queue::Compute, done);
+        b.wait(Queue::Store, done);
+        b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+        b.cmd(Op::DmaStore, {{"hbm", so.gate_values + t0 * 4}, {"local", gvb}, {"rows", I(1)}, {"row_bytes", tm * 4}});
+        b.fence(7);
+      });
+    }
+    MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
+    ExpertMlpLowering mlp(b, shape, st, "s_");
+    b.loop("st", I(0), I(T), I(st.rows), parallel("tokens"), [&](Expr t0) {
+      mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
+    });
+    b.fence(7);
+    leave_in_hbm(g, index_of(g, sh_op));
+  }
+
+  const uint64_t TB = static_cast<uint64_t>(mlp_op->attrs.get_int("out_rows"));
+  Attrs experts = parallel("experts");
+  experts.set("offsets", std::string("e_off"));
+  experts.set("fixed_cost", mlp_op->attrs.get_int("fixed_cost", 0));
+  const auto expert_loop = [&](const MlpShape& shape) {
+    ExpertMlpLowering mlp(b, shape, tiling, "e_");
+    b.loop("e", I(0), I(E), I(1), experts, [&](Expr ex) {
+      const Expr begin = b.load_word("e_begin", e_off + ex * 4);
+      const Expr end = b.load_word("e_end", e_off + ex * 4 + 4);
+      b.loop("e_r0", begin, end, I(tiling.rows), {}, [&](Expr r0) {
+        MlpOperands o = ops;
+        o.expert = ex;
+        mlp.block(o, r0, b.let("e_m", min(I(tiling.rows), end - r0)));
+      });
+    });
+    b.fence(7);
+  };
+
+  const bool has_shared = shared.kind == Expr::Kind::Symbol;
+  const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
+  if (scatter) {
+    // One tile: out_acc = float(shared), then each expert's rows added in increasing expert order.
+    const Expr out = hbm_of(b, out_v, "combine", "output");
+    RowConverter conv{b, "f_", TB, H};
+    if (has_shared)
+      b.loop("ft", I(0), I(T), I(TB), {}, [&](Expr t0) {
+        conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("fm", min(I(TB), I(T) - t0)), I(0), I(H));
+      });
+    ops.row_weights = value(e.row_weights);
+    ops.out = out_acc;
+    expert_loop({e.fp8, T, H, W, true, true, false});
+    b.loop("ot", I(0), I(T), I(TB), {}, [&](Expr t0) {
+      conv.run(out_acc, Format::FP32, out, Format::BF16, H, t0, b.let("om", min(I(TB), I(T) - t0)), I(0), I(H));
+    });
+  } else {
+    GraphOp* combine = first_op(g, GraphOpKind::Combine);
+    if (!combine) throw IrError("lower-experts: expert_mlp stores its rows, but no combine reads them");
+    const Expr y = scratch(b, out_v.name, out_v.type);
+    ops.out = y;
+    expert_loop({e.fp8, T, H, W, true, false, false});
+    b.barrier();
+    // Combine: each tile its columns, every row of every expert in order.
+    const Expr out_c = hbm_of(b, combine->results[0], "combine", "output");
+    const uint64_t CC = static_cast<uint64_t>(combine->attrs.get_int("cols"));
+    const uint64_t RB = static_cast<uint64_t>(combine->attrs.get_int("rows"));
+    const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, RB * 4), c_rw = b.buffer("c_rw", Memory::Scratchpad, RB * 4);
+    const Expr c_y = b.buffer("c_y", Memory::Scratchpad, RB * CC * 2);
+    const Expr c_full = b.sem("c_full");
+    RowConverter conv{b, "c_", TB, CC};
+    b.loop("cc", I(0), I(H), I(CC), parallel("columns"), [&](Expr cc) {
+      const Expr cw = b.let("cw", min(I(CC), I(H) - cc));
+      if (has_shared)
+        b.loop("ct", I(0), I(T), I(TB), {}, [&](Expr t0) {
+          conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("cm", min(I(TB), I(T) - t0)), cc, cw);
+        });
+      const Expr c_empty = initially_signalled(b, "c_empty");
+      const Expr total = b.load_word("c_rows", e_off + I(E * 4));
+      b.loop("cr", I(0), total, I(RB), {}, [&](Expr r0) {
+        const Expr rm = b.let("rm", min(I(RB), total - r0));
+        b.wait(Queue::Load, c_empty);
+        b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+        b.cmd(Op::DmaLoad, {{"hbm", value(e.tokens) + r0 * 4}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", rm * 4}});
+        b.cmd(Op::DmaLoad, {{"hbm", value(combine->operands[2]) + r0 * 4}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", rm * 4}});
+        b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(CC * 2)}});
+        b.cmd(Op::DmaLoad, {{"hbm", y + (r0 * I(H) + cc) * 2}, {"local", c_y}, {"rows", rm}, {"row_bytes", cw * 2}});
+        b.signal(Queue::Load, c_full);
+        b.wait(Queue::Store, c_full);
+        b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(CC * 2)}, {"src_fmt", I(num::info(Format::BF16).code)},
+                                   {"dst_fmt", I(num::info(Format::FP32).code)}});
+        b.cmd(Op::DmaStoreIndex, {{"list", c_tok}, {"table_rows", I(T)}, {"weights", c_rw}});
+        b.cmd(Op::DmaScatterAdd, {{"hbm", out_acc + cc * 4}, {"local", c_y}, {"rows", rm}, {"cols", cw}});
+        b.signal(Queue::Store, c_empty);
+      });
+      b.fence(7);
+      b.loop("co", I(0), I(T), I(TB), {}, [&](Expr t0) {
+        conv.run(out_acc, Format::FP32, out_c, Format::BF16, H, t0, b.let("com", min(I(TB), I(T) - t0)), cc, cw);
+      });
+    });
+    leave_in_hbm(g, index_of(g, combine));
+  }
+  leave_in_hbm(g, index_of(g, first_op(g, GraphOpKind::ExpertMlp)));
+  drop_lowered(m);
+}
+
+}  // namespace cadre::compiler

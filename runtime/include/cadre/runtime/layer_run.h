@@ -1,0 +1,57 @@
+// A compiled MoE layer on the simulated chip: the runtime places the input
+// and the weights where the program's argument block says, runs the SystemC
+// model, reads every output the program writes back and compares each, bit
+// for bit, with the golden model's (docs/runtime.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/compiler/argument_block.h"
+#include "cadre/elf/elf_program.h"
+#include "cadre/golden/layer_weights.h"
+#include "cadre/golden/moe_golden.h"
+#include "cadre/sim/simulate.h"
+
+namespace cadre::runtime {
+
+// One output tensor of the chip against the golden model's.
+struct TensorCheck {
+  std::string role;        // the argument block's role: router_gemm, topk.ids, combine, ...
+  uint64_t elements = 0;   // compared
+  uint64_t mismatches = 0; // elements whose bits differ
+  std::string first;       // the first mismatch: index, chip bits, golden bits ("" when none)
+};
+
+struct LayerRun {
+  sim::SimResult sim;
+  std::vector<TensorCheck> checks;  // empty without a check
+  bool bit_exact() const;
+};
+
+// Argument-block trouble the user can see (a program that is not a compiled
+// layer, tensors that do not match the layer's weights).
+class LayerRunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The argument block inside a compiled program's ELF.
+compiler::ArgumentBlock read_argument_block(const elf::Program& program, std::string_view name);
+
+// Writes every input and weight tensor of the block into HBM (scratch
+// tensors stay zero).
+void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& weights);
+
+// Compares every output tensor of the block in HBM with the golden trace.
+std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compiler::ArgumentBlock& block,
+                                     const golden::MoeTrace& golden);
+
+// Places, simulates and (with `golden`) checks. SystemC runs once per process.
+LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
+                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options);
+
+}  // namespace cadre::runtime

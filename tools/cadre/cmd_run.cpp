@@ -1,0 +1,126 @@
+// `cadre run MODEL --arch A --phase P --tokens N`: compile the layer, place
+// its input and weights in simulated HBM, run it on the SystemC chip and
+// (--check) compare every output with the golden model bit for bit.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cadre/compiler/compiler.h"
+#include "cadre/golden/moe_golden.h"
+#include "cadre/runtime/layer_run.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "layer_options.h"
+#include "sim_exit.h"
+
+namespace cadre::cli {
+namespace {
+
+struct Options {
+  LayerOptions layer;
+  std::string pipeline, trace;
+  uint64_t seed = 0, max_cycles = 0;
+  bool check = false, json = false;
+};
+
+int run(const Options& o) {
+  arch::ArchConfig arch;
+  const compiler::LayerRequest request = load_layer(o.layer, arch);
+  const auto t0 = std::chrono::steady_clock::now();
+  compiler::CompileOptions copts;
+  copts.pipeline = o.pipeline;
+  const compiler::Compiled compiled = compiler::compile_layer(request, arch, copts);
+  const auto t1 = std::chrono::steady_clock::now();
+  const elf::Program program = elf::load_elf(compiled.code.elf, request.spec.name);
+  const compiler::ArgumentBlock block = runtime::read_argument_block(program, request.spec.name);
+  const golden::SyntheticWeights weights(weights::SyntheticLayer(request.spec, o.seed, request.tokens));
+  const golden::Precision precision = request.precision == "fp8" ? golden::Precision::Fp8 : golden::Precision::Bf16;
+  std::optional<golden::MoeTrace> golden;
+  if (o.check) golden = golden::run_golden(request.spec, weights, precision, 1);
+  const auto t2 = std::chrono::steady_clock::now();
+
+  sim::SimOptions sopts;
+  sopts.program_name = request.spec.name;
+  sopts.max_cycles = o.max_cycles;
+  sopts.echo_output = false;
+  sopts.progress = !o.json && isatty(STDERR_FILENO);
+  sopts.trace_path = o.trace;
+  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights, golden ? &*golden : nullptr, sopts);
+  const auto t3 = std::chrono::steady_clock::now();
+
+  const sim::SimResult& r = run.sim;
+  uint64_t macs = 0;
+  for (const sim::TileResult& t : r.tiles) macs += t.accelerator.matrix.macs;
+  const double peak = static_cast<double>(r.cycles) * static_cast<double>(r.matrix_cells) * static_cast<double>(r.tiles.size());
+  const double mac_utilisation = peak > 0 ? static_cast<double>(macs) / peak : 0.0;
+  const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+
+  if (o.json) {
+    nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name},      {"phase", request.phase},
+                             {"tokens", request.tokens},   {"precision", request.precision},
+                             {"instructions", compiled.code.instructions()},
+                             {"cycles", r.cycles},         {"simulated_seconds", r.simulated_seconds},
+                             {"macs", macs},               {"mac_utilisation", mac_utilisation}};
+    j["error"] = r.error ? nlohmann::ordered_json(r.error->message) : nlohmann::ordered_json();
+    j["checked"] = o.check;
+    nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+    for (const runtime::TensorCheck& c : run.checks)
+      checks.push_back({{"tensor", c.role}, {"elements", c.elements}, {"mismatches", c.mismatches}, {"first", c.first}});
+    j["checks"] = checks;
+    j["bit_exact"] = o.check ? nlohmann::ordered_json(run.bit_exact()) : nlohmann::ordered_json();
+    j["wall_clock"] = {{"compile_seconds", secs(t0, t1)}, {"golden_seconds", secs(t1, t2)}, {"simulate_seconds", secs(t2, t3)}};
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("{} {}, {} tokens, {}, on {} ({} tiles)\n", request.spec.name, request.phase, request.tokens,
+               request.precision, arch.name, arch.tiles);
+    fmt::print("compiled: {} instructions in {:.3f} s\n", compiled.code.instructions(), secs(t0, t1));
+    fmt::print("simulated: {} cycles ({:.3f} us at {} GHz), MAC utilisation {:.1f} %, {:.2f} s\n", r.cycles,
+               r.simulated_seconds * 1e6, arch.clock_ghz, 100 * mac_utilisation, secs(t2, t3));
+    if (o.check) {
+      fmt::print("{:<20} {:>10} {:>12}  {}\n", "output", "elements", "mismatches", "");
+      for (const runtime::TensorCheck& c : run.checks)
+        fmt::print("{:<20} {:>10} {:>12}  {}\n", c.role, c.elements, c.mismatches, c.first);
+      if (!r.error)
+        fmt::print("{}\n", run.bit_exact() ? "check: every output bit-identical to the golden model"
+                                           : "check: outputs differ from the golden model");
+    }
+  }
+  if (r.error) {
+    fmt::print(stderr, "cadre run: error: {}\n", r.error->message);
+    return exit_code_of(r.error->kind);
+  }
+  return o.check && !run.bit_exact() ? kExitMismatch : kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("run", "Compile an MoE layer, run it on the simulated chip, check it against the golden model");
+  o->layer.add_to(*cmd);
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_flag("--check", o->check, "compare every output with the golden model bit for bit (exit 1 on a difference)");
+  cmd->add_option("--pass-pipeline", o->pipeline, "compiler passes (default: all)");
+  cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
+  cmd->add_flag("--json", o->json, "machine-readable output");
+  cmd->callback([o, &exit_code] {
+    try {
+      exit_code = run(*o);
+    } catch (const InputError& e) {
+      fmt::print(stderr, "cadre run: {}\n", e.message);
+      exit_code = e.code;
+    } catch (const compiler::IrError& e) {
+      fmt::print(stderr, "cadre run: {}\n", e.what());
+      exit_code = kExitBadInput;
+    } catch (const runtime::LayerRunError& e) {
+      fmt::print(stderr, "cadre run: {}\n", e.what());
+      exit_code = kExitBadInput;
+    }
+  });
+}
+
+}  // namespace cadre::cli

@@ -1,0 +1,40 @@
+#include "layer_options.h"
+
+#include "cadre/arch/arch_json.h"
+#include "exit_codes.h"
+
+namespace cadre::cli {
+
+void LayerOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("MODEL", model, "a bundled model name or a path to a config.json")->required();
+  cmd.add_option("--arch", arch, "architecture: a preset name or a JSON file")->required();
+  cmd.add_option("--phase", phase, "prefill or decode")->required()->check(CLI::IsMember({"prefill", "decode"}));
+  cmd.add_option("--tokens", tokens, "tokens in the layer")->required()->check(CLI::Range(1, 65535));
+  cmd.add_option("--precision", precision, "fp8 or bf16")->check(CLI::IsMember({"fp8", "bf16"}))->capture_default_str();
+  cmd.add_option("--set", sets, "override a config field: key=value (repeatable)");
+}
+
+compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch) {
+  try {
+    arch = arch::load_arch(o.arch);
+  } catch (const arch::ConfigError& e) {
+    throw InputError{e.what(), kExitBadInput};
+  }
+  compiler::LayerRequest r;
+  try {
+    std::vector<model::Override> overrides;
+    for (const std::string& s : o.sets) overrides.push_back(model::parse_override(s));
+    r.spec = model::load_model(o.model, overrides);
+  } catch (const model::ModelConfigError& e) {
+    throw InputError{e.what(), kExitBadInput};
+  } catch (const std::invalid_argument& e) {
+    throw InputError{e.what(), kExitBadInput};
+  }
+  r.phase = o.phase;
+  r.tokens = o.tokens;
+  r.precision = o.precision;
+  r.arch = arch.name;
+  return r;
+}
+
+}  // namespace cadre::cli

@@ -1,0 +1,32 @@
+// What `cadre compile` and `cadre run` share: the layer on the command line
+// (MODEL, --set, --phase, --tokens, --precision, --arch) and its loading.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/compiler/frontend.h"
+
+namespace cadre::cli {
+
+struct LayerOptions {
+  std::string model, arch, phase, precision = "fp8";
+  std::vector<std::string> sets;
+  uint32_t tokens = 0;
+  // Adds the options to a subcommand.
+  void add_to(CLI::App& cmd);
+};
+
+// A problem with the command's inputs: the message and the exit code (docs/cli.md).
+struct InputError {
+  std::string message;
+  int code;
+};
+
+// Loads the model (with --set) and the architecture; InputError when either is bad.
+compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch);
+
+}  // namespace cadre::cli
