@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/hd.h"
@@ -224,6 +225,62 @@ TEST(Dma, LinkBoundLoadTimingIsTheDocumentedFormula) {
   XcadreRig rig(cfg, p.finish());
   rig.run();
   EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), documented_load_cycles(cfg, 2 * 4096 / cfg.dma.burst_bytes));
+}
+
+// On an idle chip every transfer costs what the cost model says, also where
+// the closed form above does not apply: partial bursts, strides, RAM, gathers
+// and scatter-adds. Configuration commands add their one cycle each.
+TEST(Dma, StridedUnalignedLoadCostsWhatTheCostModelSays) {
+  const arch::ArchConfig cfg = config(1);
+  XcadreProgram p;
+  p.issue(Op::DmaLoadConfig, strides(160, 128)).issue(Op::DmaLoad, kHbm + 0x30, transfer(kSp, 5, 100));
+  XcadreRig rig(cfg, p.finish());
+  rig.run();
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load),
+            cost::kConfigCycles + cost::dma_transfer_cycles(cfg, 5, 100, kHbm + 0x30, 160));
+}
+
+TEST(Dma, StridedStoreCostsWhatTheCostModelSays) {
+  const arch::ArchConfig cfg = config(1);
+  XcadreProgram p;
+  p.issue(Op::DmaStoreConfig, strides(96, 0), 0).issue(Op::DmaStore, kHbm + 0x1010, transfer(kSp, 4, 72));
+  XcadreRig rig(cfg, p.finish());
+  rig.run();
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Store),
+            cost::kConfigCycles + cost::dma_transfer_cycles(cfg, 4, 72, kHbm + 0x1010, 96));
+}
+
+TEST(Dma, RamLoadCostsWhatTheCostModelSays) {
+  const arch::ArchConfig cfg = config(1);
+  const uint64_t ram = arch::kRamBase + 0x40000;
+  XcadreProgram p;
+  p.issue(Op::DmaLoad, ram, transfer(kSp, 2, 256));
+  XcadreRig rig(cfg, p.finish());
+  rig.run();
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), cost::dma_transfer_cycles(cfg, 2, 256, ram, 0));
+}
+
+TEST(Dma, GatherInTableOrderCostsTheLoadOfItsRows) {
+  const arch::ArchConfig cfg = config(1);
+  XcadreProgram p;
+  p.issue(Op::DmaLoadIndex, index_list(kSp, 8)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x100, 4, 48));
+  XcadreRig rig(cfg, p.finish());
+  put(rig.sp(), kSp, std::vector<int32_t>{0, 1, 2, 3});
+  rig.run();
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), cost::kConfigCycles + cost::dma_transfer_cycles(cfg, 4, 48, kHbm, 0));
+}
+
+TEST(Dma, ScatterAddCostsWhatTheCostModelSays) {
+  const arch::ArchConfig cfg = config(1);
+  XcadreProgram p;
+  p.issue(Op::DmaStoreConfig, strides(0, 0), ops::FormatPair{.src_fmt = 0, .dst_fmt = 0}.encode());
+  p.issue(Op::DmaStoreIndex, index_list(kSp, 3), 0);
+  p.issue(Op::DmaScatterAdd, kHbm + 0x40, ops::RowUpdate{.local = kSp + 0x100, .rows = 3, .cols = 5}.encode());
+  XcadreRig rig(cfg, p.finish());
+  put(rig.sp(), kSp, std::vector<int32_t>{0, 1, 2});
+  rig.run();
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Store),
+            2 * cost::kConfigCycles + cost::dma_scatter_add_cycles(cfg, 3, 5 * 4, kHbm + 0x40, 0));
 }
 
 TEST(Dma, TwoTilesOnOneChannelTakeLonger) {

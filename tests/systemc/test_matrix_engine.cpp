@@ -13,6 +13,7 @@
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/accel_error.h"
 #include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/matrix_unit.h"
 
 namespace cadre::test {
 namespace {
@@ -263,6 +264,27 @@ TEST(MatrixEngine, BadOperandsAreClearErrors) {
   EXPECT_THROW(engine.matmul(ops::TileWithScales{.tile = kA},
                              ops::MatmulOut{.acc = kAcc, .m = 0}, false),
                sim::AccelError);
+}
+
+// /matrix/engine picks the implementation behind MatrixUnit, and
+// matrix_command hands it each cmx.* instruction with its operands decoded.
+TEST(MatrixUnit, TheConfigurationSelectsTheEngineAndCommandsReachIt) {
+  const arch::ArchConfig cfg = unit_config();
+  ASSERT_EQ(cfg.matrix.engine, arch::MatrixEngineKind::Behavioural);
+  LocalRig rig(cfg);
+  const std::unique_ptr<sim::MatrixUnit> unit = sim::make_matrix_unit(cfg, rig.memory);
+  EXPECT_NE(dynamic_cast<sim::BehaviouralMatrixEngine*>(unit.get()), nullptr);
+  const uint64_t e4m3 = ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}.encode();
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixConfig, e4m3, 0), cost::kConfigCycles);
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixPreload, ops::TileWithScales{.tile = kB}.encode(),
+                                ops::WeightShape{.k = 16, .n = 16}.encode()),
+            cost::kConfigCycles);
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixMulAcc, ops::TileWithScales{.tile = kA}.encode(),
+                                ops::MatmulOut{.acc = kAcc, .m = 10}.encode()),
+            cost::matmul_timing(cfg, 10, 16, 16).total());
+  EXPECT_EQ(unit->stats().commands, 3u);
+  EXPECT_EQ(unit->stats().macs, 10u * 16 * 16);
+  EXPECT_THROW(sim::matrix_command(*unit, isa::Op::VecAdd, 0, 0), sim::AccelError);
 }
 
 }  // namespace

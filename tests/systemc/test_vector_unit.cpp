@@ -101,8 +101,9 @@ TEST(VectorUnit, ConvertMatchesNumerics) {
       }
     }
   }
-  EXPECT_THROW(unit.execute(Op::VecConvert, src_dst(kSrc, kDst), ops::Convert{.n = n, .src_fmt = 4, .dst_fmt = 0}.encode()),
-               sim::AccelError);
+  EXPECT_THROW(
+      unit.execute(Op::VecConvert, src_dst(kSrc, kDst), ops::Convert{.n = n, .src_fmt = 4, .dst_fmt = 0}.encode()),
+      sim::AccelError);
 }
 
 TEST(VectorUnit, QuantAndSiluMulQuantMatchGolden) {
@@ -161,7 +162,8 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
   const uint64_t flags = (spec.normalise ? 1 : 0) | (spec.group_score == model::GroupScore::MaxOfGroup ? 2 : 0) |
                          (spec.norm_epsilon != 0.0f ? 4 : 0);
   unit.execute(Op::VecRouteConfig, ops::RouteConfig{.bias = bias.empty() ? 0 : kAux, .flags = flags}.encode(),
-               ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}.encode());
+               ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}
+                   .encode());
   const uint64_t cycles = unit.execute(grouped ? Op::VecGroupTopK : Op::VecTopK, src_dst(kSrc, kDst),
                                        ops::TopK{.rows = tokens, .cols = experts, .k = k}.encode());
   EXPECT_EQ(cycles, vector_sweep_cycles(lanes, tokens, experts, 1 + k + (grouped ? 2 : 0)));
@@ -186,7 +188,8 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
   for (size_t i = 0; i < weights_out.size(); ++i) ASSERT_EQ(bits(weights_out[i]), bits(al.row_weights[i]));
 
   // count of the expert numbers.
-  EXPECT_EQ(unit.execute(Op::VecCount, src_dst(kDst, kAux + 4096), ops::ExpertCount{.n = tokens * k, .experts = experts}.encode()),
+  EXPECT_EQ(unit.execute(Op::VecCount, src_dst(kDst, kAux + 4096),
+                         ops::ExpertCount{.n = tokens * k, .experts = experts}.encode()),
             vector_sweep_cycles(lanes, 1, tokens * k, 1));
   const std::vector<int32_t> counts = rig.get<int32_t>(kAux + 4096, experts);
   for (uint64_t e = 0; e < experts; ++e)

@@ -247,7 +247,8 @@ OnChipCase topk(std::string name, Op tested, const model::RoutingSpec& spec) {
   if (!r.bias.empty()) c.inputs.push_back(at(kAux, r.bias));
   c.commands = {
       {Op::VecRouteConfig, ops::RouteConfig{.bias = r.bias.empty() ? 0 : kAux, .flags = flags}.encode(),
-       ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}.encode()},
+       ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}
+           .encode()},
       {grouped ? Op::VecGroupTopK : Op::VecTopK, src_dst(kIn, kOut),
        ops::TopK{.rows = tokens, .cols = spec.experts, .k = k}.encode()}};
   c.expected = {at(kOut, flat<int32_t>(r.topk.ids)), at(kOut + tokens * k * 4, flat<float>(r.topk.weights))};
@@ -396,8 +397,10 @@ OnChipCase bf16_gemm() {
   const uint64_t bf16 = static_cast<uint64_t>(num::Format::BF16);
   c.commands = {{Op::MatrixConfig, ops::MatrixFormats{.a_fmt = bf16, .b_fmt = bf16, .c_stride = c_stride}.encode(),
                  ops::OperandStrides{.a_stride = a_stride, .b_stride = b_stride}.encode()},
-                {Op::MatrixPreload, ops::TileWithScales{.tile = kIn2}.encode(), ops::WeightShape{.k = g.k, .n = g.n}.encode()},
-                {Op::MatrixMul, ops::TileWithScales{.tile = kIn}.encode(), ops::MatmulOut{.acc = kAcc, .m = g.m}.encode()}};
+                {Op::MatrixPreload, ops::TileWithScales{.tile = kIn2}.encode(),
+                 ops::WeightShape{.k = g.k, .n = g.n}.encode()},
+                {Op::MatrixMul, ops::TileWithScales{.tile = kIn}.encode(),
+                 ops::MatmulOut{.acc = kAcc, .m = g.m}.encode()}};
   for (uint64_t r = 0; r < g.m; ++r) {
     const std::vector<float> row(want.begin() + static_cast<std::ptrdiff_t>(r * g.n), want.begin() + static_cast<std::ptrdiff_t>((r + 1) * g.n));
     c.expected.push_back(at(kAcc + r * c_stride, row));
