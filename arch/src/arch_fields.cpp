@@ -17,19 +17,27 @@ constexpr FieldKind kind_of() {
   if constexpr (std::is_same_v<T, double>) return FieldKind::Real;
   else if constexpr (std::is_same_v<T, std::string>) return FieldKind::String;
   else if constexpr (std::is_same_v<T, std::vector<num::Format>>) return FieldKind::FormatList;
+  else if constexpr (std::is_enum_v<T>) return FieldKind::Choice;
   else {
     static_assert(std::is_unsigned_v<T>, "arch_fields.def: unsupported member type");
     return FieldKind::Unsigned;
   }
 }
 
+template <class T>
+constexpr std::span<const std::string_view> choices_of() {
+  if constexpr (std::is_enum_v<T>) return ChoiceNames<T>::names;
+  else return {};
+}
+
 #define CADRE_MEMBER_TYPE(member) std::remove_cvref_t<decltype(std::declval<ArchConfig&>().member)>
 
 constexpr FieldInfo kFields[] = {
 #define CADRE_ARCH_OBJECT(path, description) \
-  FieldInfo{path, FieldKind::Object, 0, 0, FieldRule::None, "", description},
-#define CADRE_ARCH_FIELD(member, path, min, max, rule, unit, description) \
-  FieldInfo{path, kind_of<CADRE_MEMBER_TYPE(member)>(), min, max, FieldRule::rule, unit, description},
+  FieldInfo{path, FieldKind::Object, 0, 0, FieldRule::None, "", description, {}},
+#define CADRE_ARCH_FIELD(member, path, min, max, rule, unit, description)                            \
+  FieldInfo{path, kind_of<CADRE_MEMBER_TYPE(member)>(), min, max, FieldRule::rule, unit, description, \
+            choices_of<CADRE_MEMBER_TYPE(member)>()},
 #include "cadre/arch/arch_fields.def"
 };
 
@@ -82,6 +90,17 @@ const FieldInfo& field_info(std::string_view path) {
   for (const FieldInfo& f : kFields)
     if (f.path == path) return f;
   throw std::logic_error("arch_fields.def has no field " + std::string(path));
+}
+
+std::string quoted_choices(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += '"';
+    out += n;
+    out += '"';
+  }
+  return out;
 }
 
 }  // namespace detail

@@ -93,6 +93,18 @@ class Reader {
     out = v.get<std::string>();
   }
 
+  template <class T>
+    requires std::is_enum_v<T>
+  void read(std::string_view path, T& out) const {
+    const json& v = at(path);
+    if (!v.is_string()) fail(path, "expected a string, got " + describe(v));
+    const auto names = ChoiceNames<T>::names;
+    const auto found = std::ranges::find(names, v.get<std::string>());
+    if (found == names.end())
+      fail(path, fmt::format("unknown value {} (allowed: {})", v.dump(), detail::quoted_choices(names)));
+    out = static_cast<T>(found - names.begin());
+  }
+
   void read(std::string_view path, std::vector<num::Format>& out) const {
     const json& v = at(path);
     if (!v.is_array()) fail(path, "expected an array of format names, got " + describe(v));
@@ -149,6 +161,9 @@ nlohmann::ordered_json to_json(const ArchConfig& cfg) {
       nlohmann::ordered_json names = nlohmann::ordered_json::array();
       for (num::Format f : member) names.push_back(num::info(f).name);
       return names;
+    } else if constexpr (std::is_enum_v<std::remove_cvref_t<decltype(member)>>) {
+      return nlohmann::ordered_json(
+          ChoiceNames<std::remove_cvref_t<decltype(member)>>::names[static_cast<size_t>(member)]);
     } else {
       return nlohmann::ordered_json(member);
     }

@@ -65,6 +65,13 @@ ojson field_schema(const FieldInfo& f) {
       s["uniqueItems"] = true;
       break;
     }
+    case FieldKind::Choice: {
+      ojson names = ojson::array();
+      for (std::string_view name : f.choices) names.push_back(name);
+      s["type"] = "string";
+      s["enum"] = names;
+      break;
+    }
     case FieldKind::Object: break;
   }
   return s;

@@ -47,6 +47,15 @@ class Checker {
       fail(path, "may hold only letters, digits, '.', '_' and '-'");
   }
 
+  template <class T>
+    requires std::is_enum_v<T>
+  void check(std::string_view path, T value) const {
+    const auto names = ChoiceNames<T>::names;
+    if (static_cast<size_t>(value) >= names.size())
+      fail(path, fmt::format("value {} is none of the allowed {}", static_cast<size_t>(value),
+                             detail::quoted_choices(names)));
+  }
+
   void check(std::string_view path, const std::vector<num::Format>& formats) const {
     const FieldInfo& f = detail::field_info(path);
     if (static_cast<double>(formats.size()) < f.min) fail(path, "must list at least one format");

@@ -20,12 +20,12 @@ std::string layout_link(Layout l) {
 
 std::string instruction_reference_markdown() {
   std::string md;
-  md += "| mnemonic | major | funct3 | funct7 | queue | rd | rs1 | rs2 | does |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  md += "| mnemonic | major | funct3 | funct7 | queue | unit | rd | rs1 | rs2 | does |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const InsnInfo& i : xcadre_table())
-    md += fmt::format("| `{}` | {} (0x{:02X}) | {} | {} | {} | {} | {} | {} | {} |\n", i.mnemonic, name(i.major),
-                      static_cast<int>(i.major), i.funct3, i.funct7, name(i.queue), layout_link(i.rd),
-                      layout_link(i.rs1), layout_link(i.rs2), i.summary);
+    md += fmt::format("| `{}` | {} (0x{:02X}) | {} | {} | {} | {} | {} | {} | {} | {} |\n", i.mnemonic,
+                      name(i.major), static_cast<int>(i.major), i.funct3, i.funct7, name(i.queue), name(i.unit),
+                      layout_link(i.rd), layout_link(i.rs1), layout_link(i.rs2), i.summary);
   md += "\n### Operand layouts\n\n";
   md += "Bit ranges of the 64-bit register an operand is packed into (lsb first).\n";
   for (const LayoutInfo& l : layout_table()) {

@@ -5,13 +5,14 @@
 #include <stdexcept>
 
 #include "cadre/isa/registers.h"
+#include "cadre/isa/xcadre_operands.h"
 
 namespace cadre::isa {
 namespace {
 
 // One array of fields per layout, named after the layout.
-#define XCADRE_FIELD(n, lsb, width) Field{#n, lsb, width}
-#define XCADRE_LAYOUT(E, meaning, ...) constexpr Field k##E##Fields[] = {Field{"", 0, 0} __VA_OPT__(,) __VA_ARGS__};
+#define XCADRE_FIELD(n, lsb, width) Field{#n, lsb, width},
+#define XCADRE_LAYOUT(E, meaning, ...) constexpr Field k##E##Fields[] = {Field{"", 0, 0}, __VA_ARGS__};
 #include "cadre/isa/xcadre_layouts.def"
 
 // The leading empty field above lets a layout have no fields; drop it here.
@@ -23,8 +24,8 @@ constexpr LayoutInfo kLayouts[] = {
 };
 
 constexpr InsnInfo kInsns[] = {
-#define XCADRE_INSN(E, mn, major, f3, f7, queue, rd, rs1, rs2, summary) \
-  {Op::E, mn, Major::major, f3, f7, Queue::queue, Layout::rd, Layout::rs1, Layout::rs2, summary},
+#define XCADRE_INSN(E, mn, major, f3, f7, queue, unit, rd, rs1, rs2, summary) \
+  {Op::E, mn, Major::major, f3, f7, Queue::queue, Unit::unit, Layout::rd, Layout::rs1, Layout::rs2, summary},
 #include "cadre/isa/xcadre.def"
 };
 
@@ -61,11 +62,18 @@ constexpr bool fields_fit() {
 }
 static_assert(fields_fit(), "xcadre_layouts.def: a field does not fit its register");
 
-const Field& find_field(Layout layout, std::string_view field_name) {
-  for (const Field& f : info(layout).fields)
-    if (f.name == field_name) return f;
-  throw std::logic_error(fmt::format("layout {} has no field '{}'", info(layout).name, field_name));
+// A unit serves one queue: the DMA units their own, the matrix engine and the
+// vector unit the compute queue; Sync commands go to every queue and the core.
+constexpr bool units_match_queues() {
+  for (const InsnInfo& i : kInsns) {
+    const bool ok = i.unit == Unit::Sync || (i.unit == Unit::DmaIn && i.queue == Queue::Load) ||
+                    (i.unit == Unit::DmaOut && i.queue == Queue::Store) ||
+                    ((i.unit == Unit::Matrix || i.unit == Unit::Vector) && i.queue == Queue::Compute);
+    if (!ok) return false;
+  }
+  return true;
 }
+static_assert(units_match_queues(), "xcadre.def: a unit column does not match its queue");
 
 }  // namespace
 
@@ -81,6 +89,17 @@ std::string_view name(Queue queue) {
     case Queue::Compute: return "compute";
     case Queue::Store: return "store";
     case Queue::Core: return "core";
+  }
+  return "?";
+}
+
+std::string_view name(Unit unit) {
+  switch (unit) {
+    case Unit::DmaIn: return "dma-in";
+    case Unit::Matrix: return "matrix";
+    case Unit::Vector: return "vector";
+    case Unit::DmaOut: return "dma-out";
+    case Unit::Sync: return "sync";
   }
   return "?";
 }
@@ -135,21 +154,14 @@ XcadreDecode decode_xcadre(uint32_t word) {
                                     name(major), funct3, funct7)};
 }
 
-uint64_t field(Layout layout, std::string_view field_name, uint64_t reg) {
-  return bits(reg, find_field(layout, field_name));
+namespace operands::detail {
+
+void throw_does_not_fit(Layout layout, const Field& field, uint64_t value) {
+  throw std::out_of_range(fmt::format("{} operand: value {} does not fit field {} ({} bits)", info(layout).name,
+                                      value, field.name, field.width));
 }
 
-uint64_t pack(Layout layout, std::initializer_list<FieldValue> values) {
-  uint64_t reg = 0;
-  for (const FieldValue& v : values) {
-    const Field& f = find_field(layout, v.name);
-    if (f.width < 64 && v.value >> f.width)
-      throw std::logic_error(fmt::format("value {} does not fit field {} ({} bits) of layout {}", v.value,
-                                         f.name, f.width, info(layout).name));
-    reg |= f.width == 64 ? v.value : v.value << f.lsb;
-  }
-  return reg;
-}
+}  // namespace operands::detail
 
 std::string disassemble(const XcadreInsn& insn) {
   const InsnInfo& i = info(insn.op);

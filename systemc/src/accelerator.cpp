@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/accel_error.h"
 
 namespace cadre::sim {
@@ -9,6 +12,8 @@ namespace {
 
 using isa::Op;
 using isa::Queue;
+using isa::Unit;
+namespace ops = isa::operands;
 
 constexpr uint64_t kSemaphoreMax = 0xFFFF'FFFFu;
 const char* const kQueueNames[] = {"load", "compute", "store"};
@@ -26,7 +31,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const arch::ArchConfig& c
       clock_(clock),
       tile_(tile),
       memory_(cfg, scratchpad),
-      matrix_(cfg, memory_),
+      matrix_(make_matrix_unit(cfg, memory_)),
       vector_(cfg, memory_),
       dma_("dma", cfg, clock, memory_),
       semaphores_(cfg.semaphores, 0) {
@@ -44,28 +49,22 @@ std::string Accelerator::describe(const XcadreCommand& c) const {
 }
 
 uint32_t Accelerator::semaphore(const XcadreCommand& c) const {
-  const uint64_t s = isa::field(isa::Layout::Semaphore, "sem", c.rs1_value);
+  const uint64_t s = ops::Semaphore::decode(c.rs1_value).sem;
   if (s >= semaphores_.size())
     throw AccelError(fmt::format("semaphore {} does not exist (the tile has {})", s, semaphores_.size()));
   return static_cast<uint32_t>(s);
 }
 
 uint64_t Accelerator::perform(const XcadreCommand& c) {
-  switch (c.insn.op) {
-    case Op::MatrixConfig: return matrix_.configure(c.rs1_value, c.rs2_value);
-    case Op::MatrixPreload: return matrix_.preload(c.rs1_value, c.rs2_value);
-    case Op::MatrixMul: return matrix_.matmul(c.rs1_value, c.rs2_value, false);
-    case Op::MatrixMulAcc: return matrix_.matmul(c.rs1_value, c.rs2_value, true);
-    case Op::DmaLoadConfig:
-    case Op::DmaLoadIndex:
-    case Op::DmaLoad:
-    case Op::DmaGather:
-    case Op::DmaStoreConfig:
-    case Op::DmaStoreIndex:
-    case Op::DmaStore:
-    case Op::DmaScatterAdd: return dma_.execute(c.insn.op, c.rs1_value, c.rs2_value);
-    default: return vector_.execute(c.insn.op, c.rs1_value, c.rs2_value);
+  switch (isa::info(c.insn.op).unit) {
+    case Unit::DmaIn:
+    case Unit::DmaOut: return dma_.execute(c.insn.op, c.rs1_value, c.rs2_value);
+    case Unit::Matrix: return matrix_command(*matrix_, c.insn.op, c.rs1_value, c.rs2_value);
+    case Unit::Vector: return vector_.execute(c.insn.op, c.rs1_value, c.rs2_value);
+    case Unit::Sync: break;
   }
+  throw std::logic_error(fmt::format("{} has no unit to perform it: its queue carries it out",
+                                     isa::info(c.insn.op).mnemonic));
 }
 
 AcceleratorStats Accelerator::stats() const {
@@ -73,7 +72,7 @@ AcceleratorStats Accelerator::stats() const {
   for (size_t q = 0; q < queues_.size(); ++q) s.queues[q] = queues_[q].stats;
   s.core_waits = core_waits_;
   s.dma = dma_.stats();
-  s.matrix = matrix_.stats();
+  s.matrix = matrix_->stats();
   s.vector = vector_.stats();
   s.local_memory = memory_.stats();
   return s;
@@ -81,20 +80,16 @@ AcceleratorStats Accelerator::stats() const {
 
 std::pair<std::string_view, uint64_t> Accelerator::work_of(const XcadreCommand& c,
                                                             const AcceleratorStats& before) const {
-  switch (c.insn.op) {
-    case Op::MatrixMul:
-    case Op::MatrixMulAcc: return {"macs", matrix_.stats().macs - before.matrix.macs};
-    case Op::DmaLoad:
-    case Op::DmaGather:
-    case Op::DmaStore:
-    case Op::DmaScatterAdd:
+  switch (isa::info(c.insn.op).unit) {
+    case Unit::DmaIn:
+    case Unit::DmaOut:
       return {"bytes", dma_.stats().bytes_read + dma_.stats().bytes_written - before.dma.bytes_read -
                            before.dma.bytes_written};
-    default:
-      if (isa::info(c.insn.op).major == isa::Major::Custom2)
-        return {"elements", vector_.stats().elements - before.vector.elements};
-      return {"", 0};
+    case Unit::Matrix: return {"macs", matrix_->stats().macs - before.matrix.macs};
+    case Unit::Vector: return {"elements", vector_.stats().elements - before.vector.elements};
+    case Unit::Sync: break;
   }
+  return {"", 0};
 }
 
 void Accelerator::run_queue(Queue q) {
@@ -158,7 +153,7 @@ std::string Accelerator::report(const XcadreCommand& c, const std::string& waits
     }
     const XcadreCommand& head = queue.commands.front();
     r += fmt::format("; {} queue ({} commands): head {} waits for semaphore {} (value 0)", kQueueNames[q],
-                     queue.commands.size(), describe(head), isa::field(isa::Layout::Semaphore, "sem", head.rs1_value));
+                     queue.commands.size(), describe(head), ops::Semaphore::decode(head.rs1_value).sem);
   }
   return r;
 }
@@ -200,7 +195,7 @@ XcadreResponse Accelerator::core_command(const XcadreCommand& c) {
       break;
     }
     case Op::Fence: {
-      const uint64_t mask = isa::field(isa::Layout::QueueMask, "queues", c.rs1_value);
+      const uint64_t mask = ops::QueueMask::decode(c.rs1_value).queues;
       error = core_wait(c, fmt::format("queues {:#x} to drain", mask), core_waits_.fence_cycles, [&] {
         for (size_t q = 0; q < queues_.size(); ++q)
           if ((mask >> q & 1) && !queues_[q].commands.empty()) return false;
@@ -209,7 +204,7 @@ XcadreResponse Accelerator::core_command(const XcadreCommand& c) {
       break;
     }
     default: {  // cx.status
-      const uint64_t sel = isa::field(isa::Layout::StatusSelect, "select", c.rs1_value);
+      const uint64_t sel = ops::StatusSelect::decode(c.rs1_value).select;
       uint64_t value = 0;
       if (sel < isa::kQueueCount) value = queues_[sel].commands.size();
       else if (sel >= 0x08 && sel < 0x08 + isa::kQueueCount) value = queues_[sel - 0x08].stats.retired;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cadre/cost/cost.h"
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/hd.h"
 #include "cadre/sim/accel_error.h"
@@ -12,10 +14,8 @@
 namespace cadre::sim {
 namespace {
 
-using isa::Layout;
 using isa::Op;
-
-uint64_t f(Layout layout, const char* name, uint64_t reg) { return isa::field(layout, name, reg); }
+namespace ops = isa::operands;
 
 // Row i of a 2-D transfer starts at base + i * stride; a stride of 0 is packed.
 uint64_t stride_or(uint64_t stride, uint64_t packed) { return stride != 0 ? stride : packed; }
@@ -56,24 +56,17 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const arch::ArchConfig& cfg, 
                      LocalMemory& memory)
     : sc_module(name),
       socket("socket"),
+      cfg_(cfg),
       clock_(clock),
-      memory_(memory),
-      burst_bytes_(cfg.dma.burst_bytes),
-      max_outstanding_(cfg.dma.max_outstanding_bursts),
-      link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle) {}
+      memory_(memory) {}
 
-void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, Pipeline& p) {
+void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p) {
   if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
   for (uint64_t done = 0; done < data.size();) {
-    // Bursts are aligned to burst_bytes so that each falls in one HBM channel.
     const uint64_t a = addr + done;
-    const uint64_t bytes = std::min<uint64_t>(data.size() - done, burst_bytes_ - a % burst_bytes_);
-    uint64_t issue = p.next_issue;
-    if (p.in_flight.size() == max_outstanding_) {
-      issue = std::max(issue, p.in_flight.front());
-      stats_.outstanding_limit_cycles += issue - p.next_issue;
-      p.in_flight.pop_front();
-    }
+    const uint64_t bytes = cost::burst_bytes_at(cfg_, a, data.size() - done);
+    const uint64_t issue = p.next_issue();
+    stats_.outstanding_limit_cycles += issue - p.link_free();
     tlm::tlm_generic_payload trans;
     trans.set_command(command);
     trans.set_address(a);
@@ -85,18 +78,14 @@ void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint
     socket->b_transport(trans, delay);
     if (!trans.is_response_ok())
       throw AccelError(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", a, a + bytes));
-    const uint64_t complete = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
-    p.in_flight.push_back(complete);
-    p.last_done = std::max(p.last_done, complete);
-    // The tile's link carries one burst at a time, at its width.
-    p.next_issue = issue + (bytes + link_bytes_per_cycle_ - 1) / link_bytes_per_cycle_;
+    p.issue(bytes, clock_.to_cycles(sc_core::sc_time_stamp() + delay));
     ++stats_.bursts;
     (command == tlm::TLM_READ_COMMAND ? stats_.bytes_read : stats_.bytes_written) += bytes;
     done += bytes;
   }
 }
 
-std::vector<int32_t> DmaEngine::indices(const IndexList& idx, uint64_t rows) {
+std::vector<int32_t> DmaEngine::indices(const ops::IndexList& idx, uint64_t rows) {
   std::vector<int32_t> list(rows);
   memory_.read(idx.list, {reinterpret_cast<uint8_t*>(list.data()), rows * 4});
   // Checked before any data moves, so a bad list leaves memory untouched.
@@ -107,12 +96,11 @@ std::vector<int32_t> DmaEngine::indices(const IndexList& idx, uint64_t rows) {
   return list;
 }
 
-uint64_t DmaEngine::load(uint64_t chip, uint64_t rs2, bool gather, Pipeline& p) {
-  const uint64_t local = f(Layout::Transfer, "local", rs2), rows = f(Layout::Transfer, "rows", rs2);
-  const uint64_t row_bytes = f(Layout::Transfer, "row_bytes", rs2);
+uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cost::BurstPipeline& p) {
+  const auto [local, rows, row_bytes] = t;
   check_shape(rows, row_bytes, "row_bytes");
-  const uint64_t chip_stride = stride_or(load_strides_.chip, row_bytes);
-  const uint64_t local_stride = stride_or(load_strides_.local, row_bytes);
+  const uint64_t chip_stride = stride_or(load_strides_.hbm_stride, row_bytes);
+  const uint64_t local_stride = stride_or(load_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA destination row");
   const std::vector<int32_t> list = gather ? indices(load_index_, rows) : std::vector<int32_t>{};
   std::vector<uint8_t> row(row_bytes);
@@ -125,30 +113,28 @@ uint64_t DmaEngine::load(uint64_t chip, uint64_t rs2, bool gather, Pipeline& p) 
     }
     memory_.write(local + r * local_stride, row);
   }
-  return p.last_done;
+  return p.last_done();
 }
 
-uint64_t DmaEngine::store(uint64_t chip, uint64_t rs2, Pipeline& p) {
-  const uint64_t local = f(Layout::Transfer, "local", rs2), rows = f(Layout::Transfer, "rows", rs2);
-  const uint64_t row_bytes = f(Layout::Transfer, "row_bytes", rs2);
+uint64_t DmaEngine::store(uint64_t chip, const ops::Transfer& t, cost::BurstPipeline& p) {
+  const auto [local, rows, row_bytes] = t;
   check_shape(rows, row_bytes, "row_bytes");
-  const uint64_t chip_stride = stride_or(store_strides_.chip, row_bytes);
-  const uint64_t local_stride = stride_or(store_strides_.local, row_bytes);
+  const uint64_t chip_stride = stride_or(store_strides_.hbm_stride, row_bytes);
+  const uint64_t local_stride = stride_or(store_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA source row");
   for (uint64_t r = 0; r < rows; ++r) {
     std::vector<uint8_t> row = memory_.read_bytes(local + r * local_stride, row_bytes);
     transfer(tlm::TLM_WRITE_COMMAND, chip + r * chip_stride, row, p);
   }
-  return p.last_done;
+  return p.last_done();
 }
 
-uint64_t DmaEngine::scatter_add(uint64_t chip, uint64_t rs2, Pipeline& p) {
-  const uint64_t local = f(Layout::RowUpdate, "local", rs2), rows = f(Layout::RowUpdate, "rows", rs2);
-  const uint64_t cols = f(Layout::RowUpdate, "cols", rs2);
+uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::BurstPipeline& p) {
+  const auto [local, rows, cols] = u;
   check_shape(rows, cols, "cols");
   const uint64_t src_bytes = num::info(src_format_).bytes, dst_bytes = num::info(dst_format_).bytes;
-  const uint64_t chip_stride = stride_or(store_strides_.chip, cols * dst_bytes);
-  const uint64_t local_stride = stride_or(store_strides_.local, cols * src_bytes);
+  const uint64_t chip_stride = stride_or(store_strides_.hbm_stride, cols * dst_bytes);
+  const uint64_t local_stride = stride_or(store_strides_.local_stride, cols * src_bytes);
   memory_.check(local + (rows - 1) * local_stride, cols * src_bytes, "scatter-add source row");
   const std::vector<int32_t> list = indices(store_index_, rows);
   std::vector<float> weights(rows, 1.0f);
@@ -164,37 +150,40 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, uint64_t rs2, Pipeline& p) {
       put_element(&dst[i * dst_bytes], num::add_rn(element(&dst[i * dst_bytes], dst_format_), product), dst_format_);
     }
     // The row's writes need its reads' data: they issue once those complete.
-    p.next_issue = std::max(p.next_issue, p.last_done);
+    p.wait_for_completion();
     transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p);
   }
-  return p.last_done;
+  return p.last_done();
 }
 
 uint64_t DmaEngine::execute(Op op, uint64_t rs1, uint64_t rs2) {
   ++stats_.commands;
   const uint64_t start = clock_.now_cycles();
-  Pipeline p{start, {}, start};
-  uint64_t done = start + 1;  // every command takes a cycle at least; configuration just that
+  cost::BurstPipeline p(cfg_, start);
+  // Every command takes a cycle at least; configuration just that.
+  uint64_t done = start + cost::kConfigCycles;
   switch (op) {
     case Op::DmaLoadConfig:
-      load_strides_ = {f(Layout::Strides, "hbm_stride", rs1), f(Layout::Strides, "local_stride", rs1)};
+      load_strides_ = ops::Strides::decode(rs1);
       break;
     case Op::DmaLoadIndex:
-      load_index_ = {f(Layout::IndexList, "list", rs1), f(Layout::IndexList, "table_rows", rs1)};
+      load_index_ = ops::IndexList::decode(rs1);
       break;
-    case Op::DmaStoreConfig:
-      src_format_ = row_format(f(Layout::FormatPair, "src_fmt", rs2), "source");
-      dst_format_ = row_format(f(Layout::FormatPair, "dst_fmt", rs2), "destination");
-      store_strides_ = {f(Layout::Strides, "hbm_stride", rs1), f(Layout::Strides, "local_stride", rs1)};
+    case Op::DmaStoreConfig: {
+      const auto formats = ops::FormatPair::decode(rs2);
+      src_format_ = row_format(formats.src_fmt, "source");
+      dst_format_ = row_format(formats.dst_fmt, "destination");
+      store_strides_ = ops::Strides::decode(rs1);
       break;
+    }
     case Op::DmaStoreIndex:
-      store_index_ = {f(Layout::IndexList, "list", rs1), f(Layout::IndexList, "table_rows", rs1)};
-      store_weights_ = f(Layout::WeightList, "weights", rs2);
+      store_index_ = ops::IndexList::decode(rs1);
+      store_weights_ = ops::WeightList::decode(rs2).weights;
       break;
-    case Op::DmaLoad: done = std::max(start + 1, load(rs1, rs2, false, p)); break;
-    case Op::DmaGather: done = std::max(start + 1, load(rs1, rs2, true, p)); break;
-    case Op::DmaStore: done = std::max(start + 1, store(rs1, rs2, p)); break;
-    case Op::DmaScatterAdd: done = std::max(start + 1, scatter_add(rs1, rs2, p)); break;
+    case Op::DmaLoad: done = std::max(done, load(rs1, ops::Transfer::decode(rs2), false, p)); break;
+    case Op::DmaGather: done = std::max(done, load(rs1, ops::Transfer::decode(rs2), true, p)); break;
+    case Op::DmaStore: done = std::max(done, store(rs1, ops::Transfer::decode(rs2), p)); break;
+    case Op::DmaScatterAdd: done = std::max(done, scatter_add(rs1, ops::RowUpdate::decode(rs2), p)); break;
     default: throw AccelError("not a DMA instruction");
   }
   return done - clock_.now_cycles();

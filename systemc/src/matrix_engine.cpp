@@ -5,14 +5,12 @@
 #include <cstring>
 #include <vector>
 
-#include "cadre/isa/xcadre.h"
+#include "cadre/cost/cost.h"
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/accel_error.h"
 
 namespace cadre::sim {
 namespace {
-
-using isa::Layout;
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -37,49 +35,45 @@ std::vector<float> read_scales(LocalMemory& memory, uint64_t addr, uint64_t coun
 
 }  // namespace
 
-MatrixTiming ws_timing(uint64_t rows, uint64_t cols, uint64_t m, uint64_t n, uint64_t k) {
-  return {ceil_div(k, rows) * ceil_div(n, cols), rows, rows + cols + m - 2};
-}
+BehaviouralMatrixEngine::BehaviouralMatrixEngine(const arch::ArchConfig& cfg, LocalMemory& memory)
+    : cfg_(cfg), memory_(memory) {}
 
-MatrixEngine::MatrixEngine(const arch::ArchConfig& cfg, LocalMemory& memory) : cfg_(cfg), memory_(memory) {}
-
-uint64_t MatrixEngine::configure(uint64_t rs1, uint64_t rs2) {
-  const auto a = num::format_from_code(isa::field(Layout::MatrixFormats, "a_fmt", rs1));
-  const auto b = num::format_from_code(isa::field(Layout::MatrixFormats, "b_fmt", rs1));
+uint64_t BehaviouralMatrixEngine::configure(const isa::operands::MatrixFormats& formats,
+                                            const isa::operands::OperandStrides& strides) {
+  const auto a = num::format_from_code(formats.a_fmt);
+  const auto b = num::format_from_code(formats.b_fmt);
   if (!a || !b || !arch::supports_input(cfg_, a->format) || !arch::supports_input(cfg_, b->format) ||
       is_fp8(a->format) != is_fp8(b->format))
     throw AccelError(fmt::format("cmx.cfg: formats {} and {} are not an input pair this array takes (both FP8, or "
                                  "both BF16, among the configured input formats)",
-                                 isa::field(Layout::MatrixFormats, "a_fmt", rs1),
-                                 isa::field(Layout::MatrixFormats, "b_fmt", rs1)));
+                                 formats.a_fmt, formats.b_fmt));
   a_fmt_ = a->format;
   b_fmt_ = b->format;
-  c_stride_ = isa::field(Layout::MatrixFormats, "c_stride", rs1);
-  a_stride_ = isa::field(Layout::OperandStrides, "a_stride", rs2);
-  b_stride_ = isa::field(Layout::OperandStrides, "b_stride", rs2);
+  c_stride_ = formats.c_stride;
+  a_stride_ = strides.a_stride;
+  b_stride_ = strides.b_stride;
   ++stats_.commands;
-  ++stats_.busy_cycles;
-  return 1;
+  stats_.busy_cycles += cost::kConfigCycles;
+  return cost::kConfigCycles;
 }
 
-uint64_t MatrixEngine::preload(uint64_t rs1, uint64_t rs2) {
-  b_addr_ = isa::field(Layout::TileWithScales, "tile", rs1);
-  b_scales_ = isa::field(Layout::TileWithScales, "scales", rs1);
-  k_ = isa::field(Layout::WeightShape, "k", rs2);
-  n_ = isa::field(Layout::WeightShape, "n", rs2);
+uint64_t BehaviouralMatrixEngine::preload(const isa::operands::TileWithScales& weights,
+                                          const isa::operands::WeightShape& shape) {
+  b_addr_ = weights.tile;
+  b_scales_ = weights.scales;
+  k_ = shape.k;
+  n_ = shape.n;
   if (k_ == 0 || n_ == 0) throw AccelError("cmx.preload: k and n must be positive");
   preloaded_ = true;
   ++stats_.commands;
-  ++stats_.busy_cycles;
-  return 1;  // the weights are read fold by fold during cmx.mm (its preload term)
+  stats_.busy_cycles += cost::kConfigCycles;
+  return cost::kConfigCycles;  // the weights are read fold by fold during cmx.mm (its preload term)
 }
 
-uint64_t MatrixEngine::matmul(uint64_t rs1, uint64_t rs2, bool accumulate) {
+uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_operand,
+                                         const isa::operands::MatmulOut& out, bool accumulate) {
   if (!preloaded_) throw AccelError("cmx.mm: no weights preloaded (cmx.preload first)");
-  const uint64_t a_addr = isa::field(Layout::TileWithScales, "tile", rs1);
-  const uint64_t a_scales = isa::field(Layout::TileWithScales, "scales", rs1);
-  const uint64_t acc = isa::field(Layout::MatmulOut, "acc", rs2);
-  const uint64_t m = isa::field(Layout::MatmulOut, "m", rs2);
+  const uint64_t a_addr = a_operand.tile, a_scales = a_operand.scales, acc = out.acc, m = out.m;
   if (m == 0) throw AccelError("cmx.mm: m must be positive");
   const uint64_t a_bytes = num::info(a_fmt_).bytes, b_bytes = num::info(b_fmt_).bytes;
   const uint64_t k = k_, n = n_, kb = ceil_div(k, num::kBlockK);
@@ -111,7 +105,7 @@ uint64_t MatrixEngine::matmul(uint64_t rs1, uint64_t rs2, bool accumulate) {
   }
   for (uint64_t r = 0; r < m; ++r) memory_.write_f32(acc + r * c_step, {c.data() + r * n, n});
 
-  const MatrixTiming t = ws_timing(cfg_.matrix.rows, cfg_.matrix.cols, m, n, k);
+  const cost::MatrixTiming t = cost::matmul_timing(cfg_, m, n, k);
   const uint64_t a_step = a_stride_ == 0 ? k * a_bytes : a_stride_;
   // A streams into the array while results stream out: those two share the
   // stream phase; B is read in the preload phase, alone.

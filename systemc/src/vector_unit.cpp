@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cadre/cost/cost.h"
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/ordering.h"
 #include "cadre/numerics/quant.h"
@@ -15,12 +17,10 @@
 namespace cadre::sim {
 namespace {
 
-using isa::Layout;
 using isa::Op;
+namespace ops = isa::operands;
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
-uint64_t get(Layout layout, const char* name, uint64_t reg) { return isa::field(layout, name, reg); }
 
 void require_positive(uint64_t value, const char* what) {
   if (value == 0) throw AccelError(fmt::format("{} must be positive", what));
@@ -39,22 +39,18 @@ constexpr uint32_t kNormalise = 1, kGroupByMax = 2, kNormEpsilon = 4;
 
 }  // namespace
 
-uint64_t vector_sweep_cycles(uint64_t lanes, uint64_t rows, uint64_t cols, uint64_t passes) {
-  return kVectorStartupCycles + rows * passes * ceil_div(cols, lanes);
-}
-
 VectorUnit::VectorUnit(const arch::ArchConfig& cfg, LocalMemory& memory) : cfg_(cfg), memory_(memory) {}
 
-uint64_t VectorUnit::cost(std::span<const LocalStream> streams, uint64_t rows, uint64_t cols, uint64_t passes) {
-  const uint64_t base = vector_sweep_cycles(cfg_.vector.lanes, rows, cols, passes);
-  const uint64_t conflict = memory_.conflict_cycles(streams, base - kVectorStartupCycles);
+uint64_t VectorUnit::command_cycles(std::span<const LocalStream> streams, Op op, const cost::VectorShape& shape) {
+  const cost::VectorTiming t = cost::vector_timing(cfg_, op, shape);
+  const uint64_t conflict = memory_.conflict_cycles(streams, t.sweep_cycles);
   stats_.conflict_cycles += conflict;
-  stats_.elements += rows * cols;
-  return base + conflict;
+  stats_.elements += shape.rows * shape.cols;
+  return t.total() + conflict;
 }
 
 uint64_t VectorUnit::execute(Op op, uint64_t rs1, uint64_t rs2) {
-  uint64_t cycles = 1;  // configuration commands
+  uint64_t cycles = cost::kConfigCycles;  // configuration commands
   switch (op) {
     case Op::VecAdd:
     case Op::VecMul:
@@ -66,10 +62,11 @@ uint64_t VectorUnit::execute(Op op, uint64_t rs1, uint64_t rs2) {
       cycles = convert(rs1, rs2);
       break;
     case Op::VecQuantConfig: {
-      const auto f = num::format_from_code(get(Layout::QuantConfig, "fmt", rs1));
+      const auto q = ops::QuantConfig::decode(rs1);
+      const auto f = num::format_from_code(q.fmt);
       if (!f || (f->format != num::Format::E4M3 && f->format != num::Format::E5M2))
-        throw AccelError(fmt::format("cvec.q.cfg: format {} is not FP8", get(Layout::QuantConfig, "fmt", rs1)));
-      q_scales_ = get(Layout::QuantConfig, "scales", rs1);
+        throw AccelError(fmt::format("cvec.q.cfg: format {} is not FP8", q.fmt));
+      q_scales_ = q.scales;
       q_fmt_ = f->format;
       break;
     }
@@ -79,13 +76,16 @@ uint64_t VectorUnit::execute(Op op, uint64_t rs1, uint64_t rs2) {
     case Op::VecQuant:
       cycles = rows_op(op, rs1, rs2);
       break;
-    case Op::VecRouteConfig:
-      bias_ = get(Layout::RouteConfig, "bias", rs1);
-      route_flags_ = static_cast<uint32_t>(get(Layout::RouteConfig, "flags", rs1));
-      route_scale_ = num::bits_float(static_cast<uint32_t>(get(Layout::RouteGroups, "scale", rs2)));
-      n_group_ = get(Layout::RouteGroups, "n_group", rs2);
-      topk_group_ = get(Layout::RouteGroups, "topk_group", rs2);
+    case Op::VecRouteConfig: {
+      const auto route = ops::RouteConfig::decode(rs1);
+      const auto groups = ops::RouteGroups::decode(rs2);
+      bias_ = route.bias;
+      route_flags_ = static_cast<uint32_t>(route.flags);
+      route_scale_ = num::bits_float(static_cast<uint32_t>(groups.scale));
+      n_group_ = groups.n_group;
+      topk_group_ = groups.topk_group;
       break;
+    }
     case Op::VecTopK:
     case Op::VecGroupTopK:
       cycles = topk(op == Op::VecGroupTopK, rs1, rs2);
@@ -108,15 +108,18 @@ uint64_t VectorUnit::elementwise(Op op, uint64_t rs1, uint64_t rs2) {
   uint64_t a_addr = 0, b_addr = 0, dst = 0, n = 0;
   float scalar = 0.0f;
   if (op == Op::VecAdd || op == Op::VecMul) {
-    a_addr = get(Layout::SrcPair, "src_a", rs1);
-    b_addr = get(Layout::SrcPair, "src_b", rs1);
-    dst = get(Layout::DstCount, "dst", rs2);
-    n = get(Layout::DstCount, "n", rs2);
+    const auto src = ops::SrcPair::decode(rs1);
+    const auto out = ops::DstCount::decode(rs2);
+    a_addr = src.src_a;
+    b_addr = src.src_b;
+    dst = out.dst;
+    n = out.n;
   } else {
-    a_addr = get(Layout::SrcDst, "src", rs1);
-    dst = get(Layout::SrcDst, "dst", rs1);
-    n = get(Layout::Count, "n", rs2);
-    scalar = num::bits_float(static_cast<uint32_t>(get(Layout::CountScalar, "scalar", rs2)));
+    const auto src_dst = ops::SrcDst::decode(rs1);
+    a_addr = src_dst.src;
+    dst = src_dst.dst;
+    n = ops::Count::decode(rs2).n;
+    scalar = num::bits_float(static_cast<uint32_t>(ops::CountScalar::decode(rs2).scalar));
   }
   require_positive(n, "the element count");
   memory_.check(a_addr, n * 4, "vector source");
@@ -139,14 +142,15 @@ uint64_t VectorUnit::elementwise(Op op, uint64_t rs1, uint64_t rs2) {
   }
   memory_.write_f32(dst, a);
   const LocalStream streams[] = {{a_addr, n * 4}, {b_addr, b.empty() ? 0 : n * 4}, {dst, n * 4}};
-  return cost(streams, 1, n, op == Op::VecSigmoid ? 2 : 1);
+  return command_cycles(streams, op, {.rows = 1, .cols = n});
 }
 
 uint64_t VectorUnit::convert(uint64_t rs1, uint64_t rs2) {
-  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
-  const uint64_t n = get(Layout::Convert, "n", rs2);
-  const auto from = num::format_from_code(get(Layout::Convert, "src_fmt", rs2));
-  const auto to = num::format_from_code(get(Layout::Convert, "dst_fmt", rs2));
+  const auto [src, dst] = ops::SrcDst::decode(rs1);
+  const auto cvt = ops::Convert::decode(rs2);
+  const uint64_t n = cvt.n;
+  const auto from = num::format_from_code(cvt.src_fmt);
+  const auto to = num::format_from_code(cvt.dst_fmt);
   require_positive(n, "the element count");
   if (!from || !to || from->format == num::Format::I32 || to->format == num::Format::I32)
     throw AccelError("cvec.cvt: formats must be FP32, BF16, E4M3 or E5M2");
@@ -176,12 +180,12 @@ uint64_t VectorUnit::convert(uint64_t rs1, uint64_t rs2) {
   }
   memory_.write(dst, out);
   const LocalStream streams[] = {{src, n * from->bytes}, {dst, n * to->bytes}};
-  return cost(streams, 1, n, 1);
+  return command_cycles(streams, Op::VecConvert, {.rows = 1, .cols = n});
 }
 
 uint64_t VectorUnit::rows_op(Op op, uint64_t rs1, uint64_t rs2) {
-  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
-  const uint64_t rows = get(Layout::RowsCols, "rows", rs2), cols = get(Layout::RowsCols, "cols", rs2);
+  const auto [src, dst] = ops::SrcDst::decode(rs1);
+  const auto [rows, cols] = ops::RowsCols::decode(rs2);
   require_positive(rows, "rows");
   require_positive(cols, "cols");
   const bool silu = op == Op::VecSiluMul || op == Op::VecSiluMulQuant;
@@ -214,17 +218,13 @@ uint64_t VectorUnit::rows_op(Op op, uint64_t rs1, uint64_t rs2) {
   }
   memory_.write(dst, out);
   if (quant) memory_.write_f32(q_scales_, scales);
-  // Sweeps per row: softmax max, exponentials and sum, divide; silu then
-  // multiply; quantisation adds the amax sweep and the divide-and-round sweep.
-  const uint64_t passes = op == Op::VecSoftmax ? 3 : op == Op::VecSiluMul ? 2 : op == Op::VecQuant ? 2 : 4;
   const LocalStream streams[] = {{src, rows * in_cols * 4}, {dst, rows * out_bytes}};
-  return cost(streams, rows, cols, passes);
+  return command_cycles(streams, op, {.rows = rows, .cols = cols});
 }
 
 uint64_t VectorUnit::topk(bool grouped, uint64_t rs1, uint64_t rs2) {
-  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
-  const uint64_t rows = get(Layout::TopK, "rows", rs2), cols = get(Layout::TopK, "cols", rs2);
-  const uint64_t k = get(Layout::TopK, "k", rs2);
+  const auto [src, dst] = ops::SrcDst::decode(rs1);
+  const auto [rows, cols, k] = ops::TopK::decode(rs2);
   require_positive(rows, "rows");
   require_positive(cols, "cols");
   const uint64_t groups = grouped ? n_group_ : 1;
@@ -290,15 +290,13 @@ uint64_t VectorUnit::topk(bool grouped, uint64_t rs1, uint64_t rs2) {
   }
   memory_.write(dst, {reinterpret_cast<const uint8_t*>(ids.data()), ids.size() * 4});
   memory_.write_f32(dst + rows * k * 4, weights);
-  // Sweeps per row: the keys, one maximum search per chosen expert, and for
-  // grouped top-k the group scores and the group choice.
   const LocalStream streams[] = {{src, rows * cols * 4}, {dst, rows * k * 8}};
-  return cost(streams, rows, cols, 1 + k + (grouped ? 2 : 0));
+  return command_cycles(streams, grouped ? Op::VecGroupTopK : Op::VecTopK, {.rows = rows, .cols = cols, .k = k});
 }
 
 uint64_t VectorUnit::count(uint64_t rs1, uint64_t rs2) {
-  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
-  const uint64_t n = get(Layout::ExpertCount, "n", rs2), experts = get(Layout::ExpertCount, "experts", rs2);
+  const auto [src, dst] = ops::SrcDst::decode(rs1);
+  const auto [n, experts] = ops::ExpertCount::decode(rs2);
   require_positive(n, "the assignment count");
   require_positive(experts, "the expert count");
   memory_.check(src, n * 4, "cvec.count source");
@@ -312,13 +310,12 @@ uint64_t VectorUnit::count(uint64_t rs1, uint64_t rs2) {
   }
   memory_.write(dst, {reinterpret_cast<const uint8_t*>(counts.data()), experts * 4});
   const LocalStream streams[] = {{src, n * 4}, {dst, experts * 4}};
-  return cost(streams, 1, n, 1);
+  return command_cycles(streams, Op::VecCount, {.rows = 1, .cols = n});
 }
 
 uint64_t VectorUnit::align(uint64_t rs1, uint64_t rs2) {
-  const uint64_t src = get(Layout::SrcDst, "src", rs1), dst = get(Layout::SrcDst, "dst", rs1);
-  const uint64_t tokens = get(Layout::Align, "tokens", rs2), k = get(Layout::Align, "k", rs2);
-  const uint64_t experts = get(Layout::Align, "experts", rs2), block = get(Layout::Align, "block", rs2);
+  const auto [src, dst] = ops::SrcDst::decode(rs1);
+  const auto [tokens, k, experts, block] = ops::Align::decode(rs2);
   require_positive(tokens, "tokens");
   require_positive(k, "k");
   require_positive(experts, "experts");
@@ -350,9 +347,8 @@ uint64_t VectorUnit::align(uint64_t rs1, uint64_t rs2) {
   const uint64_t list_addr = dst + (experts + 1) * 4;
   memory_.write(list_addr, {reinterpret_cast<const uint8_t*>(list.data()), capacity * 4});
   memory_.write_f32(list_addr + capacity * 4, row_weights);
-  // Two sweeps over the assignments (count, place) and one over the lists (padding).
   const LocalStream streams[] = {{src, n * 8}, {dst, out_bytes}};
-  return cost(streams, 1, n, 2) + ceil_div(capacity, cfg_.vector.lanes);
+  return command_cycles(streams, Op::VecAlign, {.rows = 1, .cols = n, .capacity = capacity});
 }
 
 }  // namespace cadre::sim

@@ -180,6 +180,23 @@ TEST(ArchErrors, InputFormats) {
             "t.json: /matrix/input_formats: must list at least one format");
 }
 
+TEST(ArchErrors, MatrixEngineIsOneOfTheImplementations) {
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["engine"] = "verilated"; })),
+            "t.json: /matrix/engine: unknown value \"verilated\" (allowed: \"behavioural\")");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["engine"] = 1; })),
+            "t.json: /matrix/engine: expected a string, got number 1");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"].erase("engine"); })),
+            "t.json: /matrix/engine: missing field");
+  ArchConfig cfg = load_arch("small");
+  cfg.matrix.engine = static_cast<MatrixEngineKind>(7);
+  try {
+    validate_arch(cfg, "dse");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "dse: /matrix/engine: value 7 is none of the allowed \"behavioural\"");
+  }
+}
+
 TEST(ArchErrors, NameIsAnIdentifier) {
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = ""; })), "t.json: /name: must not be empty");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = "my chip"; })),

@@ -3,6 +3,7 @@
 // arch_schema_current test).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -62,6 +63,10 @@ void check_against(const json& schema, const json& value, const std::string& pat
     EXPECT_GE(value.get<double>(), schema["minimum"].get<double>()) << path;
     EXPECT_LE(value.get<double>(), schema["maximum"].get<double>()) << path;
   }
+  if (schema.contains("enum") && !value.is_array()) {
+    const json& allowed = schema["enum"];
+    EXPECT_NE(std::find(allowed.begin(), allowed.end(), value), allowed.end()) << path << " is none of " << allowed;
+  }
 }
 
 TEST(ArchSchema, PresetsConformToIt) {
@@ -69,6 +74,14 @@ TEST(ArchSchema, PresetsConformToIt) {
   for (std::string_view name : preset_names())
     check_against(schema, json::parse(test::read_source_file("configs/arch/" + std::string(name) + ".json")),
                   std::string(name));
+}
+
+TEST(ArchSchema, ChoicesAreTheEnumsNames) {
+  const json schema = json::parse(test::read_source_file("configs/arch/schema.json"));
+  const json& engine = schema["properties"]["matrix"]["properties"]["engine"];
+  EXPECT_EQ(engine["type"], "string");
+  ASSERT_EQ(engine["enum"].size(), std::size(kMatrixEngineNames));
+  for (size_t i = 0; i < std::size(kMatrixEngineNames); ++i) EXPECT_EQ(engine["enum"][i], kMatrixEngineNames[i]);
 }
 
 TEST(ArchSchema, TheDocDescribesEveryField) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cadre/isa/xcadre.h"
+#include "cadre/isa/xcadre_operands.h"
 
 namespace cadre::isa {
 namespace {
@@ -68,14 +69,27 @@ TEST(Xcadre, RejectsNonCustomAndUnusedRegisterFields) {
   EXPECT_NE(d.error.find("cx.fence"), std::string::npos);
 }
 
-TEST(Xcadre, PackAndFieldAgree) {
-  const uint64_t reg = pack(Layout::Transfer, {{"local", 0x20001000}, {"rows", 64}, {"row_bytes", 7168}});
-  EXPECT_EQ(field(Layout::Transfer, "local", reg), 0x20001000u);
-  EXPECT_EQ(field(Layout::Transfer, "rows", reg), 64u);
-  EXPECT_EQ(field(Layout::Transfer, "row_bytes", reg), 7168u);
-  EXPECT_EQ(pack(Layout::HbmAddr, {{"hbm", ~uint64_t{0}}}), ~uint64_t{0});
-  EXPECT_THROW(pack(Layout::Transfer, {{"rows", 1u << 16}}), std::logic_error);
-  EXPECT_THROW(field(Layout::Transfer, "cols", reg), std::logic_error);
+TEST(Xcadre, EncodeAndDecodeAgree) {
+  const uint64_t reg = operands::Transfer{.local = 0x20001000, .rows = 64, .row_bytes = 7168}.encode();
+  EXPECT_EQ(operands::Transfer::decode(reg).local, 0x20001000u);
+  EXPECT_EQ(operands::Transfer::decode(reg).rows, 64u);
+  EXPECT_EQ(operands::Transfer::decode(reg).row_bytes, 7168u);
+  EXPECT_EQ(operands::HbmAddr{.hbm = ~uint64_t{0}}.encode(), ~uint64_t{0});
+  EXPECT_THROW(operands::Transfer{.rows = 1u << 16}.encode(), std::logic_error);
+}
+
+// The unit column agrees with the mnemonic's family and the queue.
+TEST(Xcadre, EveryInstructionNamesItsUnit) {
+  for (const InsnInfo& i : xcadre_table()) {
+    const std::string_view m = i.mnemonic;
+    Unit expected = Unit::Sync;
+    if (m.starts_with("cdma.")) expected = i.queue == Queue::Load ? Unit::DmaIn : Unit::DmaOut;
+    if (m.starts_with("cmx.")) expected = Unit::Matrix;
+    if (m.starts_with("cvec.")) expected = Unit::Vector;
+    EXPECT_EQ(i.unit, expected) << m;
+  }
+  EXPECT_EQ(name(Unit::DmaIn), "dma-in");
+  EXPECT_EQ(name(info(Op::Fence).unit), "sync");
 }
 
 TEST(Xcadre, DisassemblyNamesOnlyUsedRegisters) {

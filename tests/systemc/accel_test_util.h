@@ -10,6 +10,7 @@
 #include "cadre/arch/arch_json.h"
 #include "cadre/arch/memory_map.h"
 #include "cadre/isa/xcadre.h"
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/local_memory.h"
 
 namespace cadre::test {
@@ -49,9 +50,9 @@ struct LocalRig {
 };
 
 // Operand words of the vector instructions.
-inline uint64_t src_dst(uint64_t src, uint64_t dst) { return isa::pack(isa::Layout::SrcDst, {{"src", src}, {"dst", dst}}); }
+inline uint64_t src_dst(uint64_t src, uint64_t dst) { return isa::operands::SrcDst{.src = src, .dst = dst}.encode(); }
 inline uint64_t rows_cols(uint64_t rows, uint64_t cols) {
-  return isa::pack(isa::Layout::RowsCols, {{"rows", rows}, {"cols", cols}});
+  return isa::operands::RowsCols{.rows = rows, .cols = cols}.encode();
 }
 
 inline std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "accel_test_util.h"
+#include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/sim/accelerator.h"
 #include "cadre/sim/vector_unit.h"
@@ -14,7 +15,7 @@
 namespace cadre::test {
 namespace {
 
-using isa::Layout;
+namespace ops = isa::operands;
 using isa::Op;
 
 // Runs `script` in an SC_THREAD next to one tile's accelerator.
@@ -39,12 +40,12 @@ struct Rig : sc_core::sc_module {
   uint64_t now() const { return clock.now_cycles(); }
 };
 
-uint64_t sem(uint64_t s) { return isa::pack(Layout::Semaphore, {{"sem", s}}); }
-uint64_t mask(uint64_t q) { return isa::pack(Layout::QueueMask, {{"queues", q}}); }
+uint64_t sem(uint64_t s) { return ops::Semaphore{.sem = s}.encode(); }
+uint64_t mask(uint64_t q) { return ops::QueueMask{.queues = q}.encode(); }
 // cvec.muls of n elements from bank 0 to bank 2: vector_sweep_cycles(8, 1, n, 1) cycles.
 sim::XcadreResponse muls(Rig& r, uint64_t n) {
-  return r.issue(Op::VecMulScalar, isa::pack(Layout::SrcDst, {{"src", kSp}, {"dst", kSp + (2u << 18)}}),
-                 isa::pack(Layout::CountScalar, {{"n", n}, {"scalar", bits(2.0f)}}));
+  return r.issue(Op::VecMulScalar, ops::SrcDst{.src = kSp, .dst = kSp + (2u << 18)}.encode(),
+                 ops::CountScalar{.n = n, .scalar = bits(2.0f)}.encode());
 }
 
 TEST(Accelerator, ComputeWaitsForTheCoreSignalThenFenceSeesItDone) {
@@ -56,12 +57,12 @@ TEST(Accelerator, ComputeWaitsForTheCoreSignalThenFenceSeesItDone) {
     EXPECT_EQ(r.issue(Op::SignalCore, sem(3)).error, "");
     EXPECT_EQ(r.issue(Op::Fence, mask(2)).error, "");
     done = r.now();
-    EXPECT_EQ(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x09}})).rd_value, 2u);
-    EXPECT_EQ(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x13}})).rd_value, 0u);
+    EXPECT_EQ(r.issue(Op::Status, ops::StatusSelect{.select = 0x09}.encode()).rd_value, 2u);
+    EXPECT_EQ(r.issue(Op::Status, ops::StatusSelect{.select = 0x13}.encode()).rd_value, 0u);
   });
   sc_core::sc_start();
   // The multiply starts when the signal arrives (cycle 100) and takes its documented cost.
-  EXPECT_EQ(done, 100 + sim::vector_sweep_cycles(8, 1, 80, 1));
+  EXPECT_EQ(done, 100 + cost::vector_sweep_cycles(8, 1, 80, 1));
   EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Compute).semaphore_cycles, 100u);
 }
 
@@ -75,7 +76,7 @@ TEST(Accelerator, FullQueueStallsTheCore) {
     r.issue(Op::Fence, mask(7));
   });
   sc_core::sc_start();
-  const uint64_t cost = sim::vector_sweep_cycles(8, 1, 800, 1);
+  const uint64_t cost = cost::vector_sweep_cycles(8, 1, 800, 1);
   // Depth 4 (small preset): the 5th waits until the 1st completes, the 6th until the 2nd.
   EXPECT_EQ(issued, (std::vector<uint64_t>{0, 0, 0, 0, cost, 2 * cost}));
 }
@@ -116,7 +117,7 @@ TEST(Accelerator, QueueSignalReleasesTheCore) {
     released = r.now();
   });
   sc_core::sc_start();
-  EXPECT_EQ(released, sim::vector_sweep_cycles(8, 1, 160, 1));
+  EXPECT_EQ(released, cost::vector_sweep_cycles(8, 1, 160, 1));
 }
 
 // A token passed core -> load -> compute -> store -> core with every
@@ -138,24 +139,24 @@ TEST(Accelerator, SemaphoreRelayThroughEveryQueue) {
     EXPECT_EQ(r.issue(Op::WaitCore, sem(4)).error, "");
     released = r.now();
     for (uint64_t q = 0; q < 3; ++q)
-      retired.push_back(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x08 + q}})).rd_value.value_or(~0ull));
+      retired.push_back(r.issue(Op::Status, ops::StatusSelect{.select = 0x08 + q}.encode()).rd_value.value_or(~0ull));
     for (uint64_t s = 1; s <= 4; ++s)
-      values.push_back(r.issue(Op::Status, isa::pack(Layout::StatusSelect, {{"select", 0x10 + s}})).rd_value.value_or(~0ull));
+      values.push_back(r.issue(Op::Status, ops::StatusSelect{.select = 0x10 + s}.encode()).rd_value.value_or(~0ull));
   });
   sc_core::sc_start();
-  EXPECT_EQ(released, 40 + sim::vector_sweep_cycles(8, 1, 64, 1));
+  EXPECT_EQ(released, 40 + cost::vector_sweep_cycles(8, 1, 64, 1));
   EXPECT_EQ(retired, (std::vector<uint64_t>{2, 3, 2}));
   EXPECT_EQ(values, (std::vector<uint64_t>{0, 0, 0, 0}));  // every token taken
   EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Load).semaphore_cycles, 40u);
-  EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Store).semaphore_cycles, 40 + sim::vector_sweep_cycles(8, 1, 64, 1));
+  EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Store).semaphore_cycles, 40 + cost::vector_sweep_cycles(8, 1, 64, 1));
 }
 
 TEST(Accelerator, FailedCommandIsReportedAtTheNextCommand) {
   std::string error;
   Rig rig([&](Rig& r) {
     // Destination past the end of the scratchpad.
-    r.issue(Op::VecMulScalar, isa::pack(Layout::SrcDst, {{"src", kSp}, {"dst", kSp + (1u << 20) - 4}}),
-            isa::pack(Layout::CountScalar, {{"n", 8}, {"scalar", 0}}));
+    r.issue(Op::VecMulScalar, ops::SrcDst{.src = kSp, .dst = kSp + (1u << 20) - 4}.encode(),
+            ops::CountScalar{.n = 8, .scalar = 0}.encode());
     error = r.issue(Op::Fence, mask(2)).error;
   });
   sc_core::sc_start();

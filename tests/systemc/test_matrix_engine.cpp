@@ -6,17 +6,19 @@
 #include <random>
 
 #include "accel_test_util.h"
+#include "cadre/cost/cost.h"
 #include "cadre/golden/expert_kernels.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/accel_error.h"
 #include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/matrix_unit.h"
 
 namespace cadre::test {
 namespace {
 
-using isa::Layout;
+namespace ops = isa::operands;
 using num::Format;
 
 struct Gemm {
@@ -69,12 +71,12 @@ std::vector<float> run_fp8(const arch::ArchConfig& cfg, const Fp8Case& c, const 
   rig.memory.write(kB, {c.w.codes.data(), static_cast<size_t>(c.w.codes.size())});
   rig.put(kSa, std::vector<float>(c.a.scales.data(), c.a.scales.data() + c.a.scales.size()));
   rig.put(kSb, std::vector<float>(c.w.scales.data(), c.w.scales.data() + c.w.scales.size()));
-  sim::MatrixEngine engine(cfg, rig.memory);
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
-  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}, {"scales", kSb}}),
-                 isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}}));
-  *cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}, {"scales", kSa}}),
-                          isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}}), false);
+  sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}, {});
+  engine.preload(ops::TileWithScales{.tile = kB, .scales = kSb},
+                 ops::WeightShape{.k = g.k, .n = g.n});
+  *cycles = engine.matmul(ops::TileWithScales{.tile = kA, .scales = kSa},
+                          ops::MatmulOut{.acc = kAcc, .m = g.m}, false);
   EXPECT_EQ(engine.stats().macs, g.m * g.n * g.k);
   return rig.get<float>(kAcc, g.m * g.n);
 }
@@ -100,7 +102,7 @@ TEST(MatrixEngine, Fp8MatchesGoldenOnEveryArrayShape) {
       }
       if (first.empty()) first = out_bits;
       EXPECT_EQ(out_bits, first) << "array " << r << "x" << cl;
-      EXPECT_EQ(cycles, sim::ws_timing(r, cl, g.m, g.n, g.k).total());
+      EXPECT_EQ(cycles, cost::ws_timing(r, cl, g.m, g.n, g.k).total());
     }
   }
 }
@@ -121,12 +123,12 @@ TEST(MatrixEngine, MixedFp8AndAccumulateMatchNumerics) {
   rig.put(kSa, sa);
   rig.put(kSb, sb);
   rig.put(kAcc, c0);
-  sim::MatrixEngine engine(cfg, rig.memory);
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 3}}), 0);
-  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}, {"scales", kSb}}),
-                 isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}}));
-  engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}, {"scales", kSa}}),
-                isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}}), true);
+  sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 3}, {});
+  engine.preload(ops::TileWithScales{.tile = kB, .scales = kSb},
+                 ops::WeightShape{.k = g.k, .n = g.n});
+  engine.matmul(ops::TileWithScales{.tile = kA, .scales = kSa},
+                ops::MatmulOut{.acc = kAcc, .m = g.m}, true);
   std::vector<float> expect = c0;
   const num::Fp8Operand oa{Format::E4M3, a.data(), g.k, sa.data(), 1, 3, 1};
   const num::Fp8Operand ob{Format::E5M2, b.data(), g.k, sb.data(), 128, 3, 1};
@@ -150,12 +152,12 @@ TEST(MatrixEngine, Bf16MatchesGoldenWithStrides) {
     // Rows padded to 128 bytes (A) and 100 bytes (B): the strides are honoured.
     for (golden::Index i = 0; i < 7; ++i) rig.memory.write(kA + 128 * static_cast<uint64_t>(i), {reinterpret_cast<const uint8_t*>(&a(i, 0)), 90});
     for (golden::Index i = 0; i < 12; ++i) rig.memory.write(kB + 100 * static_cast<uint64_t>(i), {reinterpret_cast<const uint8_t*>(&w(i, 0)), 90});
-    sim::MatrixEngine engine(cfg, rig.memory);
-    engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 1}, {"b_fmt", 1}}),
-                     isa::pack(Layout::OperandStrides, {{"a_stride", 128}, {"b_stride", 100}}));
-    engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 45}, {"n", 12}}));
-    const uint64_t cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
-                                          isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 7}}), false);
+    sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+    engine.configure(ops::MatrixFormats{.a_fmt = 1, .b_fmt = 1},
+                     ops::OperandStrides{.a_stride = 128, .b_stride = 100});
+    engine.preload(ops::TileWithScales{.tile = kB}, ops::WeightShape{.k = 45, .n = 12});
+    const uint64_t cycles = engine.matmul(ops::TileWithScales{.tile = kA},
+                                          ops::MatmulOut{.acc = kAcc, .m = 7}, false);
     EXPECT_EQ(cycles, scale_sim_ws(r, cl, g));
     const std::vector<float> out = rig.get<float>(kAcc, 7 * 12);
     for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(num::float_to_bf16(out[i]), expect.data()[i]) << i;
@@ -176,10 +178,10 @@ TEST(MatrixEngine, KChunksAndCStrideTileAGemmExactly) {
   LocalRig rig(cfg);
   rig.memory.write(kA, {c.a.codes.data(), static_cast<size_t>(c.a.codes.size())});
   rig.memory.write(kB, {c.w.codes.data(), static_cast<size_t>(c.w.codes.size())});
-  sim::MatrixEngine engine(cfg, rig.memory);
+  sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
   const uint64_t half = g.n / 2;
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}, {"c_stride", g.n * 4}}),
-                   isa::pack(Layout::OperandStrides, {{"a_stride", g.k}, {"b_stride", g.k}}));
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2, .c_stride = g.n * 4},
+                   ops::OperandStrides{.a_stride = g.k, .b_stride = g.k});
   uint64_t cycles = 0;
   for (uint64_t h = 0; h < 2; ++h)
     for (uint64_t k0 = 0; k0 < g.k; k0 += 128) {
@@ -188,18 +190,18 @@ TEST(MatrixEngine, KChunksAndCStrideTileAGemmExactly) {
       for (uint64_t r = 0; r < g.m; ++r) sa[r] = c.a.scales(static_cast<golden::Index>(r), static_cast<golden::Index>(k0 / 128));
       rig.put(kSa, sa);
       rig.put(kSb, std::vector<float>{c.w.scales(0, static_cast<golden::Index>(k0 / 128))});
-      engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB + h * half * g.k + k0}, {"scales", kSb}}),
-                     isa::pack(Layout::WeightShape, {{"k", 128}, {"n", half}}));
-      cycles += engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA + k0}, {"scales", kSa}}),
-                              isa::pack(Layout::MatmulOut, {{"acc", kAcc + h * half * 4}, {"m", g.m}}), k0 > 0);
+      engine.preload(ops::TileWithScales{.tile = kB + h * half * g.k + k0, .scales = kSb},
+                     ops::WeightShape{.k = 128, .n = half});
+      cycles += engine.matmul(ops::TileWithScales{.tile = kA + k0, .scales = kSa},
+                              ops::MatmulOut{.acc = kAcc + h * half * 4, .m = g.m}, k0 > 0);
     }
   const std::vector<float> out = rig.get<float>(kAcc, g.m * g.n);
   for (size_t i = 0; i < out.size(); ++i) ASSERT_EQ(num::float_to_bf16(out[i]), expect.data()[i]) << i;
-  EXPECT_EQ(cycles, 2 * 3 * sim::ws_timing(8, 8, g.m, half, 128).total());
+  EXPECT_EQ(cycles, 2 * 3 * cost::ws_timing(8, 8, g.m, half, 128).total());
   // A stride shorter than a row of C would overlap its rows.
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}, {"c_stride", half * 4 - 4}}), 0);
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2, .c_stride = half * 4 - 4}, {});
   try {
-    engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}), isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 2}}),
+    engine.matmul(ops::TileWithScales{.tile = kA}, ops::MatmulOut{.acc = kAcc, .m = 2},
                   false);
     FAIL() << "no error";
   } catch (const sim::AccelError& e) {
@@ -216,7 +218,7 @@ TEST(MatrixEngine, FormulaAgreesWithScaleSimOnManyShapes) {
       for (uint64_t m : {1, 2, 17, 64, 1000})
         for (uint64_t n : {1, 5, 8, 129, 2048})
           for (uint64_t k : {1, 7, 128, 300, 7168}) {
-            const sim::MatrixTiming t = sim::ws_timing(r, c, m, n, k);
+            const cost::MatrixTiming t = cost::ws_timing(r, c, m, n, k);
             ASSERT_EQ(t.folds, ((k + r - 1) / r) * ((n + c - 1) / c));
             ASSERT_EQ(t.preload_cycles, r);
             ASSERT_EQ(t.stream_cycles, r + c + m - 2);
@@ -229,13 +231,13 @@ TEST(MatrixEngine, FormulaAgreesWithScaleSimOnManyShapes) {
 TEST(MatrixEngine, SharedBankCostsTheStreamAgainAndIsCounted) {
   const arch::ArchConfig cfg = unit_config(8, 8);
   LocalRig rig(cfg);
-  sim::MatrixEngine engine(cfg, rig.memory);
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
-  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 16}, {"n", 16}}));
+  sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}, {});
+  engine.preload(ops::TileWithScales{.tile = kB}, ops::WeightShape{.k = 16, .n = 16});
   // Output in the scratchpad bank that A streams from: the two streams take turns.
-  const uint64_t cycles = engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
-                                        isa::pack(Layout::MatmulOut, {{"acc", kA + 4096}, {"m", 10}}), false);
-  const sim::MatrixTiming t = sim::ws_timing(8, 8, 10, 16, 16);
+  const uint64_t cycles = engine.matmul(ops::TileWithScales{.tile = kA},
+                                        ops::MatmulOut{.acc = kA + 4096, .m = 10}, false);
+  const cost::MatrixTiming t = cost::ws_timing(8, 8, 10, 16, 16);
   EXPECT_EQ(cycles, t.total() + t.folds * 10);
   EXPECT_EQ(rig.memory.stats().conflicts, 1u);
   EXPECT_EQ(rig.memory.stats().conflict_cycles, t.folds * 10);
@@ -245,23 +247,44 @@ TEST(MatrixEngine, SharedBankCostsTheStreamAgainAndIsCounted) {
 TEST(MatrixEngine, BadOperandsAreClearErrors) {
   const arch::ArchConfig cfg = unit_config(8, 8);
   LocalRig rig(cfg);
-  sim::MatrixEngine engine(cfg, rig.memory);
-  EXPECT_THROW(engine.matmul(0, isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 1}}), false), sim::AccelError);
-  EXPECT_THROW(engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 1}}), 0), sim::AccelError);
-  engine.configure(isa::pack(Layout::MatrixFormats, {{"a_fmt", 2}, {"b_fmt", 2}}), 0);
-  engine.preload(isa::pack(Layout::TileWithScales, {{"tile", kB}}), isa::pack(Layout::WeightShape, {{"k", 64}, {"n", 8}}));
+  sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+  EXPECT_THROW(engine.matmul({}, ops::MatmulOut{.acc = kAcc, .m = 1}, false), sim::AccelError);
+  EXPECT_THROW(engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 1}, {}), sim::AccelError);
+  engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}, {});
+  engine.preload(ops::TileWithScales{.tile = kB}, ops::WeightShape{.k = 64, .n = 8});
   // A runs past the end of the scratchpad.
   try {
-    engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kSp + (1u << 20) - 100}}),
-                  isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 4}}), false);
+    engine.matmul(ops::TileWithScales{.tile = kSp + (1u << 20) - 100},
+                  ops::MatmulOut{.acc = kAcc, .m = 4}, false);
     FAIL() << "no error";
   } catch (const sim::AccelError& e) {
     EXPECT_NE(std::string(e.what()).find("cmx.mm A"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("outside local memory"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(engine.matmul(isa::pack(Layout::TileWithScales, {{"tile", kA}}),
-                             isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", 0}}), false),
+  EXPECT_THROW(engine.matmul(ops::TileWithScales{.tile = kA},
+                             ops::MatmulOut{.acc = kAcc, .m = 0}, false),
                sim::AccelError);
+}
+
+// /matrix/engine picks the implementation behind MatrixUnit, and
+// matrix_command hands it each cmx.* instruction with its operands decoded.
+TEST(MatrixUnit, TheConfigurationSelectsTheEngineAndCommandsReachIt) {
+  const arch::ArchConfig cfg = unit_config();
+  ASSERT_EQ(cfg.matrix.engine, arch::MatrixEngineKind::Behavioural);
+  LocalRig rig(cfg);
+  const std::unique_ptr<sim::MatrixUnit> unit = sim::make_matrix_unit(cfg, rig.memory);
+  EXPECT_NE(dynamic_cast<sim::BehaviouralMatrixEngine*>(unit.get()), nullptr);
+  const uint64_t e4m3 = ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}.encode();
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixConfig, e4m3, 0), cost::kConfigCycles);
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixPreload, ops::TileWithScales{.tile = kB}.encode(),
+                                ops::WeightShape{.k = 16, .n = 16}.encode()),
+            cost::kConfigCycles);
+  EXPECT_EQ(sim::matrix_command(*unit, isa::Op::MatrixMulAcc, ops::TileWithScales{.tile = kA}.encode(),
+                                ops::MatmulOut{.acc = kAcc, .m = 10}.encode()),
+            cost::matmul_timing(cfg, 10, 16, 16).total());
+  EXPECT_EQ(unit->stats().commands, 3u);
+  EXPECT_EQ(unit->stats().macs, 10u * 16 * 16);
+  EXPECT_THROW(sim::matrix_command(*unit, isa::Op::VecAdd, 0, 0), sim::AccelError);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "accel_test_util.h"
+#include "cadre/cost/cost.h"
 #include "cadre/golden/expert_kernels.h"
 #include "cadre/golden/routing.h"
 #include "cadre/isa/xcadre.h"
@@ -18,9 +19,9 @@
 namespace cadre::test {
 namespace {
 
-using isa::Layout;
+namespace ops = isa::operands;
 using isa::Op;
-using sim::vector_sweep_cycles;
+using cost::vector_sweep_cycles;
 
 constexpr uint64_t kBank = 1u << 18;  // scratchpad bank size of unit_config
 constexpr uint64_t kSrc = kSp, kSrc2 = kSp + kBank, kDst = kSp + 2 * kBank, kAux = kSp + 3 * kBank;
@@ -47,16 +48,16 @@ TEST(VectorUnit, ElementwiseOpsMatchNumerics) {
   const std::vector<float> a = random_floats(rng, n, -20, 20), b = random_floats(rng, n, -3, 3);
   rig.put(kSrc, a);
   rig.put(kSrc2, b);
-  const uint64_t pair = isa::pack(Layout::SrcPair, {{"src_a", kSrc}, {"src_b", kSrc2}});
-  const uint64_t dst_n = isa::pack(Layout::DstCount, {{"dst", kDst}, {"n", n}});
+  const uint64_t pair = ops::SrcPair{.src_a = kSrc, .src_b = kSrc2}.encode();
+  const uint64_t dst_n = ops::DstCount{.dst = kDst, .n = n}.encode();
   const float scalar = 0.375f;
   struct Case {
     Op op;
     uint64_t rs1, rs2, passes;
   } cases[] = {{Op::VecAdd, pair, dst_n, 1},
                {Op::VecMul, pair, dst_n, 1},
-               {Op::VecMulScalar, src_dst(kSrc, kDst), isa::pack(Layout::CountScalar, {{"n", n}, {"scalar", bits(scalar)}}), 1},
-               {Op::VecSigmoid, src_dst(kSrc, kDst), isa::pack(Layout::Count, {{"n", n}}), 2}};
+               {Op::VecMulScalar, src_dst(kSrc, kDst), ops::CountScalar{.n = n, .scalar = bits(scalar)}.encode(), 1},
+               {Op::VecSigmoid, src_dst(kSrc, kDst), ops::Count{.n = n}.encode(), 2}};
   for (const Case& c : cases) {
     EXPECT_EQ(unit.execute(c.op, c.rs1, c.rs2), vector_sweep_cycles(8, 1, n, c.passes)) << isa::info(c.op).mnemonic;
     const std::vector<float> out = rig.get<float>(kDst, n);
@@ -83,9 +84,9 @@ TEST(VectorUnit, ConvertMatchesNumerics) {
   for (uint64_t fmt : {1, 2, 3}) {
     const uint64_t bytes = fmt == 1 ? 2 : 1;
     EXPECT_EQ(unit.execute(Op::VecConvert, src_dst(kSrc, kDst),
-                           isa::pack(Layout::Convert, {{"n", n}, {"src_fmt", 0}, {"dst_fmt", fmt}})),
+                           ops::Convert{.n = n, .src_fmt = 0, .dst_fmt = fmt}.encode()),
               vector_sweep_cycles(16, 1, n, 1));
-    unit.execute(Op::VecConvert, src_dst(kDst, kAux), isa::pack(Layout::Convert, {{"n", n}, {"src_fmt", fmt}, {"dst_fmt", 0}}));
+    unit.execute(Op::VecConvert, src_dst(kDst, kAux), ops::Convert{.n = n, .src_fmt = fmt, .dst_fmt = 0}.encode());
     const std::vector<uint8_t> mid = rig.get<uint8_t>(kDst, n * bytes);
     const std::vector<float> back = rig.get<float>(kAux, n);
     for (uint64_t i = 0; i < n; ++i) {
@@ -100,8 +101,9 @@ TEST(VectorUnit, ConvertMatchesNumerics) {
       }
     }
   }
-  EXPECT_THROW(unit.execute(Op::VecConvert, src_dst(kSrc, kDst), isa::pack(Layout::Convert, {{"n", n}, {"src_fmt", 4}, {"dst_fmt", 0}})),
-               sim::AccelError);
+  EXPECT_THROW(
+      unit.execute(Op::VecConvert, src_dst(kSrc, kDst), ops::Convert{.n = n, .src_fmt = 4, .dst_fmt = 0}.encode()),
+      sim::AccelError);
 }
 
 TEST(VectorUnit, QuantAndSiluMulQuantMatchGolden) {
@@ -113,7 +115,7 @@ TEST(VectorUnit, QuantAndSiluMulQuantMatchGolden) {
   const golden::MatrixU16 x = random_bf16(rng, 5, 300, 8.0f);
   const golden::Fp8Activations xq = golden::input_quant(x);
   rig.put(kSrc, to_f32(x));
-  unit.execute(Op::VecQuantConfig, isa::pack(Layout::QuantConfig, {{"scales", kAux}, {"fmt", 2}}), 0);
+  unit.execute(Op::VecQuantConfig, ops::QuantConfig{.scales = kAux, .fmt = 2}.encode(), 0);
   EXPECT_EQ(unit.execute(Op::VecQuant, src_dst(kSrc, kDst), rows_cols(5, 300)), vector_sweep_cycles(8, 5, 300, 2));
   EXPECT_EQ(rig.get<uint8_t>(kDst, 5 * 300), std::vector<uint8_t>(xq.codes.data(), xq.codes.data() + xq.codes.size()));
   const std::vector<float> scales = rig.get<float>(kAux, 5 * 3);
@@ -151,7 +153,7 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
 
   rig.put(kSrc2, l);
   if (spec.scoring == model::Scoring::Sigmoid)
-    unit.execute(Op::VecSigmoid, src_dst(kSrc2, kSrc), isa::pack(Layout::Count, {{"n", tokens * experts}}));
+    unit.execute(Op::VecSigmoid, src_dst(kSrc2, kSrc), ops::Count{.n = tokens * experts}.encode());
   else
     EXPECT_EQ(unit.execute(Op::VecSoftmax, src_dst(kSrc2, kSrc), rows_cols(tokens, experts)),
               vector_sweep_cycles(lanes, tokens, experts, 3));
@@ -159,10 +161,11 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
   const bool grouped = spec.group_score != model::GroupScore::None;
   const uint64_t flags = (spec.normalise ? 1 : 0) | (spec.group_score == model::GroupScore::MaxOfGroup ? 2 : 0) |
                          (spec.norm_epsilon != 0.0f ? 4 : 0);
-  unit.execute(Op::VecRouteConfig, isa::pack(Layout::RouteConfig, {{"bias", bias.empty() ? 0 : kAux}, {"flags", flags}}),
-               isa::pack(Layout::RouteGroups, {{"scale", bits(spec.scaling)}, {"n_group", spec.n_group}, {"topk_group", spec.topk_group}}));
+  unit.execute(Op::VecRouteConfig, ops::RouteConfig{.bias = bias.empty() ? 0 : kAux, .flags = flags}.encode(),
+               ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}
+                   .encode());
   const uint64_t cycles = unit.execute(grouped ? Op::VecGroupTopK : Op::VecTopK, src_dst(kSrc, kDst),
-                                       isa::pack(Layout::TopK, {{"rows", tokens}, {"cols", experts}, {"k", k}}));
+                                       ops::TopK{.rows = tokens, .cols = experts, .k = k}.encode());
   EXPECT_EQ(cycles, vector_sweep_cycles(lanes, tokens, experts, 1 + k + (grouped ? 2 : 0)));
   EXPECT_EQ(rig.get<int32_t>(kDst, tokens * k), std::vector<int32_t>(expect.ids.data(), expect.ids.data() + expect.ids.size()));
   const std::vector<float> w = rig.get<float>(kDst + tokens * k * 4, tokens * k);
@@ -173,7 +176,7 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
   const golden::Alignment al = golden::align(expect, static_cast<uint32_t>(experts), static_cast<uint32_t>(block));
   const uint64_t capacity = tokens * k + experts * (block - 1);
   const uint64_t align_cycles = unit.execute(Op::VecAlign, src_dst(kDst, kSrc2),
-      isa::pack(Layout::Align, {{"tokens", tokens}, {"k", k}, {"experts", experts}, {"block", block}}));
+      ops::Align{.tokens = tokens, .k = k, .experts = experts, .block = block}.encode());
   EXPECT_EQ(align_cycles, vector_sweep_cycles(lanes, 1, tokens * k, 2) + (capacity + lanes - 1) / lanes);
   EXPECT_EQ(rig.get<int32_t>(kSrc2, experts + 1), al.offsets);
   const uint64_t list = kSrc2 + (experts + 1) * 4;
@@ -185,7 +188,8 @@ void check_topk(const model::RoutingSpec& spec, uint64_t lanes, uint32_t seed) {
   for (size_t i = 0; i < weights_out.size(); ++i) ASSERT_EQ(bits(weights_out[i]), bits(al.row_weights[i]));
 
   // count of the expert numbers.
-  EXPECT_EQ(unit.execute(Op::VecCount, src_dst(kDst, kAux + 4096), isa::pack(Layout::ExpertCount, {{"n", tokens * k}, {"experts", experts}})),
+  EXPECT_EQ(unit.execute(Op::VecCount, src_dst(kDst, kAux + 4096),
+                         ops::ExpertCount{.n = tokens * k, .experts = experts}.encode()),
             vector_sweep_cycles(lanes, 1, tokens * k, 1));
   const std::vector<int32_t> counts = rig.get<int32_t>(kAux + 4096, experts);
   for (uint64_t e = 0; e < experts; ++e)
@@ -234,15 +238,15 @@ TEST(VectorUnit, ErrorsNameTheProblem) {
   sim::VectorUnit unit(cfg, rig.memory);
   rig.put(kSrc, std::vector<int32_t>{0, 3, 9, 1});
   try {
-    unit.execute(Op::VecCount, src_dst(kSrc, kDst), isa::pack(Layout::ExpertCount, {{"n", 4}, {"experts", 8}}));
+    unit.execute(Op::VecCount, src_dst(kSrc, kDst), ops::ExpertCount{.n = 4, .experts = 8}.encode());
     FAIL();
   } catch (const sim::AccelError& e) {
     EXPECT_NE(std::string(e.what()).find("expert 9 at index 2 is outside [0, 8)"), std::string::npos) << e.what();
   }
   EXPECT_THROW(unit.execute(Op::VecSoftmax, src_dst(kSp + (1u << 20) - 8, kDst), rows_cols(1, 4)), sim::AccelError);
-  EXPECT_THROW(unit.execute(Op::VecTopK, src_dst(kSrc, kDst), isa::pack(Layout::TopK, {{"rows", 1}, {"cols", 4}, {"k", 5}})),
+  EXPECT_THROW(unit.execute(Op::VecTopK, src_dst(kSrc, kDst), ops::TopK{.rows = 1, .cols = 4, .k = 5}.encode()),
                sim::AccelError);
-  EXPECT_THROW(unit.execute(Op::VecAdd, 0, isa::pack(Layout::DstCount, {{"dst", kDst}, {"n", 0}})), sim::AccelError);
+  EXPECT_THROW(unit.execute(Op::VecAdd, 0, ops::DstCount{.dst = kDst, .n = 0}.encode()), sim::AccelError);
 }
 
 TEST(VectorUnit, SharedBankIsCostedAndCounted) {
@@ -251,7 +255,7 @@ TEST(VectorUnit, SharedBankIsCostedAndCounted) {
   sim::VectorUnit unit(cfg, rig.memory);
   // Source and destination in one bank: 2 streams share it, the sweep runs twice.
   const uint64_t cycles = unit.execute(Op::VecMulScalar, src_dst(kSrc, kSrc + 4096),
-                                       isa::pack(Layout::CountScalar, {{"n", 64}, {"scalar", bits(2.0f)}}));
+                                       ops::CountScalar{.n = 64, .scalar = bits(2.0f)}.encode());
   EXPECT_EQ(cycles, vector_sweep_cycles(8, 1, 64, 1) + 8);
   EXPECT_EQ(unit.stats().conflict_cycles, 8u);
 }

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "accel_test_util.h"
+#include "cadre/cost/cost.h"
 #include "cadre/golden/expert_kernels.h"
 #include "cadre/golden/routing.h"
 #include "cadre/isa/xcadre.h"
@@ -30,9 +31,9 @@
 namespace cadre::test {
 namespace {
 
-using isa::Layout;
+namespace ops = isa::operands;
 using isa::Op;
-using sim::vector_sweep_cycles;
+using cost::vector_sweep_cycles;
 
 // The small preset: 8 lanes, an 8 x 8 array, a 64 KiB scratchpad in four
 // 16 KiB banks. Each operand gets its own bank, so no command conflicts.
@@ -79,7 +80,7 @@ struct OnChipCase {
 };
 
 uint64_t quant_config(uint64_t scales, num::Format f) {
-  return isa::pack(Layout::QuantConfig, {{"scales", scales}, {"fmt", static_cast<uint64_t>(f)}});
+  return ops::QuantConfig{.scales = scales, .fmt = static_cast<uint64_t>(f)}.encode();
 }
 
 std::vector<float> bf16_values(std::mt19937& rng, size_t n, float range) {
@@ -112,16 +113,16 @@ OnChipCase elementwise(Op op) {
   switch (op) {
     case Op::VecAdd:
     case Op::VecMul:
-      c.commands = {{op, isa::pack(Layout::SrcPair, {{"src_a", kIn}, {"src_b", kIn2}}),
-                     isa::pack(Layout::DstCount, {{"dst", kOut}, {"n", n}})}};
+      c.commands = {{op, ops::SrcPair{.src_a = kIn, .src_b = kIn2}.encode(),
+                     ops::DstCount{.dst = kOut, .n = n}.encode()}};
       for (uint64_t i = 0; i < n; ++i) want[i] = op == Op::VecAdd ? num::add_rn(a[i], b[i]) : num::mul_rn(a[i], b[i]);
       break;
     case Op::VecMulScalar:
-      c.commands = {{op, src_dst(kIn, kOut), isa::pack(Layout::CountScalar, {{"n", n}, {"scalar", bits(scalar)}})}};
+      c.commands = {{op, src_dst(kIn, kOut), ops::CountScalar{.n = n, .scalar = bits(scalar)}.encode()}};
       for (uint64_t i = 0; i < n; ++i) want[i] = num::mul_rn(a[i], scalar);
       break;
     default:  // cvec.sigmoid: exponential, then divide
-      c.commands = {{op, src_dst(kIn, kOut), isa::pack(Layout::Count, {{"n", n}})}};
+      c.commands = {{op, src_dst(kIn, kOut), ops::Count{.n = n}.encode()}};
       for (uint64_t i = 0; i < n; ++i) want[i] = num::sigmoid_f32(a[i]);
       passes = 2;
   }
@@ -144,7 +145,7 @@ OnChipCase convert(num::Format dst) {
       want.push_back(num::float_to_fp8(dst, v));
     }
   }
-  const uint64_t cvt = isa::pack(Layout::Convert, {{"n", n}, {"src_fmt", 0}, {"dst_fmt", static_cast<uint64_t>(dst)}});
+  const uint64_t cvt = ops::Convert{.n = n, .src_fmt = 0, .dst_fmt = static_cast<uint64_t>(dst)}.encode();
   return {fmt::format("cvec.cvt to {}", num::info(dst).name), Op::VecConvert, {at(kIn, x)},
           {{Op::VecConvert, src_dst(kIn, kOut), cvt}}, {{kOut, want}}, vector_sweep_cycles(kLanes, 1, n, 1), {}};
 }
@@ -245,10 +246,11 @@ OnChipCase topk(std::string name, Op tested, const model::RoutingSpec& spec) {
   OnChipCase c{std::move(name), tested, {at(kIn, scores_of(spec, r.logits, tokens))}, {}, {}, 0, {}};
   if (!r.bias.empty()) c.inputs.push_back(at(kAux, r.bias));
   c.commands = {
-      {Op::VecRouteConfig, isa::pack(Layout::RouteConfig, {{"bias", r.bias.empty() ? 0 : kAux}, {"flags", flags}}),
-       isa::pack(Layout::RouteGroups, {{"scale", bits(spec.scaling)}, {"n_group", spec.n_group}, {"topk_group", spec.topk_group}})},
+      {Op::VecRouteConfig, ops::RouteConfig{.bias = r.bias.empty() ? 0 : kAux, .flags = flags}.encode(),
+       ops::RouteGroups{.scale = bits(spec.scaling), .n_group = spec.n_group, .topk_group = spec.topk_group}
+           .encode()},
       {grouped ? Op::VecGroupTopK : Op::VecTopK, src_dst(kIn, kOut),
-       isa::pack(Layout::TopK, {{"rows", tokens}, {"cols", spec.experts}, {"k", k}})}};
+       ops::TopK{.rows = tokens, .cols = spec.experts, .k = k}.encode()}};
   c.expected = {at(kOut, flat<int32_t>(r.topk.ids)), at(kOut + tokens * k * 4, flat<float>(r.topk.weights))};
   c.cycles = 1 + vector_sweep_cycles(kLanes, tokens, spec.experts, 1 + k + (grouped ? 2 : 0));
   return c;
@@ -297,7 +299,7 @@ OnChipCase count_or_align(Op op) {
   if (op == Op::VecCount) {
     std::vector<int32_t> counts(e);
     for (const int32_t id : ids) ++counts[static_cast<size_t>(id)];
-    c.commands = {{op, src_dst(kIn, kOut), isa::pack(Layout::ExpertCount, {{"n", tokens * k}, {"experts", e}})}};
+    c.commands = {{op, src_dst(kIn, kOut), ops::ExpertCount{.n = tokens * k, .experts = e}.encode()}};
     c.expected = {at(kOut, counts)};
     c.cycles = vector_sweep_cycles(kLanes, 1, tokens * k, 1);
     return c;
@@ -305,7 +307,7 @@ OnChipCase count_or_align(Op op) {
   const golden::Alignment al = golden::align(r.topk, static_cast<uint32_t>(e), static_cast<uint32_t>(block));
   const uint64_t capacity = tokens * k + e * (block - 1);
   const uint64_t list = kOut + (e + 1) * 4;
-  c.commands = {{op, src_dst(kIn, kOut), isa::pack(Layout::Align, {{"tokens", tokens}, {"k", k}, {"experts", e}, {"block", block}})}};
+  c.commands = {{op, src_dst(kIn, kOut), ops::Align{.tokens = tokens, .k = k, .experts = e, .block = block}.encode()}};
   c.expected = {at(kOut, al.offsets), at(list, al.tokens), at(list + capacity * 4, al.row_weights)};
   c.cycles = vector_sweep_cycles(kLanes, 1, tokens * k, 2) + (capacity + kLanes - 1) / kLanes;
   return c;
@@ -317,7 +319,7 @@ struct Gemm {
   uint64_t m, n, k;
 };
 
-uint64_t mm_cycles(const Gemm& g) { return sim::ws_timing(kArray, kArray, g.m, g.n, g.k).total(); }
+uint64_t mm_cycles(const Gemm& g) { return cost::ws_timing(kArray, kArray, g.m, g.n, g.k).total(); }
 
 // E4M3 x E4M3 with block scales: cmx.cfg, cmx.preload, cmx.mm, then (for
 // cmx.mm.acc) a second A accumulated onto the first product.
@@ -362,14 +364,14 @@ OnChipCase fp8_gemm(Op tested) {
   OnChipCase c{std::string(isa::info(tested).mnemonic), tested, {at(kA, a), at(kSa, sa), at(kA2, a2), at(kSa2, sa2), at(kB, b), at(kSb, sb)}, {}, {}, 0, {}};
   if (!acc) c.golden_bf16 = {{kAcc, g.n * 4, expect}};
   const uint64_t e4m3 = static_cast<uint64_t>(num::Format::E4M3);
-  c.commands = {{Op::MatrixConfig, isa::pack(Layout::MatrixFormats, {{"a_fmt", e4m3}, {"b_fmt", e4m3}}), 0},
-                {Op::MatrixPreload, isa::pack(Layout::TileWithScales, {{"tile", kB}, {"scales", kSb}}),
-                 isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}})},
-                {Op::MatrixMul, isa::pack(Layout::TileWithScales, {{"tile", kA}, {"scales", kSa}}),
-                 isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}})}};
+  c.commands = {{Op::MatrixConfig, ops::MatrixFormats{.a_fmt = e4m3, .b_fmt = e4m3}.encode(), 0},
+                {Op::MatrixPreload, ops::TileWithScales{.tile = kB, .scales = kSb}.encode(),
+                 ops::WeightShape{.k = g.k, .n = g.n}.encode()},
+                {Op::MatrixMul, ops::TileWithScales{.tile = kA, .scales = kSa}.encode(),
+                 ops::MatmulOut{.acc = kAcc, .m = g.m}.encode()}};
   if (acc)
-    c.commands.push_back({Op::MatrixMulAcc, isa::pack(Layout::TileWithScales, {{"tile", kA2}, {"scales", kSa2}}),
-                          isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}})});
+    c.commands.push_back({Op::MatrixMulAcc, ops::TileWithScales{.tile = kA2, .scales = kSa2}.encode(),
+                          ops::MatmulOut{.acc = kAcc, .m = g.m}.encode()});
   c.expected = {at(kAcc, want)};
   c.cycles = 1 + 1 + mm_cycles(g) * (acc ? 2 : 1);
   return c;
@@ -393,10 +395,12 @@ OnChipCase bf16_gemm() {
   for (golden::Index r = 0; r < 12; ++r)
     c.inputs.push_back(at(kIn2 + b_stride * static_cast<uint64_t>(r), std::vector<uint16_t>(&bm(r, 0), &bm(r, 0) + 45)));
   const uint64_t bf16 = static_cast<uint64_t>(num::Format::BF16);
-  c.commands = {{Op::MatrixConfig, isa::pack(Layout::MatrixFormats, {{"a_fmt", bf16}, {"b_fmt", bf16}, {"c_stride", c_stride}}),
-                 isa::pack(Layout::OperandStrides, {{"a_stride", a_stride}, {"b_stride", b_stride}})},
-                {Op::MatrixPreload, isa::pack(Layout::TileWithScales, {{"tile", kIn2}}), isa::pack(Layout::WeightShape, {{"k", g.k}, {"n", g.n}})},
-                {Op::MatrixMul, isa::pack(Layout::TileWithScales, {{"tile", kIn}}), isa::pack(Layout::MatmulOut, {{"acc", kAcc}, {"m", g.m}})}};
+  c.commands = {{Op::MatrixConfig, ops::MatrixFormats{.a_fmt = bf16, .b_fmt = bf16, .c_stride = c_stride}.encode(),
+                 ops::OperandStrides{.a_stride = a_stride, .b_stride = b_stride}.encode()},
+                {Op::MatrixPreload, ops::TileWithScales{.tile = kIn2}.encode(),
+                 ops::WeightShape{.k = g.k, .n = g.n}.encode()},
+                {Op::MatrixMul, ops::TileWithScales{.tile = kIn}.encode(),
+                 ops::MatmulOut{.acc = kAcc, .m = g.m}.encode()}};
   for (uint64_t r = 0; r < g.m; ++r) {
     const std::vector<float> row(want.begin() + static_cast<std::ptrdiff_t>(r * g.n), want.begin() + static_cast<std::ptrdiff_t>((r + 1) * g.n));
     c.expected.push_back(at(kAcc + r * c_stride, row));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cadre/isa/xcadre.h"
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/chip.h"
 #include "sim_test_util.h"
 
@@ -33,7 +34,7 @@ struct XcadreProgram {
   }
   // cx.fence of every queue, then exit(0).
   Code& finish() {
-    li64(a3, isa::pack(isa::Layout::QueueMask, {{"queues", 7}}));
+    li64(a3, isa::operands::QueueMask{.queues = 7}.encode());
     code.raw(isa::encode(isa::XcadreInsn{isa::Op::Fence, 0, a3, 0}));
     code << i(Rv64Op::Addi, a0, zero, 0);
     return code.exit();

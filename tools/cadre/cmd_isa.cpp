@@ -22,11 +22,12 @@ std::string operand_text(isa::Layout l) {
 }
 
 void print_table() {
-  fmt::print("{:<15} {:<8} {:>6} {:>6} {:<7} {:<14} {:<34} {}\n", "mnemonic", "opcode", "funct3",
-             "funct7", "queue", "rd", "rs1", "rs2");
+  fmt::print("{:<15} {:<8} {:>6} {:>6} {:<7} {:<7} {:<14} {:<34} {}\n", "mnemonic", "opcode", "funct3",
+             "funct7", "queue", "unit", "rd", "rs1", "rs2");
   for (const isa::InsnInfo& i : isa::xcadre_table())
-    fmt::print("{:<15} {:<8} {:>6} {:>6} {:<7} {:<14} {:<34} {}\n", i.mnemonic, isa::name(i.major), i.funct3,
-               i.funct7, isa::name(i.queue), operand_text(i.rd), operand_text(i.rs1), operand_text(i.rs2));
+    fmt::print("{:<15} {:<8} {:>6} {:>6} {:<7} {:<7} {:<14} {:<34} {}\n", i.mnemonic, isa::name(i.major),
+               i.funct3, i.funct7, isa::name(i.queue), isa::name(i.unit), operand_text(i.rd), operand_text(i.rs1),
+               operand_text(i.rs2));
 }
 
 nlohmann::json layout_json(isa::Layout l) {
@@ -45,6 +46,7 @@ void print_json() {
                      {"funct3", i.funct3},
                      {"funct7", i.funct7},
                      {"queue", isa::name(i.queue)},
+                     {"unit", isa::name(i.unit)},
                      {"rd", layout_json(i.rd)},
                      {"rs1", layout_json(i.rs1)},
                      {"rs2", layout_json(i.rs2)},

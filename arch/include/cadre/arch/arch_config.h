@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cadre/numerics/format.h"
@@ -20,11 +22,31 @@ struct CoreConfig {
   bool operator==(const CoreConfig&) const = default;
 };
 
+// Which implementation of the matrix engine the simulator builds (matrix_engines.def).
+enum class MatrixEngineKind : uint8_t {
+#define CADRE_MATRIX_ENGINE(E, name) E,
+#include "cadre/arch/matrix_engines.def"
+};
+// Their names in JSON, in enumerator order.
+inline constexpr std::string_view kMatrixEngineNames[] = {
+#define CADRE_MATRIX_ENGINE(E, name) name,
+#include "cadre/arch/matrix_engines.def"
+};
+
+// The names an enum-valued field takes in JSON, indexed by enumerator.
+template <class T>
+struct ChoiceNames;
+template <>
+struct ChoiceNames<MatrixEngineKind> {
+  static constexpr std::span<const std::string_view> names = kMatrixEngineNames;
+};
+
 // The R x C systolic array.
 struct MatrixConfig {
   uint32_t rows = 0;                        // R
   uint32_t cols = 0;                        // C
   std::vector<num::Format> input_formats;   // a subset of kMatrixInputFormats
+  MatrixEngineKind engine = MatrixEngineKind::Behavioural;
   bool operator==(const MatrixConfig&) const = default;
 };
 

@@ -44,7 +44,7 @@ void validate_arch(const ArchConfig& cfg, std::string_view source_name);
 nlohmann::ordered_json to_json(const ArchConfig& cfg);
 
 // The fields of the JSON format, from arch_fields.def.
-enum class FieldKind : uint8_t { Object, Unsigned, Real, String, FormatList };
+enum class FieldKind : uint8_t { Object, Unsigned, Real, String, FormatList, Choice };
 enum class FieldRule : uint8_t { None, PowerOfTwo, Identifier };
 struct FieldInfo {
   std::string_view path;  // JSON pointer
@@ -53,6 +53,7 @@ struct FieldInfo {
   FieldRule rule;
   std::string_view unit;
   std::string_view description;
+  std::span<const std::string_view> choices = {};  // the names a Choice takes
 };
 std::span<const FieldInfo> arch_fields();
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +17,11 @@ enum class Major : uint8_t { Custom0 = 0x0B, Custom1 = 0x2B, Custom2 = 0x5B, Cus
 // itself (the core waits until it is done).
 enum class Queue : uint8_t { Load, Compute, Store, Core };
 inline constexpr int kQueueCount = 3;  // Load, Compute, Store are queues; Core is not
+
+// What carries a command out: the load queue's DMA, the matrix engine, the
+// vector unit, the store queue's DMA, or the queues and the command interface
+// themselves (semaphores, fences, status).
+enum class Unit : uint8_t { DmaIn, Matrix, Vector, DmaOut, Sync };
 
 enum class Layout : uint8_t {
 #define XCADRE_FIELD(...)
@@ -50,6 +54,7 @@ struct InsnInfo {
   uint8_t funct3;
   uint8_t funct7;
   Queue queue;
+  Unit unit;
   Layout rd, rs1, rs2;
   std::string_view summary;
 };
@@ -59,6 +64,7 @@ std::span<const LayoutInfo> layout_table();
 const InsnInfo& info(Op op);
 const LayoutInfo& info(Layout layout);
 std::string_view name(Queue queue);
+std::string_view name(Unit unit);
 std::string_view name(Major major);
 std::optional<Op> op_from_mnemonic(std::string_view mnemonic);
 
@@ -80,17 +86,8 @@ struct XcadreDecode {
 bool is_custom_major(uint32_t word);
 XcadreDecode decode_xcadre(uint32_t word);
 
-// Reading and building packed register operands by field name. Reading a name
-// the layout does not have, or building a value that does not fit its field,
-// is a programming error and throws std::logic_error.
-uint64_t field(Layout layout, std::string_view field_name, uint64_t reg);
-struct FieldValue {
-  std::string_view name;
-  uint64_t value;
-};
-uint64_t pack(Layout layout, std::initializer_list<FieldValue> values);
-
-// Fast unchecked extraction for the simulator's hot path.
+// The value of field `f` in a register, unchecked. Typed operands:
+// xcadre_operands.h.
 constexpr uint64_t bits(uint64_t reg, const Field& f) {
   return f.width == 64 ? reg : (reg >> f.lsb) & ((uint64_t{1} << f.width) - 1);
 }

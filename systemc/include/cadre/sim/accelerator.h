@@ -1,9 +1,10 @@
 // One tile's accelerator behind the Xcadre hook: the load, compute and store
 // queues with the configured depths, the tile's semaphores, fences, cx.status,
 // and the watchdog that stops a run no queue and not the core can advance
-// (docs/accelerator.md, "Queues, semaphores and the watchdog"). The load and
-// store queues drive the DMA engine, the compute queue the matrix engine and
-// the vector unit; each queue is an SC_THREAD that waits until its unit has
+// (docs/accelerator.md, "Queues, semaphores and the watchdog"). Each command
+// goes to the unit the ISA table's unit column names: the load and store
+// queues drive the DMA engine, the compute queue the matrix engine and the
+// vector unit; each queue is an SC_THREAD that waits until its unit has
 // finished each command.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,7 +23,7 @@
 #include "cadre/sim/clock.h"
 #include "cadre/sim/dma.h"
 #include "cadre/sim/local_memory.h"
-#include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/matrix_unit.h"
 #include "cadre/sim/tracing.h"
 #include "cadre/sim/vector_unit.h"
 #include "cadre/sim/xcadre_port.h"
@@ -68,7 +70,7 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   // Bound by the chip to this tile's DMA port on the interconnect.
   tlm_utils::simple_initiator_socket_optional<DmaEngine>& dma_socket() { return dma_.socket; }
   const DmaEngine& dma() const { return dma_; }
-  const MatrixEngine& matrix() const { return matrix_; }
+  const MatrixUnit& matrix() const { return *matrix_; }
   const VectorUnit& vector() const { return vector_; }
   const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
   AcceleratorStats stats() const;
@@ -107,7 +109,7 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   const Clock& clock_;
   uint32_t tile_;
   LocalMemory memory_;
-  MatrixEngine matrix_;
+  std::unique_ptr<MatrixUnit> matrix_;  // the implementation /matrix/engine selects
   VectorUnit vector_;
   DmaEngine dma_;
   std::array<CommandQueue, isa::kQueueCount> queues_;

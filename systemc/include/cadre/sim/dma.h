@@ -3,8 +3,10 @@
 // (docs/isa.md, "DMA"). Data moves through the chip's memory path: the
 // engine's TLM socket goes to its own port on the interconnect, so HBM bursts
 // meet the cores' and other tiles' requests at the channels. Timing
-// (docs/accelerator.md, "DMA"): bursts of dma.burst_bytes, one issued per
-// link slot, at most dma.max_outstanding_bursts in flight.
+// (docs/accelerator.md, "DMA"): bursts of dma.burst_bytes issued as the cost
+// model's cost::BurstPipeline says (one per link slot, at most
+// dma.max_outstanding_bursts in flight), each completing when the
+// interconnect and HBM return it.
 #pragma once
 
 #include <systemc>
@@ -12,11 +14,12 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
-#include <deque>
 #include <span>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
+#include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/local_memory.h"
 
@@ -48,35 +51,20 @@ class DmaEngine : public sc_core::sc_module {
   const DmaStats& stats() const { return stats_; }
 
  private:
-  // The bursts of one command in flight: when the next may issue, and when
-  // the latest ones complete (at most max_outstanding_bursts of them).
-  struct Pipeline {
-    uint64_t next_issue = 0;
-    std::deque<uint64_t> in_flight;
-    uint64_t last_done = 0;
-  };
-  struct Strides {
-    uint64_t chip = 0, local = 0;
-  };
-  struct IndexList {
-    uint64_t list = 0, table_rows = 0;
-  };
-
   // Moves bytes between `data` and chip memory at `addr` in bursts.
-  void transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, Pipeline& p);
+  void transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p);
   // The index list of `rows` entries, each -1 or inside [0, table_rows).
-  std::vector<int32_t> indices(const IndexList& idx, uint64_t rows);
-  uint64_t load(uint64_t chip, uint64_t rs2, bool gather, Pipeline& p);
-  uint64_t store(uint64_t chip, uint64_t rs2, Pipeline& p);
-  uint64_t scatter_add(uint64_t chip, uint64_t rs2, Pipeline& p);
+  std::vector<int32_t> indices(const isa::operands::IndexList& idx, uint64_t rows);
+  // Each returns the cycle its last burst completes.
+  uint64_t load(uint64_t chip, const isa::operands::Transfer& t, bool gather, cost::BurstPipeline& p);
+  uint64_t store(uint64_t chip, const isa::operands::Transfer& t, cost::BurstPipeline& p);
+  uint64_t scatter_add(uint64_t chip, const isa::operands::RowUpdate& u, cost::BurstPipeline& p);
 
+  const arch::ArchConfig& cfg_;
   const Clock& clock_;
   LocalMemory& memory_;
-  uint64_t burst_bytes_;
-  uint64_t max_outstanding_;
-  uint64_t link_bytes_per_cycle_;
-  Strides load_strides_, store_strides_;
-  IndexList load_index_, store_index_;
+  isa::operands::Strides load_strides_, store_strides_;  // 0: packed
+  isa::operands::IndexList load_index_, store_index_;
   uint64_t store_weights_ = 0;  // 0: every weight is 1.0
   num::Format src_format_ = num::Format::FP32, dst_format_ = num::Format::FP32;
   DmaStats stats_;

@@ -1,9 +1,10 @@
-// The matrix engine: an R x C weight-stationary systolic array (B is held in
-// the cells, A streams through, FP32 sums leave at the bottom into the
-// accumulator stage where FP8 block scales are applied). Functionally it
+// The behavioural matrix engine: an R x C weight-stationary systolic array (B
+// is held in the cells, A streams through, FP32 sums leave at the bottom into
+// the accumulator stage where FP8 block scales are applied). Functionally it
 // computes C = A * B^T with the numerics library's block-scaled FP8 or BF16
-// dot products, so its bits match the golden model on every array shape;
-// its time is the formula below (docs/accelerator.md, "Matrix engine").
+// dot products, so its bits match the golden model on every array shape; its
+// time is the cost model's (cost::matmul_timing, docs/accelerator.md, "Matrix
+// engine") plus the bank conflicts of its operand streams.
 #pragma once
 
 #include <cstdint>
@@ -11,40 +12,21 @@
 #include "cadre/arch/arch_config.h"
 #include "cadre/numerics/format.h"
 #include "cadre/sim/local_memory.h"
+#include "cadre/sim/matrix_unit.h"
 
 namespace cadre::sim {
 
-// Cycles of one weight-stationary GEMM C[M x N] = A[M x K] * B[N x K]^T on an
-// R x C array: B is cut into ceil(K/R) * ceil(N/C) folds; each fold preloads
-// its weights (R cycles, one array row a cycle), then streams the M rows of A:
-// the first result leaves after the fill (R + C - 2 cycles past the first
-// row) and one row follows each cycle, R + C + M - 2 cycles in all.
-struct MatrixTiming {
-  uint64_t folds = 0;
-  uint64_t preload_cycles = 0;  // per fold
-  uint64_t stream_cycles = 0;   // per fold: fill + stream + drain
-  uint64_t total() const { return folds * (preload_cycles + stream_cycles); }
-};
-MatrixTiming ws_timing(uint64_t rows, uint64_t cols, uint64_t m, uint64_t n, uint64_t k);
-
-struct MatrixStats {
-  uint64_t commands = 0;
-  uint64_t busy_cycles = 0;
-  uint64_t conflict_cycles = 0;
-  uint64_t macs = 0;
-};
-
-class MatrixEngine {
+class BehaviouralMatrixEngine : public MatrixUnit {
  public:
-  MatrixEngine(const arch::ArchConfig& cfg, LocalMemory& memory);
+  BehaviouralMatrixEngine(const arch::ArchConfig& cfg, LocalMemory& memory);
 
-  // Each returns the cycles the command keeps the engine busy; an operand
-  // that cannot be used throws AccelError.
-  uint64_t configure(uint64_t rs1, uint64_t rs2);           // cmx.cfg
-  uint64_t preload(uint64_t rs1, uint64_t rs2);             // cmx.preload
-  uint64_t matmul(uint64_t rs1, uint64_t rs2, bool accumulate);  // cmx.mm, cmx.mm.acc
+  uint64_t configure(const isa::operands::MatrixFormats& formats,
+                     const isa::operands::OperandStrides& strides) override;
+  uint64_t preload(const isa::operands::TileWithScales& weights, const isa::operands::WeightShape& shape) override;
+  uint64_t matmul(const isa::operands::TileWithScales& a, const isa::operands::MatmulOut& out,
+                  bool accumulate) override;
 
-  const MatrixStats& stats() const { return stats_; }
+  const MatrixStats& stats() const override { return stats_; }
 
  private:
   const arch::ArchConfig& cfg_;

@@ -1,25 +1,20 @@
 // The vector unit: `lanes` FP32 lanes carrying out every cvec.* command on
 // local memory with the numerics library's routines, so results match the
-// golden kernels bit for bit. Time per command: a fixed startup plus, for
-// each row, `passes` sweeps of ceil(elements / lanes) cycles
-// (docs/accelerator.md, "Vector unit", has the table of passes).
+// golden kernels bit for bit. Time per command: the cost model's
+// (cost::vector_timing: a fixed startup plus, for each row, `passes` sweeps of
+// ceil(elements / lanes) cycles; docs/accelerator.md, "Vector unit") plus the
+// bank conflicts of its operand streams.
 #pragma once
 
 #include <cstdint>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/numerics/format.h"
 #include "cadre/sim/local_memory.h"
 
 namespace cadre::sim {
-
-// Pipeline fill of the lanes before the first sweep of a data command.
-inline constexpr uint64_t kVectorStartupCycles = 4;
-
-// startup + rows * passes * ceil(cols / lanes): the documented cost of a
-// sweeping command (the cvec.align cost adds its list fill; see the doc).
-uint64_t vector_sweep_cycles(uint64_t lanes, uint64_t rows, uint64_t cols, uint64_t passes);
 
 struct VectorStats {
   uint64_t commands = 0;
@@ -45,8 +40,9 @@ class VectorUnit {
   uint64_t topk(bool grouped, uint64_t rs1, uint64_t rs2);
   uint64_t count(uint64_t rs1, uint64_t rs2);
   uint64_t align(uint64_t rs1, uint64_t rs2);
-  // Time of a sweeping command whose streams are `streams`, with bank conflicts.
-  uint64_t cost(std::span<const LocalStream> streams, uint64_t rows, uint64_t cols, uint64_t passes);
+  // Time of the data command `op` of `shape` whose operands stream as
+  // `streams`, with their bank conflicts.
+  uint64_t command_cycles(std::span<const LocalStream> streams, isa::Op op, const cost::VectorShape& shape);
 
   const arch::ArchConfig& cfg_;
   LocalMemory& memory_;

@@ -1,0 +1,79 @@
+#include <algorithm>
+#include <cmath>
+
+#include "cadre/arch/memory_map.h"
+#include "cadre/cost/cost.h"
+
+namespace cadre::cost {
+
+uint64_t burst_bytes_at(const arch::ArchConfig& cfg, uint64_t addr, uint64_t left) {
+  return std::min<uint64_t>(left, cfg.dma.burst_bytes - addr % cfg.dma.burst_bytes);
+}
+
+uint64_t link_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
+  return (bytes + cfg.interconnect.bytes_per_cycle - 1) / cfg.interconnect.bytes_per_cycle;
+}
+
+uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
+  const auto channel =
+      static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / arch::hbm_bytes_per_cycle_per_channel(cfg)));
+  return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + channel + arch::hbm_latency_cycles(cfg);
+}
+
+BurstPipeline::BurstPipeline(const arch::ArchConfig& cfg, uint64_t start_cycle)
+    : cfg_(cfg), link_free_(start_cycle), last_done_(start_cycle) {}
+
+uint64_t BurstPipeline::next_issue() const {
+  if (in_flight_.size() == cfg_.dma.max_outstanding_bursts) return std::max(link_free_, in_flight_.front());
+  return link_free_;
+}
+
+void BurstPipeline::issue(uint64_t bytes, uint64_t done) {
+  const uint64_t at = next_issue();
+  if (in_flight_.size() == cfg_.dma.max_outstanding_bursts) in_flight_.pop_front();
+  in_flight_.push_back(done);
+  last_done_ = std::max(last_done_, done);
+  link_free_ = at + link_cycles(cfg_, bytes);
+}
+
+void BurstPipeline::wait_for_completion() { link_free_ = std::max(link_free_, last_done_); }
+
+namespace {
+
+// Issues the bursts of one row of `bytes` at `addr`, each completing after its
+// round trip to HBM, or at once in RAM (untimed).
+void row_bursts(const arch::ArchConfig& cfg, BurstPipeline& p, uint64_t addr, uint64_t bytes) {
+  for (uint64_t done = 0; done < bytes;) {
+    const uint64_t b = burst_bytes_at(cfg, addr + done, bytes - done);
+    const bool in_ram = arch::ram_region(cfg).contains(addr + done, b);
+    p.issue(b, p.next_issue() + (in_ram ? 0 : hbm_burst_cycles(cfg, b)));
+    done += b;
+  }
+}
+
+// A command keeps the DMA busy for one cycle at least.
+uint64_t at_least_one(uint64_t cycles) { return std::max<uint64_t>(1, cycles); }
+
+}  // namespace
+
+uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
+                             uint64_t chip_stride) {
+  const uint64_t stride = chip_stride != 0 ? chip_stride : row_bytes;
+  BurstPipeline p(cfg, 0);
+  for (uint64_t r = 0; r < rows; ++r) row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
+  return at_least_one(p.last_done());
+}
+
+uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes,
+                                uint64_t chip_addr, uint64_t chip_stride) {
+  const uint64_t stride = chip_stride != 0 ? chip_stride : row_bytes;
+  BurstPipeline p(cfg, 0);
+  for (uint64_t r = 0; r < rows; ++r) {
+    row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
+    p.wait_for_completion();
+    row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
+  }
+  return at_least_one(p.last_done());
+}
+
+}  // namespace cadre::cost

@@ -1,0 +1,18 @@
+#include "cadre/cost/cost.h"
+
+namespace cadre::cost {
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+MatrixTiming ws_timing(uint64_t rows, uint64_t cols, uint64_t m, uint64_t n, uint64_t k) {
+  return {ceil_div(k, rows) * ceil_div(n, cols), rows, rows + cols + m - 2};
+}
+
+MatrixTiming matmul_timing(const arch::ArchConfig& cfg, uint64_t m, uint64_t n, uint64_t k) {
+  return ws_timing(cfg.matrix.rows, cfg.matrix.cols, m, n, k);
+}
+
+}  // namespace cadre::cost

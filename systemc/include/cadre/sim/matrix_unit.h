@@ -1,0 +1,47 @@
+// The matrix engine as a tile's accelerator sees it: the commands of the cmx.*
+// instructions, each returning the cycles it keeps the engine busy, and the
+// engine's statistics. The behavioural engine (matrix_engine.h) implements
+// it, and so can a model of the RTL; /matrix/engine in the architecture
+// configuration selects the implementation each tile builds.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "cadre/arch/arch_config.h"
+#include "cadre/isa/xcadre_operands.h"
+#include "cadre/sim/local_memory.h"
+
+namespace cadre::sim {
+
+struct MatrixStats {
+  uint64_t commands = 0;
+  uint64_t busy_cycles = 0;
+  uint64_t conflict_cycles = 0;
+  uint64_t macs = 0;
+};
+
+class MatrixUnit {
+ public:
+  virtual ~MatrixUnit() = default;
+
+  // Each returns the cycles the command keeps the engine busy; an operand
+  // that cannot be used throws AccelError.
+  virtual uint64_t configure(const isa::operands::MatrixFormats& formats,
+                             const isa::operands::OperandStrides& strides) = 0;  // cmx.cfg
+  virtual uint64_t preload(const isa::operands::TileWithScales& weights,
+                           const isa::operands::WeightShape& shape) = 0;  // cmx.preload
+  virtual uint64_t matmul(const isa::operands::TileWithScales& a, const isa::operands::MatmulOut& out,
+                          bool accumulate) = 0;  // cmx.mm, cmx.mm.acc
+
+  virtual const MatrixStats& stats() const = 0;
+};
+
+// The implementation cfg.matrix.engine names, on the tile's local memory.
+std::unique_ptr<MatrixUnit> make_matrix_unit(const arch::ArchConfig& cfg, LocalMemory& memory);
+
+// Carries out the cmx.* instruction `op` on `unit` with the operand registers
+// rs1 and rs2; returns its cycles.
+uint64_t matrix_command(MatrixUnit& unit, isa::Op op, uint64_t rs1, uint64_t rs2);
+
+}  // namespace cadre::sim
