@@ -59,8 +59,11 @@ LocalFootprint mlp_footprint(const MlpShape& s, const MlpTiling& t) {
 ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix)
     : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)) {
   const uint64_t H = s_.hidden, W = s_.width;
+  // FP8 tiles hold whole 128 x 128 scale blocks; BF16 ones need only whole DMA bursts of rows.
+  const uint64_t granule = s_.fp8 ? 128 : 32;
   for (uint64_t v : {t_.slice, t_.k_chunk, t_.n_chunk})
-    if (v == 0 || v % 128 != 0) throw IrError(fmt::format("expert MLP tiling: {} is not a positive multiple of 128", v));
+    if (v == 0 || v % granule != 0)
+      throw IrError(fmt::format("expert MLP tiling: {} is not a positive multiple of {}", v, granule));
   if (H % t_.k_chunk || H % t_.n_chunk || W % t_.slice || t_.rows == 0)
     throw IrError(fmt::format("expert MLP tiling rows={} slice={} k_chunk={} n_chunk={} does not divide hidden {} / width {}",
                               t_.rows, t_.slice, t_.k_chunk, t_.n_chunk, H, W));

@@ -25,10 +25,10 @@ constexpr uint64_t kStreamSlots = 2;
 uint64_t round64(uint64_t v) { return (v + 63) / 64 * 64; }
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-// Multiples of 128 that divide n, up to `most`.
-std::vector<uint64_t> chunks_of(uint64_t n, uint64_t most) {
+// Multiples of `granule` that divide n, up to `most`.
+std::vector<uint64_t> chunks_of(uint64_t n, uint64_t most, uint64_t granule = 128) {
   std::vector<uint64_t> v;
-  for (uint64_t c = 128; c <= std::min(n, most); c += 128)
+  for (uint64_t c = granule; c <= std::min(n, most); c += granule)
     if (n % c == 0) v.push_back(c);
   return v;
 }
@@ -72,9 +72,12 @@ class Tiler {
       throw IrError(fmt::format("{}: Cadre's lowering needs the hidden size ({}) and the width ({}) to be multiples of 128", what, H, W));
     MlpTiling best;
     double best_cycles = std::numeric_limits<double>::infinity();
-    const std::vector<uint64_t> slices = opt_.has("slice") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("slice", 0))} : chunks_of(W, 256);
-    const std::vector<uint64_t> kcs = opt_.has("k_chunk") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("k_chunk", 0))} : chunks_of(H, 2048);
-    const std::vector<uint64_t> ncs = opt_.has("n_chunk") ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int("n_chunk", 0))} : chunks_of(H, 2048);
+    const uint64_t g = s.fp8 ? 128 : 32;
+    const auto choices = [&](const char* key, uint64_t n, uint64_t most) {
+      return opt_.has(key) ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int(key, 0))} : chunks_of(n, most, g);
+    };
+    const std::vector<uint64_t> slices = choices("slice", W, 256), kcs = choices("k_chunk", H, 2048),
+                                ncs = choices("n_chunk", H, 2048);
     std::vector<bool> splits = {false, true};
     if (opt_.has("split")) splits = {opt_.get_int("split", 0) != 0};
     for (uint64_t S : slices)

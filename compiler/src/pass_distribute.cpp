@@ -51,9 +51,9 @@ void split_experts(Block& out, ForStmt f, const std::string& placement) {
   const Expr off = Expr::symbol(offsets);
   const std::string v = f.var;
   const auto rows_of = [&](const std::string& e, Block& into) {
-    into.push_back(Stmt{LoadStmt{v + "_b", Width::Word, off + Expr::value(e) * I(4)}, 0});
-    into.push_back(Stmt{LoadStmt{v + "_n", Width::Word, off + Expr::value(e) * I(4) + I(4)}, 0});
-    into.push_back(let(v + "_rows", Expr::value(v + "_n") - Expr::value(v + "_b")));
+    into.push_back(Stmt{LoadStmt{v + "_start", Width::Word, off + Expr::value(e) * I(4)}, 0});
+    into.push_back(Stmt{LoadStmt{v + "_stop", Width::Word, off + Expr::value(e) * I(4) + I(4)}, 0});
+    into.push_back(let(v + "_rows", Expr::value(v + "_stop") - Expr::value(v + "_start")));
   };
   out.push_back(Stmt{LetStmt{v + "_total", I(0), true}, 0});
   ForStmt sum{v + "_s", f.lo, f.hi, f.step, {}, {}};

@@ -44,15 +44,12 @@ struct RowConverter {
     const uint64_t sb = num::info(src_fmt).bytes, db = num::info(dst_fmt).bytes;
     const Expr in = b.buffer(prefix + "in", Memory::Scratchpad, rows * cols * sb);
     const Expr out = b.buffer(prefix + "out", Memory::Accumulator, rows * cols * db);
-    const Expr ready = b.sem(prefix + "ready"), done = b.sem(prefix + "done");
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(hidden * sb)}, {"local_stride", I(cols * sb)}});
     b.cmd(Op::DmaLoad, {{"hbm", src + (t0 * I(hidden) + col) * I(sb)}, {"local", in}, {"rows", m}, {"row_bytes", width * I(sb)}});
-    b.signal(Queue::Load, ready);
-    b.wait(Queue::Compute, ready);
+    b.fence(1);  // conversions are a small part of the layer: fences order them
     b.cmd(Op::VecConvert, {{"src", in}, {"dst", out}, {"n", m * I(cols)}, {"src_fmt", I(num::info(src_fmt).code)},
                            {"dst_fmt", I(num::info(dst_fmt).code)}});
-    b.signal(Queue::Compute, done);
-    b.wait(Queue::Store, done);
+    b.fence(2);
     b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(hidden * db)}, {"local_stride", I(cols * db)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
     b.cmd(Op::DmaStore, {{"hbm", dst + (t0 * I(hidden) + col) * I(db)}, {"local", out}, {"rows", m}, {"row_bytes", width * I(db)}});
     b.fence(7);
@@ -135,28 +132,26 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       const uint64_t TB = st.rows;
       const Expr gx = b.buffer("sg_x", Memory::Scratchpad, TB * H * 2), gw = b.buffer("sg_w", Memory::Scratchpad, H * 2);
       const Expr gl = b.buffer("sg_l", Memory::Accumulator, TB * 4), gvb = b.buffer("sg_v", Memory::Scratchpad, TB * 4);
-      const Expr ready = b.sem("sg_ready"), done = b.sem("sg_done");
       b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
       b.cmd(Op::DmaLoad, {{"hbm", wg}, {"local", gw}, {"rows", I(1)}, {"row_bytes", I(H * 2)}});
       b.loop("gt", I(0), I(T), I(TB), parallel("tokens"), [&](Expr t0) {
         const Expr tm = b.let("gm", min(I(TB), I(T) - t0));
         b.cmd(Op::DmaLoad, {{"hbm", value(s.x) + t0 * I(H * 2)}, {"local", gx}, {"rows", tm}, {"row_bytes", I(H * 2)}});
-        b.signal(Queue::Load, ready);
-        b.wait(Queue::Compute, ready);
+        b.fence(1);
         b.cmd(Op::MatrixConfig, {{"a_fmt", I(num::info(Format::BF16).code)}, {"b_fmt", I(num::info(Format::BF16).code)},
                                  {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
         b.cmd(Op::MatrixPreload, {{"tile", gw}, {"scales", I(0)}, {"k", I(H)}, {"n", I(1)}});
         b.cmd(Op::MatrixMul, {{"tile", gx}, {"scales", I(0)}, {"acc", gl}, {"m", tm}});
         b.cmd(Op::VecSigmoid, {{"src", gl}, {"dst", gvb}, {"n", tm}});
-        b.signal(Queue::Compute, done);
-        b.wait(Queue::Store, done);
+        b.fence(2);
         b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
         b.cmd(Op::DmaStore, {{"hbm", so.gate_values + t0 * 4}, {"local", gvb}, {"rows", I(1)}, {"row_bytes", tm * 4}});
         b.fence(7);
       });
     }
     MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
-    ExpertMlpLowering mlp(b, shape, st, "s_");
+    // The same buffers and semaphores as the routed experts' (prefix e_): they run one after the other.
+    ExpertMlpLowering mlp(b, shape, st, "e_");
     b.loop("st", I(0), I(T), I(st.rows), parallel("tokens"), [&](Expr t0) {
       mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
     });

@@ -20,7 +20,6 @@ namespace cadre::compiler {
 namespace {
 
 using isa::Op;
-using isa::Queue;
 using num::Format;
 
 int64_t float_bits(double v) { return static_cast<int64_t>(std::bit_cast<uint32_t>(static_cast<float>(v))); }
@@ -70,7 +69,6 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   const Expr l_logits = b.buffer("r_logits", Memory::Accumulator, RB * E * 4);
   const Expr l_scores = b.buffer("r_scores", Memory::Scratchpad, RB * E * 4);
   const Expr l_topk = b.buffer("r_topk", Memory::Scratchpad, RB * K * 8);
-  const Expr x_full = b.sem("r_x_full"), done = b.sem("r_done");
   declare_stream(b, E * KC * 2, 0);
   declare_barrier(b, arch);
 
@@ -89,8 +87,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
     const Expr rb = b.let("rb", min(I(RB), I(T) - tb));
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
     b.cmd(Op::DmaLoad, {{"hbm", x + tb * I(H * 2)}, {"local", l_x}, {"rows", rb}, {"row_bytes", I(H * 2)}});
-    b.signal(Queue::Load, x_full);
-    b.wait(Queue::Compute, x_full);
+    b.fence(1);  // the routing is a small part of the layer: fences order its phases
 
     // Router GEMM: logits[rb, E] = x[rb, H] * router[E, H]^T, BF16, K in chunks.
     b.cmd(Op::MatrixConfig, {{"a_fmt", I(code(Format::BF16))}, {"b_fmt", I(code(Format::BF16))}, {"c_stride", I(0)},
@@ -141,8 +138,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
       });
     }
 
-    b.signal(Queue::Compute, done);
-    b.wait(Queue::Store, done);
+    b.fence(2);
     b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
     b.cmd(Op::DmaStore, {{"hbm", logits + tb * I(E * 4)}, {"local", l_logits}, {"rows", rb}, {"row_bytes", I(E * 4)}});
     b.cmd(Op::DmaStore, {{"hbm", ids + tb * I(K * 4)}, {"local", l_topk}, {"rows", rb}, {"row_bytes", I(K * 4)}});
@@ -165,15 +161,12 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   const Expr row_weights = hbm_of(b, rw_v, "align.row_weights", "output");
   const Expr a_in = b.buffer("a_in", Memory::Scratchpad, T * K * 8);
   const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * C * 4);
-  const Expr a_full = b.sem("a_full"), a_done = b.sem("a_done");
   b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
   b.cmd(Op::DmaLoad, {{"hbm", ids}, {"local", a_in}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
   b.cmd(Op::DmaLoad, {{"hbm", weights}, {"local", a_in + I(T * K * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
-  b.signal(Queue::Load, a_full);
-  b.wait(Queue::Compute, a_full);
+  b.fence(1);
   b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", I(T)}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
-  b.signal(Queue::Compute, a_done);
-  b.wait(Queue::Store, a_done);
+  b.fence(2);
   b.when(Expr::value(std::string(kTileValue)), Cmp::Eq, I(0), [&] {
     b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
     b.cmd(Op::DmaStore, {{"hbm", offsets}, {"local", a_out}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
