@@ -176,49 +176,57 @@ class CodeGen {
       eval_into(Expr::binary(e.kind, b, a), rd);
       return;
     }
+    // The left operand's own register when it is a value, else rd.
+    const auto left = [&] {
+      if (a.kind == K::Value) return reg_of(a.name);
+      eval_into(a, rd);
+      return rd;
+    };
     if (b.is_const()) {
       const int64_t c = b.constant;
       if ((e.kind == K::Add && fits12(c)) || (e.kind == K::Sub && fits12(-c))) {
-        eval_into(a, rd);
-        rv(Rv64Op::Addi, rd, rd, 0, e.kind == K::Add ? c : -c);
+        rv(Rv64Op::Addi, rd, left(), 0, e.kind == K::Add ? c : -c);
         return;
       }
       if (e.kind == K::Mul && c > 0 && std::has_single_bit(static_cast<uint64_t>(c))) {
-        eval_into(a, rd);
-        rv(Rv64Op::Slli, rd, rd, 0, std::countr_zero(static_cast<uint64_t>(c)));
+        rv(Rv64Op::Slli, rd, left(), 0, std::countr_zero(static_cast<uint64_t>(c)));
         return;
       }
       if ((e.kind == K::Shl || e.kind == K::Shr) && c >= 0 && c < 64) {
-        eval_into(a, rd);
-        rv(e.kind == K::Shl ? Rv64Op::Slli : Rv64Op::Srli, rd, rd, 0, c);
+        rv(e.kind == K::Shl ? Rv64Op::Slli : Rv64Op::Srli, rd, left(), 0, c);
         return;
       }
       if ((e.kind == K::And || e.kind == K::Or) && c >= 0 && c < 2048) {
-        eval_into(a, rd);
-        rv(e.kind == K::And ? Rv64Op::Andi : Rv64Op::Ori, rd, rd, 0, c);
+        rv(e.kind == K::And ? Rv64Op::Andi : Rv64Op::Ori, rd, left(), 0, c);
         return;
       }
     }
-    eval_into(a, rd);
-    Temp t(*this, "an expression");
-    eval_into(b, t.r);
-    switch (e.kind) {
-      case K::Min:
-      case K::Max: {
-        // rd = a; if (b < a) rd = b (min), if (a < b) rd = b (max).
-        const std::string skip = new_label();
-        if (e.kind == K::Min) rv(Rv64Op::Bge, 0, t.r, rd, 0, skip);
-        else rv(Rv64Op::Bge, 0, rd, t.r, 0, skip);
-        rv(Rv64Op::Addi, rd, t.r, 0, 0);
-        label(skip);
-        return;
-      }
-      default: break;
+    if (e.kind == K::Min || e.kind == K::Max) {
+      eval_into(a, rd);
+      Temp t(*this, "an expression");
+      eval_into(b, t.r);
+      // rd = a; if (b < a) rd = b (min), if (a < b) rd = b (max).
+      const std::string skip = new_label();
+      if (e.kind == K::Min) rv(Rv64Op::Bge, 0, t.r, rd, 0, skip);
+      else rv(Rv64Op::Bge, 0, rd, t.r, 0, skip);
+      rv(Rv64Op::Addi, rd, t.r, 0, 0);
+      label(skip);
+      return;
+    }
+    const uint8_t ra = left();
+    std::optional<Temp> t;
+    uint8_t rb;
+    if (b.kind == K::Value) {
+      rb = reg_of(b.name);
+    } else {
+      t.emplace(*this, "an expression");
+      eval_into(b, t->r);
+      rb = t->r;
     }
     static const std::map<K, Rv64Op> kOps = {{K::Add, Rv64Op::Add}, {K::Sub, Rv64Op::Sub}, {K::Mul, Rv64Op::Mul},
                                              {K::Div, Rv64Op::Div}, {K::Rem, Rv64Op::Rem}, {K::And, Rv64Op::And},
                                              {K::Or, Rv64Op::Or},   {K::Shl, Rv64Op::Sll}, {K::Shr, Rv64Op::Srl}};
-    rv(kOps.at(e.kind), rd, rd, t.r, 0);
+    rv(kOps.at(e.kind), rd, ra, rb, 0);
   }
 
   // A register holding e: a value's own register, x0, or a temporary in `t`.
