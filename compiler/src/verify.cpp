@@ -145,8 +145,9 @@ class ProgramVerifier {
           if constexpr (std::is_same_v<T, ForStmt>) {
             expr(n.lo, s.line);
             expr(n.hi, s.line);
+            expr(n.step, s.line);
             const auto step = constant_value(n.step);
-            if (!step || *step <= 0) fail(s.line, fmt::format("the step of loop %{} must be a positive constant", n.var));
+            if (step && *step <= 0) fail(s.line, fmt::format("the step of loop %{} must be positive", n.var));
             scope_.frames.emplace_back();
             define(n.var, false, s.line);
             block(n.body);

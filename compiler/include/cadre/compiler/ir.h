@@ -137,7 +137,7 @@ using Block = std::vector<Stmt>;
 
 struct ForStmt {
   std::string var;
-  Expr lo, hi, step;  // var = lo; while var < hi (signed); var += step
+  Expr lo, hi, step;  // var = lo; while var < hi (signed); var += step (positive; read once, at entry)
   Attrs attrs;        // parallel = experts | tokens | columns (split over tiles by distribute)
   Block body;
   bool operator==(const ForStmt&) const = default;

@@ -1,0 +1,66 @@
+// The code generator: its ELF reads back, carries the argument block, and its
+// code bytes are what the cross assembler makes of its assembly.
+#include <gtest/gtest.h>
+
+#include "cadre/compiler/compiler.h"
+#include "cadre/elf/elf_program.h"
+#include "compiler_test_util.h"
+#include "run_command.h"
+
+namespace cadre::compiler {
+namespace {
+
+class Codegen : public testing::TestWithParam<test::ShrunkLayer> {};
+
+Compiled compile(const test::ShrunkLayer& l, const std::string& arch, const std::string& precision = "fp8") {
+  return compile_layer(test::shrunk_request(l, "decode", 8, precision, arch), arch::load_arch(arch));
+}
+
+TEST_P(Codegen, TheElfReadsBackWithItsArgumentBlock) {
+  const Compiled c = compile(GetParam(), "default");
+  const elf::Program p = elf::load_elf(c.code.elf, "compiled");
+  EXPECT_EQ(p.entry, c.code.address);
+  ASSERT_EQ(p.code_sections.size(), 1u);
+  EXPECT_EQ(p.code_sections[0].bytes, c.code.code);
+  const elf::DataSection* args = p.data_section(kArgsSection);
+  ASSERT_TRUE(args);
+  const ArgumentBlock block = parse_argument_block(std::string(args->bytes.begin(), args->bytes.end()));
+  EXPECT_EQ(block.tensors.size(), c.module.program->tensors.size());
+  ASSERT_TRUE(block.find("combine"));
+  EXPECT_EQ(block.find("combine")->io, "output");
+  EXPECT_EQ(block.find("input")->dtype, num::Format::BF16);
+}
+
+TEST_P(Codegen, CodeBytesEqualTheCrossAssemblers) {
+  if (test::tool_missing(CADRE_RISCV_AS) || test::tool_missing(CADRE_RISCV_OBJCOPY))
+    GTEST_SKIP() << "riscv64-unknown-elf-as or -objcopy not installed";
+  for (const std::string precision : {"fp8", "bf16"}) {
+    const Compiled c = compile(GetParam(), "small", precision);
+    const auto dir = test::scratch_dir("codegen_" + GetParam().name + precision);
+    const std::string s = (dir / "layer.s").string(), o = (dir / "layer.o").string(), bin = (dir / "layer.bin").string();
+    test::write_bytes(s, std::vector<uint8_t>(c.code.assembly.begin(), c.code.assembly.end()));
+    const test::CommandResult as = test::run_command(std::string(CADRE_RISCV_AS) + " -march=rv64im -o " + o + " " + s + " 2>&1");
+    ASSERT_EQ(as.exit_code, 0) << as.output;
+    const test::CommandResult oc = test::run_command(std::string(CADRE_RISCV_OBJCOPY) + " -O binary -j .text " + o + " " + bin + " 2>&1");
+    ASSERT_EQ(oc.exit_code, 0) << oc.output;
+    EXPECT_EQ(test::read_bytes(bin), c.code.code) << precision;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, Codegen, testing::ValuesIn(test::shrunk_layers()),
+                         [](const auto& p) { return p.param.name; });
+
+TEST(CodegenErrors, SayWhichPassIsMissing) {
+  Module m = build_layer(test::shrunk_request(test::shrunk_layers()[2], "decode", 8, "fp8", "default"));
+  const arch::ArchConfig a = arch::load_arch("default");
+  run_pipeline(parse_pipeline("quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts"), m, PassContext{a});
+  try {
+    generate(m, a);
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("run"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cadre::compiler

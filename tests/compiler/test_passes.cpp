@@ -1,0 +1,163 @@
+// Each pass alone, on real layers: what it must guarantee beyond what the
+// FileCheck tests (lit/) show of its output.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "cadre/arch/memory_map.h"
+#include "cadre/compiler/compiler.h"
+#include "cadre/compiler/verify.h"
+#include "compiler_test_util.h"
+
+namespace cadre::compiler {
+namespace {
+
+Module run(const test::ShrunkLayer& l, const std::string& arch_name, const std::string& pipeline, uint32_t tokens = 8,
+           const std::string& precision = "fp8", const std::string& phase = "decode") {
+  Module m = build_layer(test::shrunk_request(l, phase, tokens, precision, arch_name));
+  run_pipeline(parse_pipeline(pipeline), m, PassContext{arch::load_arch(arch_name)});
+  return m;
+}
+
+const GraphOp* find(const Module& m, GraphOpKind k) {
+  for (const GraphOp& op : m.graph->ops)
+    if (op.kind == k) return &op;
+  return nullptr;
+}
+
+const test::ShrunkLayer& layer(const std::string& name) {
+  static const std::vector<test::ShrunkLayer> all = test::shrunk_layers();
+  for (const auto& l : all)
+    if (l.name == name) return l;
+  throw std::logic_error(name);
+}
+
+TEST(QuantizeFp8, MakesTheWeightsE4M3WithBlockScalesAndQuantisesTheActivations) {
+  const Module m = run(layer("DeepSeekV3"), "small", "quantize-fp8");
+  std::set<std::string> scale_roles;
+  for (const GraphOp& op : m.graph->ops) {
+    if (op.kind != GraphOpKind::Param) continue;
+    const std::string role = op.attrs.get_string("role");
+    if (role.starts_with("expert_") || role.starts_with("shared_")) {
+      if (role.ends_with("_scale")) {
+        scale_roles.insert(role);
+        EXPECT_EQ(op.results[0].type.dtype, num::Format::FP32) << role;
+        EXPECT_EQ(op.results[0].type.shape[1], 2u) << role;  // 256 / 128 blocks
+      } else {
+        EXPECT_EQ(op.results[0].type.dtype, num::Format::E4M3) << role;
+      }
+    }
+  }
+  EXPECT_EQ(scale_roles.size(), 6u);
+  ASSERT_TRUE(find(m, GraphOpKind::InputQuant));
+  EXPECT_EQ(find(m, GraphOpKind::SiluMulQuant)->attrs.get_string("format"), "e4m3");
+  EXPECT_EQ(find(m, GraphOpKind::Permute)->results[0].type.dtype, num::Format::E4M3);
+  EXPECT_EQ(m.attrs.get_string("precision"), "fp8");
+  // Running it again changes nothing.
+  Module again = m;
+  run_pass({PassId::QuantizeFp8, {}}, again, PassContext{arch::load_arch("small")});
+  EXPECT_TRUE(again == m);
+}
+
+TEST(FuseExperts, FusesTheCombineOnlyWhereItsOrderHolds) {
+  arch::ArchConfig one = arch::load_arch("default");
+  one.tiles = 1;
+  Module m = build_layer(test::shrunk_request(layer("Mixtral"), "decode", 8, "fp8", "default"));
+  run_pipeline(parse_pipeline("quantize-fp8,fuse-experts"), m, PassContext{one});
+  EXPECT_EQ(find(m, GraphOpKind::ExpertMlp)->attrs.get_string("epilogue"), "scatter_add");
+  EXPECT_FALSE(find(m, GraphOpKind::Combine));
+  EXPECT_FALSE(find(m, GraphOpKind::Permute));
+
+  const Module four = run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts");
+  EXPECT_EQ(find(four, GraphOpKind::ExpertMlp)->attrs.get_string("epilogue"), "store");
+  EXPECT_TRUE(find(four, GraphOpKind::Combine));
+
+  Module off = build_layer(test::shrunk_request(layer("Mixtral"), "decode", 8, "fp8", "default"));
+  run_pipeline(parse_pipeline("quantize-fp8,fuse-experts{scatter=off}"), off, PassContext{one});
+  EXPECT_EQ(find(off, GraphOpKind::ExpertMlp)->attrs.get_string("epilogue"), "store");
+}
+
+TEST(ChooseTiling, FitsEveryPresetAndFollowsItsOptions) {
+  for (const auto& l : test::shrunk_layers())
+    for (const std::string a : {"small", "default", "h100-class"}) {
+      const Module m = run(l, a, "quantize-fp8,fuse-experts,choose-tiling");
+      const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+      EXPECT_GT(mlp->attrs.get_int("rows"), 0) << l.name << " " << a;
+      EXPECT_EQ(mlp->attrs.get_int("slice") % 128, 0);
+    }
+  const Module m = run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling{rows=3,k_chunk=128,n_chunk=256}");
+  const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+  EXPECT_EQ(mlp->attrs.get_int("rows"), 3);
+  EXPECT_EQ(mlp->attrs.get_int("k_chunk"), 128);
+  EXPECT_EQ(mlp->attrs.get_int("n_chunk"), 256);
+}
+
+TEST(Allocate, NeverOverlapsLiveBuffersOrPassesCapacity) {
+  for (const auto& l : test::shrunk_layers())
+    for (const std::string a : {"small", "default"}) {
+      const arch::ArchConfig cfg = arch::load_arch(a);
+      const Module m = run(l, a, print_pipeline(default_pipeline(build_layer(test::shrunk_request(l, "decode", 8, "fp8", a)))));
+      verify(m, &cfg);
+      for (const BufferDecl& b : m.program->buffers) {
+        if (!b.address) continue;
+        const uint64_t base = b.memory == Memory::Scratchpad ? arch::kScratchpadBase : arch::kAccumulatorBase;
+        const uint64_t size = b.memory == Memory::Scratchpad ? cfg.scratchpad.bytes : cfg.accumulator.bytes;
+        EXPECT_LE(*b.address + slot_stride(b) * b.slots, base + size) << b.name;
+        EXPECT_EQ(*b.address % 64, 0u) << b.name;
+      }
+      uint32_t sems = 0;
+      for (const SemDecl& s : m.program->semaphores) sems = std::max(sems, *s.number + s.slots);
+      EXPECT_LE(sems, cfg.semaphores);
+    }
+}
+
+TEST(Allocate, AnImpossibleFitNamesTheBufferAndItsBytes) {
+  Module m = parse_module(
+      "module \"m\"\nprogram {\n  buffer @a : scratchpad[40000]\n  buffer @b : scratchpad[30000]\n  body {\n"
+      "    cvec.add src_a = @a, src_b = @b, dst = @a, n = 4\n  }\n}\n",
+      "fit.ir");
+  try {
+    run_pass({PassId::Allocate, {}}, m, PassContext{arch::load_arch("small")});
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("buffer @b needs 30016 bytes of scratchpad, but only 25536 of its 65536 bytes are free beside @a (40000 bytes)"),
+              std::string::npos) << e.what();
+  }
+  // With one buffer dead before the other is used, both fit.
+  m = parse_module(
+      "module \"m\"\nprogram {\n  buffer @a : scratchpad[40000]\n  buffer @b : scratchpad[30000]\n  body {\n"
+      "    cvec.muls src = @a, dst = @a, n = 4, scalar = 0\n    cvec.muls src = @b, dst = @b, n = 4, scalar = 0\n  }\n}\n",
+      "fit.ir");
+  run_pass({PassId::Allocate, {}}, m, PassContext{arch::load_arch("small")});
+  EXPECT_EQ(*m.program->buffer("a")->address, *m.program->buffer("b")->address);
+}
+
+TEST(MultiBufferAndSchedule, GiveTheStreamItsSlotsAndPipelineIt) {
+  const std::string lower = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute";
+  const Module three = run(layer("Olmoe"), "default", lower + ",multi-buffer{depth=3},schedule");
+  EXPECT_EQ(three.program->buffer("w")->slots, 3u);
+  EXPECT_EQ(three.program->semaphore("w_full")->slots, 3u);
+  EXPECT_EQ(three.program->semaphore("w_empty")->slots, 3u);
+  const std::string text = print(three);
+  EXPECT_NE(text.find("pipelined = 1"), std::string::npos);
+  EXPECT_NE(text.find("@w_empty[%wc + 1]"), std::string::npos);
+  try {
+    run(layer("Olmoe"), "default", lower + ",schedule");
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("run multi-buffer first"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Distribute, LeavesNoParallelLoopAndPlacesExpertsEitherWay) {
+  const std::string lower = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts";
+  for (const std::string placement : {"static", "balanced"}) {
+    const Module m = run(layer("DeepSeekV3"), "default", lower + ",distribute{placement=" + placement + "}");
+    const std::string text = print(m);
+    EXPECT_EQ(text.find("parallel ="), std::string::npos) << placement;
+    EXPECT_EQ(text.find("%e_owner") != std::string::npos, placement == "balanced");
+  }
+}
+
+}  // namespace
+}  // namespace cadre::compiler
