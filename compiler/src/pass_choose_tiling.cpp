@@ -33,8 +33,9 @@ std::vector<uint64_t> chunks_of(uint64_t n, uint64_t most, uint64_t granule = 12
   return v;
 }
 
-struct Budget {
-  uint64_t scratchpad, accumulator;
+// Bytes other buffers hold while an MLP runs.
+struct Resident {
+  uint64_t scratchpad = 0, accumulator = 0;
 };
 
 class Tiler {
@@ -65,8 +66,9 @@ class Tiler {
     return total;
   }
 
-  // The fastest tiling of an MLP that fits beside `resident` bytes of scratchpad.
-  MlpTiling mlp(const MlpShape& s, uint64_t r, uint64_t resident, uint64_t stream_floor, const char* what) const {
+  // The fastest tiling of an MLP that fits beside the resident buffers.
+  MlpTiling mlp(const MlpShape& s, uint64_t r, Resident res, uint64_t stream_floor, const char* what) const {
+    const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
       throw IrError(fmt::format("{}: Cadre's lowering needs the hidden size ({}) and the width ({}) to be multiples of 128", what, H, W));
@@ -87,29 +89,30 @@ class Tiler {
             MlpTiling t{1, S, KC, NC, split};
             const LocalFootprint one = mlp_footprint(s, t);
             const uint64_t stream = kStreamSlots * (round64(std::max(one.stream_tile, stream_floor)) + round64(one.stream_scales));
-            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0)) : largest_rows(s, t, resident + stream);
+            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0)) : largest_rows(s, t, resident + stream, res.accumulator);
             if (rows == 0) continue;
             t.rows = std::min<uint64_t>(rows, 16383);
             const LocalFootprint f = mlp_footprint(s, t);
-            if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator > a_.accumulator.bytes) continue;
+            if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
+              continue;
             const double c = mlp_cycles(s, t, std::max<uint64_t>(r, 1));
             if (c < best_cycles) best_cycles = c, best = t;
           }
     if (best.rows == 0)
       throw IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
-                                "({} taken by buffers that stay resident) and {} bytes of accumulator",
-                                what, H, W, a_.scratchpad.bytes, resident, a_.accumulator.bytes));
+                                "({} taken by buffers that stay resident) and {} bytes of accumulator ({} taken)",
+                                what, H, W, a_.scratchpad.bytes, resident, a_.accumulator.bytes, res.accumulator));
     return best;
   }
 
  private:
-  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken) const {
+  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken, uint64_t acc_taken) const {
     uint64_t lo = 0, hi = 16383;
     while (lo < hi) {
       const uint64_t mid = (lo + hi + 1) / 2;
       t.rows = mid;
       const LocalFootprint f = mlp_footprint(s, t);
-      if (f.scratchpad + taken <= a_.scratchpad.bytes && f.accumulator <= a_.accumulator.bytes) lo = mid;
+      if (f.scratchpad + taken <= a_.scratchpad.bytes && f.accumulator + acc_taken <= a_.accumulator.bytes) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -171,13 +174,22 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     throw IrError(fmt::format("choose-tiling: aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
                               T, K, align_bytes, SP));
 
-  // Experts: their rows, as routing spreads T x k assignments over E experts.
+  // Conversions between the FP32 output and BF16 rows move whole rows, in
+  // (scratchpad) and out (accumulator) at once; with the combine fused they
+  // run between the shared expert and the routed ones, beside their buffers.
   const ExpertOperands eo = ExpertOperands::of(*mlp);
-  const uint64_t W = find_value(g, eo.gate)->type.shape[1];
   const bool scatter = !eo.row_weights.empty();
+  uint64_t tb = static_cast<uint64_t>(options.get_int("out_rows", 0));
+  if (tb == 0) tb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 4 / (H * 4), T));
+  if (tb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one output row in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  mlp->attrs.set("out_rows", static_cast<int64_t>(tb));
+  const Resident beside_mlp{offsets + (scatter ? round64(tb * H * 4) : 0), scatter ? round64(tb * H * 4) : 0};
+
+  // Experts: their rows, as routing spreads T x k assignments over E experts.
+  const uint64_t W = find_value(g, eo.gate)->type.shape[1];
   const MlpShape shape{eo.fp8, T, H, W, true, scatter, false};
   const uint64_t rows_per_expert = ceil_div(T * K, E);
-  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, offsets, stream_floor, "expert_mlp");
+  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, beside_mlp, stream_floor, "expert_mlp");
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_footprint(shape, mt).stream_tile);
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
@@ -191,7 +203,8 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const uint64_t S = static_cast<uint64_t>(sh->attrs.get_int("width"));
     const MlpShape ss{so.fp8, T, H, S, false, false, !so.expert_gate.empty()};
     const uint64_t gate_bytes = so.expert_gate.empty() ? 0 : round64(H * 2);
-    MlpTiling st = tiler.mlp(ss, per_tile_tokens, offsets + gate_bytes, stream_floor, "shared_expert");
+    MlpTiling st = tiler.mlp(ss, per_tile_tokens, {beside_mlp.scratchpad + gate_bytes, beside_mlp.accumulator}, stream_floor,
+                             "shared_expert");
     if (!so.expert_gate.empty()) {
       // The gate's token blocks use the same rows: x in BF16 beside the resident buffers.
       const uint64_t fit = (SP - offsets - gate_bytes - kStreamSlots * round64(stream_floor)) / (H * 2 + 8);
@@ -200,11 +213,6 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     st.write(sh->attrs);
   }
 
-  // Conversions between the FP32 output and BF16 rows: whole rows, in and out at once.
-  uint64_t tb = static_cast<uint64_t>(options.get_int("out_rows", 0));
-  if (tb == 0) tb = std::max<uint64_t>(1, std::min({ACC / (H * 4), (SP - offsets - kStreamSlots * round64(stream_floor)) / (H * 4), T}));
-  if (tb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one output row in FP32 ({} bytes) does not fit the accumulator", H * 4));
-  mlp->attrs.set("out_rows", static_cast<int64_t>(tb));
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
     if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);

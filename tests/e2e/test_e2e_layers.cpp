@@ -1,0 +1,152 @@
+// Compiled layers on the simulated chip, every output bit for bit against the
+// golden model: six families, decode and prefill, FP8 and BF16, the small and
+// default presets, 1, 2 and 4 tiles, both expert placements, experts without
+// tokens and one expert with every token.
+#include <gtest/gtest.h>
+
+#include "cadre/compiler/compiler.h"
+#include "cadre/numerics/convert.h"
+#include "cadre/runtime/layer_run.h"
+#include "compiler_test_util.h"
+
+namespace cadre {
+namespace {
+
+using weights::Role;
+
+// The synthetic layer with a router that sends every token to expert 0 (and,
+// by the tie rule, its other picks to experts 1, 2, ...): x is made positive
+// and router row 0 all ones, the other rows zero.
+class OneExpertTakesAll final : public golden::LayerWeights {
+ public:
+  explicit OneExpertTakesAll(const golden::LayerWeights& base) : base_(base) {}
+  const model::MoeLayerSpec& spec() const override { return base_.spec(); }
+  uint32_t tokens() const override { return base_.tokens(); }
+  golden::MatrixU16 bf16(weights::TensorRef t) const override {
+    golden::MatrixU16 m = base_.bf16(t);
+    if (t.role == Role::Input)
+      for (golden::Index i = 0; i < m.size(); ++i) m.data()[i] &= 0x7FFF;
+    if (t.role == Role::RouterWeight) {
+      m.setZero();
+      m.row(0).setConstant(num::float_to_bf16(1.0f));
+    }
+    return m;
+  }
+  golden::MatrixF fp32(weights::TensorRef t) const override {
+    golden::MatrixF m = base_.fp32(t);
+    if (t.role == Role::RouterBias) m.setZero();
+    return m;
+  }
+  golden::Fp8Weight fp8(weights::TensorRef t) const override { return base_.fp8(t); }
+
+ private:
+  const golden::LayerWeights& base_;
+};
+
+struct Case {
+  std::string name;
+  test::ShrunkLayer layer;
+  std::string phase = "decode";
+  uint32_t tokens = 8;
+  std::string arch = "small";
+  std::string precision = "fp8";
+  uint32_t tiles = 0;  // 0: the preset's
+  std::string pipeline;
+  bool one_expert = false;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class Layer : public testing::TestWithParam<Case> {};
+
+TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
+  const Case& c = GetParam();
+  arch::ArchConfig a = arch::load_arch(c.arch);
+  if (c.tiles) a.tiles = c.tiles;
+  const compiler::LayerRequest request = test::shrunk_request(c.layer, c.phase, c.tokens, c.precision, c.arch);
+  compiler::CompileOptions options;
+  options.pipeline = c.pipeline;
+  const compiler::Compiled compiled = compiler::compile_layer(request, a, options);
+  const elf::Program program = elf::load_elf(compiled.code.elf, c.name);
+  const compiler::ArgumentBlock block = runtime::read_argument_block(program, c.name);
+
+  const golden::SyntheticWeights synthetic(weights::SyntheticLayer(request.spec, 7, c.tokens));
+  const OneExpertTakesAll crafted(synthetic);
+  const golden::LayerWeights& w = c.one_expert ? static_cast<const golden::LayerWeights&>(crafted) : synthetic;
+  const golden::Precision precision = c.precision == "fp8" ? golden::Precision::Fp8 : golden::Precision::Bf16;
+  const golden::MoeTrace golden = golden::run_golden(request.spec, w, precision, 1);
+  const auto& off = golden.alignment.offsets;
+  if (c.one_expert) {
+    ASSERT_EQ(off[1] - off[0], static_cast<int32_t>(c.tokens)) << "expert 0 must get every token";
+  }
+  uint32_t idle = 0;
+  for (size_t e = 0; e + 1 < off.size(); ++e) idle += off[e + 1] == off[e] ? 1 : 0;
+  const model::RoutingSpec& rt = request.spec.routing;
+  if (c.one_expert || c.tokens * rt.top_k < rt.experts) {
+    EXPECT_GT(idle, 0u) << "some experts should get no tokens";
+  }
+
+  sim::SimOptions so;
+  so.echo_output = false;
+  const runtime::LayerRun run = runtime::run_layer(program, block, a, w, &golden, so);
+  ASSERT_FALSE(run.sim.error) << run.sim.error->message;
+  // Every output the program writes is checked: routing, alignment, the
+  // quantised input (FP8), the shared expert (when there is one), the layer's output.
+  const size_t outputs = 7 + (c.precision == "fp8" ? 2 : 0) + (request.spec.shared.width ? 1 : 0);
+  EXPECT_EQ(run.checks.size(), outputs);
+  for (const runtime::TensorCheck& t : run.checks) EXPECT_EQ(t.mismatches, 0u) << t.role << ": " << t.first;
+  EXPECT_TRUE(run.bit_exact());
+  RecordProperty("cycles", std::to_string(run.sim.cycles));
+}
+
+// A case: the layer, then what differs from decoding 8 tokens on `small` in FP8.
+Case make(std::string name, const test::ShrunkLayer& l, std::string phase = "decode", uint32_t tokens = 8,
+          std::string arch = "small", std::string precision = "fp8") {
+  Case c;
+  c.name = std::move(name);
+  c.layer = l;
+  c.phase = std::move(phase);
+  c.tokens = tokens;
+  c.arch = std::move(arch);
+  c.precision = std::move(precision);
+  return c;
+}
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  const std::vector<test::ShrunkLayer> layers = test::shrunk_layers();
+  for (const test::ShrunkLayer& l : layers) {
+    out.push_back(make(l.name + "DecodeSmall", l));
+    out.push_back(make(l.name + "PrefillSmall", l, "prefill", 64));
+    out.push_back(make(l.name + "DecodeDefault", l, "decode", 16, "default"));
+  }
+  const test::ShrunkLayer& dsv3 = layers[0];
+  const test::ShrunkLayer& mixtral = layers[2];
+  const test::ShrunkLayer& qwen15 = layers[3];
+  out.push_back(make("MixtralBf16DecodeSmall", mixtral, "decode", 8, "small", "bf16"));
+  out.push_back(make("DeepSeekV3Bf16PrefillDefault", dsv3, "prefill", 64, "default", "bf16"));
+  out.push_back(make("Qwen15MoeBf16DecodeSmall", qwen15, "decode", 8, "small", "bf16"));
+  for (uint32_t tiles : {1u, 2u, 4u}) {
+    out.push_back(make("DeepSeekV3Tiles" + std::to_string(tiles), dsv3, "decode", 32, "default"));
+    out.back().tiles = tiles;
+  }
+  out.push_back(make("Qwen15MoeOneTileFusedCombine", qwen15, "prefill", 24, "default"));
+  out.back().tiles = 1;
+  out.push_back(make("MixtralOneExpertTakesAll", mixtral, "prefill", 64));
+  out.back().one_expert = true;
+  out.push_back(make("DeepSeekV3OneExpertTakesAll", dsv3, "prefill", 40, "default"));
+  out.back().one_expert = true;
+  out.push_back(make("MixtralOneToken", mixtral, "decode", 1));
+  out.push_back(make("OlmoeOddTokens", layers[5], "prefill", 37, "default"));
+  out.push_back(make("DeepSeekV3StaticPlacement", dsv3, "decode", 16, "default"));
+  out.back().pipeline =
+      "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute{placement=static},multi-buffer,schedule,allocate";
+  out.push_back(make("MixtralSingleBufferedStream", mixtral));
+  out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Compiled, Layer, testing::ValuesIn(cases()), [](const auto& p) { return p.param.name; });
+
+}  // namespace
+}  // namespace cadre
