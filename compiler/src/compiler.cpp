@@ -3,7 +3,7 @@
 namespace cadre::compiler {
 
 void optimise(Module& module, const arch::ArchConfig& arch, const CompileOptions& options) {
-  const std::vector<PassRun> runs = options.pipeline.empty() ? default_pipeline(module) : parse_pipeline(options.pipeline);
+  const std::vector<PassRun> runs = options.pipeline ? parse_pipeline(*options.pipeline) : default_pipeline(module);
   run_pipeline(runs, module, PassContext{arch}, options.dumps);
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string>
+
 namespace cadre::compiler {
 namespace {
 
@@ -20,6 +22,9 @@ struct GraphBuilder {
     return name;
   }
 };
+
+// A float attribute as its shortest decimal (1e-20, not the double nearest 1e-20f).
+double float_attr(float f) { return std::stod(fmt::format("{}", f)); }
 
 const char* group_score_name(model::GroupScore g) {
   switch (g) {
@@ -71,8 +76,8 @@ Module build_layer(const LayerRequest& r) {
   ta.set("topk_group", static_cast<int64_t>(rt.topk_group));
   ta.set("group_score", std::string(group_score_name(rt.group_score)));
   ta.set("normalise", static_cast<int64_t>(rt.normalise));
-  ta.set("epsilon", static_cast<double>(rt.norm_epsilon));
-  ta.set("scaling", static_cast<double>(rt.scaling));
+  ta.set("epsilon", float_attr(rt.norm_epsilon));
+  ta.set("scaling", float_attr(rt.scaling));
   b.op(GraphOpKind::TopK, {{"ids", {Format::I32, {T, K}}}, {"weights", {Format::FP32, {T, K}}}}, topk_in, ta);
   Attrs aa;
   aa.set("experts", static_cast<int64_t>(E));

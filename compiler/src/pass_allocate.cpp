@@ -112,7 +112,7 @@ void place_buffers(Program& p, const arch::ArchConfig& a) {
 
 void pass_Allocate(Module& m, const PassOptions&, const PassContext& context) {
   if (!m.program) throw IrError("allocate needs a tile program");
-  if (m.graph) throw IrError("allocate: the graph still has ops to lower");
+  if (m.graph) throw IrError("the graph still has ops to lower");
   Program& p = *m.program;
   const arch::ArchConfig& a = context.arch;
   place_buffers(p, a);

@@ -146,12 +146,12 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (rkc == 0)
     for (uint64_t c : chunks_of(H, 4096))
       if (kStreamSlots * E * c * 2 <= SP / 4) rkc = c;
-  if (rkc == 0 || H % rkc) throw IrError(fmt::format("choose-tiling: no router K chunk fits (hidden {}, {} experts)", H, E));
+  if (rkc == 0 || H % rkc) throw IrError(fmt::format("no router K chunk fits (hidden {}, {} experts)", H, E));
   uint64_t stream_floor = E * rkc * 2;
   GraphOp* quant = first_op(g, GraphOpKind::InputQuant);
   uint64_t qb = static_cast<uint64_t>(options.get_int("quant_rows", 0));
   if (quant && qb == 0) qb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 2 / (H * 4), per_tile_tokens));
-  if (quant && qb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one row of x in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  if (quant && qb * H * 4 > ACC) throw IrError(fmt::format("one row of x in FP32 ({} bytes) does not fit the accumulator", H * 4));
   uint64_t rb = static_cast<uint64_t>(options.get_int("router_rows", 0));
   if (rb == 0) {
     const uint64_t stream = kStreamSlots * round64(stream_floor);
@@ -162,7 +162,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
       if (sp <= SP && acc <= ACC) break;
     }
   }
-  if (rb == 0) throw IrError(fmt::format("choose-tiling: not one token of the router ({} experts, hidden {}) fits a tile", E, H));
+  if (rb == 0) throw IrError(fmt::format("not one token of the router ({} experts, hidden {}) fits a tile", E, H));
   router->attrs.set("rows", static_cast<int64_t>(rb));
   router->attrs.set("k_chunk", static_cast<int64_t>(rkc));
   if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
@@ -171,7 +171,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t capacity = T * K;
   const uint64_t align_bytes = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4) + kStreamSlots * round64(stream_floor);
   if (align_bytes > SP)
-    throw IrError(fmt::format("choose-tiling: aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
+    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
                               T, K, align_bytes, SP));
 
   // Conversions between the FP32 output and BF16 rows move whole rows, in
@@ -181,7 +181,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const bool scatter = !eo.row_weights.empty();
   uint64_t tb = static_cast<uint64_t>(options.get_int("out_rows", 0));
   if (tb == 0) tb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 4 / (H * 4), T));
-  if (tb * H * 4 > ACC) throw IrError(fmt::format("choose-tiling: one output row in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  if (tb * H * 4 > ACC) throw IrError(fmt::format("one output row in FP32 ({} bytes) does not fit the accumulator", H * 4));
   mlp->attrs.set("out_rows", static_cast<int64_t>(tb));
   const Resident beside_mlp{offsets + (scatter ? round64(tb * H * 4) : 0), scatter ? round64(tb * H * 4) : 0};
 

@@ -115,7 +115,7 @@ void pass_Distribute(Module& m, const PassOptions& options, const PassContext& c
   if (!m.program) throw IrError("distribute needs a tile program (run the lowering passes)");
   const std::string placement = options.get_string("placement", "balanced");
   if (placement != "balanced" && placement != "static")
-    throw IrError(fmt::format("distribute: placement = {} (balanced or static)", placement));
+    throw IrError(fmt::format("placement = {} (balanced or static)", placement));
   distribute(m.program->body, placement, context.arch.tiles == 1);
 }
 

@@ -18,7 +18,7 @@ void pass_FuseExperts(Module& m, const PassOptions& options, const PassContext& 
   Graph& g = *m.graph;
   const std::string scatter = options.get_string("scatter", "auto");
   if (scatter != "auto" && scatter != "on" && scatter != "off")
-    throw IrError(fmt::format("fuse-experts: scatter = {} (auto, on or off)", scatter));
+    throw IrError(fmt::format("scatter = {} (auto, on or off)", scatter));
 
   GraphOp* permute = first_op(g, GraphOpKind::Permute);
   if (!permute) return;  // nothing (left) to fuse
@@ -30,7 +30,7 @@ void pass_FuseExperts(Module& m, const PassOptions& options, const PassContext& 
   GraphOp* gate_up = only_user(permute->results[0].name, GraphOpKind::GateUpGemm);
   GraphOp* silu = gate_up ? only_user(gate_up->results[0].name, GraphOpKind::SiluMulQuant) : nullptr;
   GraphOp* down = silu ? only_user(silu->results[0].name, GraphOpKind::DownGemm) : nullptr;
-  if (!down) throw IrError("fuse-experts: permute, gate_up_gemm, silu_mul_quant and down_gemm do not form a chain");
+  if (!down) throw IrError("permute, gate_up_gemm, silu_mul_quant and down_gemm do not form a chain");
 
   ExpertOperands e;
   e.fp8 = permute->results.size() == 2;

@@ -195,7 +195,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     });
   } else {
     GraphOp* combine = first_op(g, GraphOpKind::Combine);
-    if (!combine) throw IrError("lower-experts: expert_mlp stores its rows, but no combine reads them");
+    if (!combine) throw IrError("expert_mlp stores its rows, but no combine reads them");
     const Expr y = scratch(b, out_v.name, out_v.type);
     ops.out = y;
     expert_loop({e.fp8, T, H, W, true, false, false});

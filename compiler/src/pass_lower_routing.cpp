@@ -46,7 +46,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   const uint64_t RB = static_cast<uint64_t>(router_op->attrs.get_int("rows"));
   const uint64_t KC = static_cast<uint64_t>(router_op->attrs.get_int("k_chunk"));
   if (H % KC != 0) throw IrError(fmt::format("router_gemm: k_chunk {} does not divide the hidden size {}", KC, H));
-  if (align_op->attrs.get_int("block") != 1) throw IrError("lower-routing: Cadre's lowering aligns with block = 1");
+  if (align_op->attrs.get_int("block") != 1) throw IrError("Cadre's lowering aligns with block = 1");
   const uint64_t HB = (H + 127) / 128;
 
   const Expr x = hbm_of(b, x_v, "input", "input");

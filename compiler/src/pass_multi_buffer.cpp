@@ -14,7 +14,7 @@ void pass_MultiBuffer(Module& m, const PassOptions& options, const PassContext&)
   if (!m.program) throw IrError("multi-buffer needs a tile program");
   Program& p = *m.program;
   const int64_t depth = options.get_int("depth", 2);
-  if (depth < 1 || depth > 8) throw IrError(fmt::format("multi-buffer: depth = {} (1 to 8)", depth));
+  if (depth < 1 || depth > 8) throw IrError(fmt::format("depth = {} (1 to 8)", depth));
   std::vector<std::string> empties;
   for (BufferDecl& b : p.buffers) {
     if (!b.attrs.has("counter")) continue;

@@ -43,7 +43,7 @@ void pass_QuantizeFp8(Module& m, const PassOptions&, const PassContext&) {
   Graph& g = *m.graph;
   if (first_op(g, GraphOpKind::InputQuant)) return;  // already FP8
   if (first_op(g, GraphOpKind::ExpertMlp)) throw IrError("quantize-fp8 must run before fuse-experts");
-  if (!first_op(g, GraphOpKind::Permute)) throw IrError("quantize-fp8: the graph has no expert kernels left to quantise");
+  if (!first_op(g, GraphOpKind::Permute)) throw IrError("the graph has no expert kernels left to quantise");
 
   // Weights: E4M3 codes, and a scale param after each.
   std::vector<GraphOp> ops;
@@ -61,7 +61,7 @@ void pass_QuantizeFp8(Module& m, const PassOptions&, const PassContext&) {
     ops.push_back({GraphOpKind::Param, {{w.name + "_scale", block_scales_of(w.type)}}, {}, a, 0});
   }
   g.ops = std::move(ops);
-  if (x.empty()) throw IrError("quantize-fp8: the graph has no input param");
+  if (x.empty()) throw IrError("the graph has no input param");
 
   const TensorType x_type = find_value(g, x)->type;
   const std::string x_q = x + "_q", x_scale = x + "_scale";

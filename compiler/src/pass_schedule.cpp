@@ -105,7 +105,7 @@ void pass_Schedule(Module& m, const PassOptions&, const PassContext&) {
   const BufferDecl* w = m.program->buffer(kStreamBuffer);
   if (!w) return;  // no stream
   if (w->slots < 2)
-    throw IrError(fmt::format("schedule: the weight stream @{} has {} slot; run multi-buffer first", w->name, w->slots));
+    throw IrError(fmt::format("the weight stream @{} has {} slot; run multi-buffer first", w->name, w->slots));
   pipeline(m.program->body);
 }
 

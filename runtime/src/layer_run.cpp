@@ -63,7 +63,6 @@ compiler::ArgumentBlock read_argument_block(const elf::Program& program, std::st
 }
 
 void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& w) {
-  const bool fp8 = block.module.get_string("precision", "fp8") == "fp8";
   const uint32_t experts = w.spec().routing.experts;
   for (const compiler::TensorArg& t : block.tensors) {
     if (t.io != "input" && t.io != "weight") continue;
@@ -85,7 +84,7 @@ void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, c
         std::span<const uint8_t> bytes;
         golden::Fp8Weight f;
         golden::MatrixU16 b;
-        if (fp8) {
+        if (t.dtype == num::Format::E4M3 || it->scales) {
           f = w.fp8(ref);
           bytes = it->scales ? bytes_of(f.scales) : bytes_of(f.codes);
         } else {

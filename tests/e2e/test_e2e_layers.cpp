@@ -65,7 +65,7 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
   if (c.tiles) a.tiles = c.tiles;
   const compiler::LayerRequest request = test::shrunk_request(c.layer, c.phase, c.tokens, c.precision, c.arch);
   compiler::CompileOptions options;
-  options.pipeline = c.pipeline;
+  if (!c.pipeline.empty()) options.pipeline = c.pipeline;
   const compiler::Compiled compiled = compiler::compile_layer(request, a, options);
   const elf::Program program = elf::load_elf(compiled.code.elf, c.name);
   const compiler::ArgumentBlock block = runtime::read_argument_block(program, c.name);

@@ -20,7 +20,7 @@ struct Options {
   LayerOptions layer;
   std::string emit = "elf", output, pipeline;
   std::vector<std::string> print_after;
-  bool print_after_all = false, json = false;
+  bool print_after_all = false, json = false, pipeline_given = false;
 };
 
 int run(const Options& o) {
@@ -29,7 +29,7 @@ int run(const Options& o) {
   arch::ArchConfig arch;
   const compiler::LayerRequest request = load_layer(o.layer, arch);
   compiler::CompileOptions options;
-  options.pipeline = o.pipeline;
+  if (o.pipeline_given) options.pipeline = o.pipeline;
   options.dumps.print_after_all = o.print_after_all;
   options.dumps.print_after = o.print_after;
   options.dumps.dump = [](std::string_view text) { fmt::print(stderr, "{}\n", text); };
@@ -56,7 +56,7 @@ int run(const Options& o) {
     nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name}, {"phase", request.phase},
                              {"tokens", request.tokens}, {"precision", request.precision}, {"emit", o.emit},
                              {"output", o.output}};
-    j["pipeline"] = o.pipeline.empty() ? "default" : o.pipeline;
+    j["pipeline"] = o.pipeline_given ? o.pipeline : "default";
     if (code) {
       j["instructions"] = code->instructions();
       j["code_bytes"] = code->code.size();
@@ -82,11 +82,12 @@ void add_compile_command(CLI::App& app, int& exit_code) {
   o->layer.add_to(*cmd);
   cmd->add_option("--emit", o->emit, "ir, asm or elf")->check(CLI::IsMember({"ir", "asm", "elf"}))->capture_default_str();
   cmd->add_option("-o,--output", o->output, "output file (ir and asm: stdout when absent)");
-  cmd->add_option("--pass-pipeline", o->pipeline, "passes to run, e.g. quantize-fp8,fuse-experts{scatter=off} (default: all)");
+  cmd->add_option("--pass-pipeline", o->pipeline, "passes to run, e.g. quantize-fp8,fuse-experts{scatter=off} (default: all; empty: none)");
   cmd->add_flag("--print-ir-after-all", o->print_after_all, "print the module after every pass (stderr)");
   cmd->add_option("--print-ir-after", o->print_after, "print the module after this pass (repeatable; stderr)");
   cmd->add_flag("--json", o->json, "a summary as JSON on stdout (the output goes to -o)");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
+    o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
       exit_code = run(*o);
     } catch (const InputError& e) {

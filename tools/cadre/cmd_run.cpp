@@ -23,7 +23,7 @@ struct Options {
   LayerOptions layer;
   std::string pipeline, trace;
   uint64_t seed = 0, max_cycles = 0;
-  bool check = false, json = false;
+  bool check = false, json = false, pipeline_given = false;
 };
 
 int run(const Options& o) {
@@ -31,13 +31,14 @@ int run(const Options& o) {
   const compiler::LayerRequest request = load_layer(o.layer, arch);
   const auto t0 = std::chrono::steady_clock::now();
   compiler::CompileOptions copts;
-  copts.pipeline = o.pipeline;
+  if (o.pipeline_given) copts.pipeline = o.pipeline;
   const compiler::Compiled compiled = compiler::compile_layer(request, arch, copts);
   const auto t1 = std::chrono::steady_clock::now();
   const elf::Program program = elf::load_elf(compiled.code.elf, request.spec.name);
   const compiler::ArgumentBlock block = runtime::read_argument_block(program, request.spec.name);
   const golden::SyntheticWeights weights(weights::SyntheticLayer(request.spec, o.seed, request.tokens));
-  const golden::Precision precision = request.precision == "fp8" ? golden::Precision::Fp8 : golden::Precision::Bf16;
+  // The precision the compiled program runs in (quantize-fp8 may be left out of a pipeline).
+  const golden::Precision precision = block.find("input_quant") ? golden::Precision::Fp8 : golden::Precision::Bf16;
   std::optional<golden::MoeTrace> golden;
   if (o.check) golden = golden::run_golden(request.spec, weights, precision, 1);
   const auto t2 = std::chrono::steady_clock::now();
@@ -107,7 +108,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", o->json, "machine-readable output");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
+    o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
       exit_code = run(*o);
     } catch (const InputError& e) {

@@ -10,3 +10,4 @@ config.test_exec_root = config.cadre_test_exec_root
 config.substitutions.append(("%cadre", config.cadre))
 config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("not ", config.llvm_not + " "))
+config.excludes = ["Inputs"]

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,7 @@
 namespace cadre::compiler {
 
 struct CompileOptions {
-  std::string pipeline;  // empty: default_pipeline(module)
+  std::optional<std::string> pipeline;  // none: default_pipeline(module); "": no passes
   PipelineOptions dumps;
 };
 
