@@ -60,7 +60,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const arch::ArchConfig& cfg, 
       clock_(clock),
       memory_(memory) {}
 
-void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p) {
+void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data,
+                         cost::BurstPipeline& p) {
   if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
   for (uint64_t done = 0; done < data.size();) {
     const uint64_t a = addr + done;

@@ -114,15 +114,18 @@ class BurstPipeline {
 };
 
 // cdma.ld and cdma.st of `rows` rows of `row_bytes` at `chip_addr`, row i at
-// chip_addr + i * chip_stride (0: packed), with nothing else on the channels;
-// RAM is untimed (a burst completes when it issues). A cdma.gather costs the
-// same as the load of the rows its index list names.
+// chip_addr + i * chip_stride (0: packed), with no burst waiting for its
+// channel; RAM is untimed (a burst completes when it issues). A cdma.gather
+// of the same rows costs the same, and so does any gather without padding
+// rows (-1) when the stride is a multiple of dma.burst_bytes: each row then
+// splits into the same bursts wherever it lies.
 uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                              uint64_t chip_stride);
-// cdma.scatadd into destination rows of `row_bytes` at chip_addr + i * chip_stride
-// (0: packed) for the index list 0, 1, ..., rows - 1: each row read, then
+// cdma.scatadd of `rows` rows into destination rows of `row_bytes`, table row
+// i at chip_addr + i * chip_stride (0: packed), for the index list 0, 1, ...,
+// rows - 1 (or any list without -1, as for a gather): each row read, then
 // written back once its reads have completed.
-uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes,
-                                uint64_t chip_addr, uint64_t chip_stride);
+uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
+                                uint64_t chip_stride);
 
 }  // namespace cadre::cost
