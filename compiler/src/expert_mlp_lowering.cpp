@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <stdexcept>
+
 #include "lowering.h"
 
 namespace cadre::compiler {
@@ -35,29 +38,55 @@ void MlpTiling::write(Attrs& a) const {
   a.set("split", static_cast<int64_t>(split));
 }
 
-LocalFootprint mlp_footprint(const MlpShape& s, const MlpTiling& t) {
+std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
   const uint64_t eb = s.fp8 ? 1 : 2, M = t.rows, H = s.hidden, W = s.width, S = t.slice, NC = t.n_chunk;
+  std::vector<MlpBuffer> b = {
+      {"x", Memory::Scratchpad, M * H * eb},        // the block's rows of x
+      {"g", Memory::Accumulator, M * 2 * S * 4},    // [gate | up] of one slice, FP32
+      {"gb", Memory::Scratchpad, M * 2 * S * 2},    // g in BF16 (and silu * up in FP32, BF16 layers)
+      {"h", Memory::Scratchpad, M * W * eb},        // the activations of every slice
+      {"o", Memory::Accumulator, M * NC * 4},       // one chunk of the down projection, FP32
+      {"ob", Memory::Scratchpad, M * NC * 2},       // o in BF16
+  };
+  if (s.fp8) {
+    b.push_back({"xs", Memory::Scratchpad, M * H / 128 * 4});  // x's 1x128 scales, by K chunk
+    b.push_back({"hs", Memory::Scratchpad, M * W / 128 * 4});  // h's scales, by slice
+  }
+  if (s.gather) b.push_back({"tok", Memory::Scratchpad, M * 4});
+  if (s.scatter) b.push_back({"rw", Memory::Scratchpad, M * 4});
+  if (s.gated) {
+    b.push_back({"gv", Memory::Scratchpad, M * 4});
+    b.push_back({"of", Memory::Scratchpad, M * NC * 4});
+  }
+  return b;
+}
+
+uint64_t mlp_stream_tile(const MlpShape& s, const MlpTiling& t) {
+  const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
+  return std::max(gate_up_rows * t.k_chunk, t.n_chunk * t.slice) * (s.fp8 ? 1 : 2);
+}
+
+uint64_t mlp_stream_scales(const MlpShape& s, const MlpTiling& t) {
+  if (!s.fp8) return 0;
+  const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
+  return std::max(gate_up_rows / 128 * (t.k_chunk / 128), t.n_chunk / 128 * (t.slice / 128)) * 4;
+}
+
+LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists) {
+  std::map<std::string, MlpBuffer> largest;
+  for (const auto& list : lists)
+    for (const MlpBuffer& b : list) {
+      auto [it, fresh] = largest.emplace(b.what, b);
+      if (!fresh) it->second.bytes = std::max(it->second.bytes, b.bytes);
+    }
   LocalFootprint f;
-  const auto sp = [&](uint64_t bytes) { f.scratchpad += (bytes + 63) / 64 * 64; };
-  const auto acc = [&](uint64_t bytes) { f.accumulator += (bytes + 63) / 64 * 64; };
-  if (s.gather) sp(M * 4);
-  if (s.scatter) sp(M * 4);
-  if (s.gated) sp(M * 4), sp(M * NC * 4);
-  sp(M * H * eb);
-  if (s.fp8) sp(M * H / 128 * 4), sp(M * W / 128 * 4);
-  acc(M * 2 * S * 4);
-  sp(M * 2 * S * 2);
-  sp(M * W * eb);
-  acc(M * NC * 4);
-  sp(M * NC * 2);
-  const uint64_t gate_up_rows = t.split ? S : 2 * S;
-  f.stream_tile = std::max(gate_up_rows * t.k_chunk, NC * S) * eb;
-  f.stream_scales = s.fp8 ? std::max(gate_up_rows / 128 * (t.k_chunk / 128), NC / 128 * (S / 128)) * 4 : 0;
+  for (const auto& [what, b] : largest)
+    (b.memory == Memory::Scratchpad ? f.scratchpad : f.accumulator) += (b.bytes + 63) / 64 * 64;
   return f;
 }
 
 ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix)
-    : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)) {
+    : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)), buffers_(mlp_buffers(shape, tiling)) {
   const uint64_t H = s_.hidden, W = s_.width;
   // FP8 tiles hold whole 128 x 128 scale blocks; BF16 ones need only whole DMA bursts of rows.
   const uint64_t granule = s_.fp8 ? 128 : 32;
@@ -67,12 +96,13 @@ ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, cons
   if (H % t_.k_chunk || H % t_.n_chunk || W % t_.slice || t_.rows == 0)
     throw IrError(fmt::format("expert MLP tiling rows={} slice={} k_chunk={} n_chunk={} does not divide hidden {} / width {}",
                               t_.rows, t_.slice, t_.k_chunk, t_.n_chunk, H, W));
-  const LocalFootprint f = mlp_footprint(s_, t_);
-  declare_stream(b_, f.stream_tile, f.stream_scales);
+  declare_stream(b_, mlp_stream_tile(s_, t_), mlp_stream_scales(s_, t_));
 }
 
-Expr ExpertMlpLowering::buf(const std::string& what, Memory memory, uint64_t bytes) {
-  return b_.buffer(prefix_ + what, memory, bytes);
+Expr ExpertMlpLowering::buf(const std::string& what) {
+  for (const MlpBuffer& b : buffers_)
+    if (b.what == what) return b_.buffer(prefix_ + what, b.memory, b.bytes);
+  throw std::logic_error("expert MLP buffer '" + what + "' is not in mlp_buffers");
 }
 Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(prefix_ + what); }
 
@@ -83,24 +113,24 @@ void ExpertMlpLowering::block(const MlpOperands& o, const Expr& r0, const Expr& 
 }
 
 void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
-  const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
+  const uint64_t eb = s_.fp8 ? 1 : 2, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
   const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
   const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
-  const Expr l_x = buf("x", Memory::Scratchpad, M * H * eb);
+  const Expr l_x = buf("x");
   b_.wait(Queue::Load, x_empty);
   b_.wait(Queue::Load, tok_empty);
   b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
   Expr l_tok;
   if (s_.gather) {
-    l_tok = buf("tok", Memory::Scratchpad, M * 4);
+    l_tok = buf("tok");
     b_.cmd(Op::DmaLoad, {{"hbm", o.tokens + r0 * 4}, {"local", l_tok}, {"rows", I(1)}, {"row_bytes", m * 4}});
   }
   if (s_.scatter) {
-    const Expr l_rw = buf("rw", Memory::Scratchpad, M * 4);
+    const Expr l_rw = buf("rw");
     b_.cmd(Op::DmaLoad, {{"hbm", o.row_weights + r0 * 4}, {"local", l_rw}, {"rows", I(1)}, {"row_bytes", m * 4}});
   }
   if (s_.gated) {
-    const Expr l_gv = buf("gv", Memory::Scratchpad, M * 4);
+    const Expr l_gv = buf("gv");
     b_.cmd(Op::DmaLoad, {{"hbm", o.gate_values + r0 * 4}, {"local", l_gv}, {"rows", I(1)}, {"row_bytes", m * 4}});
     b_.signal(Queue::Load, sem("gv_ready"));
   }
@@ -113,7 +143,7 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
   }
   if (s_.fp8) {
     // Each K chunk's A scales as a packed [m, KC/128] block: the layout cmx.mm reads.
-    const Expr l_xs = buf("xs", Memory::Scratchpad, M * HB * 4);
+    const Expr l_xs = buf("xs");
     b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(HB * 4)}, {"local_stride", I(KCB * 4)}});
     b_.loop(prefix_ + "xc", I(0), I(H / KC), I(1), {}, [&](Expr c) {
       const Expr local = l_xs + c * m * I(KCB * 4);
@@ -132,12 +162,12 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
-  const Expr l_x = buf("x", Memory::Scratchpad, M * H * eb);
-  const Expr l_g = buf("g", Memory::Accumulator, M * 2 * S * 4);
-  const Expr l_gb = buf("gb", Memory::Scratchpad, M * 2 * S * 2);
-  const Expr l_h = buf("h", Memory::Scratchpad, M * W * eb);
+  const Expr l_x = buf("x");
+  const Expr l_g = buf("g");
+  const Expr l_gb = buf("gb");
+  const Expr l_h = buf("h");
   Expr l_xs, l_hs;
-  if (s_.fp8) l_xs = buf("xs", Memory::Scratchpad, M * HB * 4), l_hs = buf("hs", Memory::Scratchpad, M * WB * 4);
+  if (s_.fp8) l_xs = buf("xs"), l_hs = buf("hs");
 
   // g's row stride is 2S FP32 either way: the gate half in its first S columns.
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(2 * S * 4)},
@@ -200,12 +230,12 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, NC = t_.n_chunk;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
-  const Expr l_h = buf("h", Memory::Scratchpad, M * W * eb);
-  const Expr l_o = buf("o", Memory::Accumulator, M * NC * 4);
-  const Expr l_ob = buf("ob", Memory::Scratchpad, M * NC * 2);
+  const Expr l_h = buf("h");
+  const Expr l_o = buf("o");
+  const Expr l_ob = buf("ob");
   const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
   Expr l_hs;
-  if (s_.fp8) l_hs = buf("hs", Memory::Scratchpad, M * WB * 4);
+  if (s_.fp8) l_hs = buf("hs");
   if (s_.gated) b_.wait(Queue::Core, sem("gv_ready"));
 
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
@@ -235,8 +265,8 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
     b_.cmd(Op::VecConvert, {{"src", l_o}, {"dst", l_ob}, {"n", m * I(NC)}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
     if (s_.gated) {
       // Qwen2-MoE: bf16(float(y) * sigmoid gate) per token.
-      const Expr l_of = buf("of", Memory::Scratchpad, M * NC * 4);
-      const Expr l_gv = buf("gv", Memory::Scratchpad, M * 4);
+      const Expr l_of = buf("of");
+      const Expr l_gv = buf("gv");
       b_.cmd(Op::VecConvert, {{"src", l_ob}, {"dst", l_of}, {"n", m * I(NC)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
       b_.loop(prefix_ + "r", I(0), m, I(1), {}, [&](Expr r) {
         const Expr gv = b_.load_word(prefix_ + "gate", l_gv + r * 4);
@@ -248,7 +278,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
     b_.wait(Queue::Store, sem("ob_full"));
     if (s_.scatter) {
       b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(NC * 2)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
-      b_.cmd(Op::DmaStoreIndex, {{"list", buf("tok", Memory::Scratchpad, M * 4)}, {"table_rows", I(s_.table_rows)}, {"weights", buf("rw", Memory::Scratchpad, M * 4)}});
+      b_.cmd(Op::DmaStoreIndex, {{"list", buf("tok")}, {"table_rows", I(s_.table_rows)}, {"weights", buf("rw")}});
       b_.cmd(Op::DmaScatterAdd, {{"hbm", o.out + n * 4}, {"local", l_ob}, {"rows", m}, {"cols", I(NC)}});
     } else {
       b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(NC * 2)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::BF16))}});

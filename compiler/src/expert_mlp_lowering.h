@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/compiler/ir.h"
@@ -41,13 +42,24 @@ struct MlpShape {
   bool gated = false;       // each output row times a per-token gate value (Qwen2-MoE's shared expert)
 };
 
-// Local bytes of every buffer of the MLP (named prefix + what), as the
-// lowering declares them, so the tiling can check the fit before lowering.
+// Every local buffer of the MLP (named prefix + what): the one list the
+// lowering declares from and the tiling checks the fit with.
+struct MlpBuffer {
+  std::string what;
+  Memory memory;
+  uint64_t bytes;
+};
+std::vector<MlpBuffer> mlp_buffers(const MlpShape& shape, const MlpTiling& tiling);
+
+// Local bytes of buffers in each memory, 64-byte aligned (a buffer named in
+// several lists counts once, at its largest).
 struct LocalFootprint {
   uint64_t scratchpad = 0, accumulator = 0;
-  uint64_t stream_tile = 0, stream_scales = 0;  // one slot of the weight stream
 };
-LocalFootprint mlp_footprint(const MlpShape& shape, const MlpTiling& tiling);
+LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists);
+// The weight stream's slot for the MLP's tiles.
+uint64_t mlp_stream_tile(const MlpShape& shape, const MlpTiling& tiling);
+uint64_t mlp_stream_scales(const MlpShape& shape, const MlpTiling& tiling);
 
 struct MlpOperands {
   Expr x, x_scale;                 // HBM: E4M3 codes and 1x128 scales, or BF16 rows
@@ -69,13 +81,14 @@ class ExpertMlpLowering {
   void rows_in(const MlpOperands& o, const Expr& r0, const Expr& m);
   void phase_a(const MlpOperands& o, const Expr& m);
   void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m);
-  Expr buf(const std::string& what, Memory memory, uint64_t bytes);
+  Expr buf(const std::string& what);  // a buffer of mlp_buffers
   Expr sem(const std::string& what);
 
   TileBuilder& b_;
   MlpShape s_;
   MlpTiling t_;
   std::string prefix_;
+  std::vector<MlpBuffer> buffers_;
 };
 
 }  // namespace cadre::compiler

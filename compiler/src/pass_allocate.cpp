@@ -3,8 +3,7 @@
 // - Local buffers: each is live from the first to the last statement that
 //   names it, widened to the whole of the outermost loop around each of those
 //   (a loop repeats its body); buffers whose lives overlap get disjoint
-//   ranges of their memory, first fit in order of their first use, on 64-byte
-//   boundaries. A buffer that does not fit is an error naming it, its bytes,
+//   ranges of their memory, first fit, largest first, on 64-byte boundaries. A buffer that does not fit is an error naming it, its bytes,
 //   and the buffers live beside it.
 // - Semaphores: numbered in order of declaration, slots consecutive.
 // - HBM tensors: in order of declaration from the start of HBM, each on a
@@ -78,7 +77,12 @@ void place_buffers(Program& p, const arch::ArchConfig& a) {
     if (it == liveness.intervals().end()) continue;  // never used: no memory
     order.push_back({&b, it->second, 0, slot_stride(b) * (b.slots - 1) + (b.bytes + 63) / 64 * 64});
   }
-  std::stable_sort(order.begin(), order.end(), [](const Placed& x, const Placed& y) { return x.live.first < y.live.first; });
+  // Largest first (TFLite's greedy-by-size): big buffers get the low
+  // addresses, smaller ones fill the gaps around them, so memory freed by one
+  // phase fragments less for the next.
+  std::stable_sort(order.begin(), order.end(), [](const Placed& x, const Placed& y) {
+    return x.bytes != y.bytes ? x.bytes > y.bytes : x.live.first < y.live.first;
+  });
   std::vector<Placed*> placed;
   for (Placed& b : order) {
     const Memory mem = b.buffer->memory;

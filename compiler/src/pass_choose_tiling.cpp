@@ -66,8 +66,10 @@ class Tiler {
     return total;
   }
 
-  // The fastest tiling of an MLP that fits beside the resident buffers.
-  MlpTiling mlp(const MlpShape& s, uint64_t r, Resident res, uint64_t stream_floor, const char* what) const {
+  // The fastest tiling of an MLP that fits beside the resident buffers, and
+  // beside `also` (another MLP's buffers of the same names: each counts at its larger size).
+  MlpTiling mlp(const MlpShape& s, uint64_t r, Resident res, uint64_t stream_floor, const char* what,
+                const std::vector<MlpBuffer>& also = {}) const {
     const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
@@ -87,12 +89,13 @@ class Tiler {
         for (uint64_t NC : ncs)
           for (bool split : splits) {
             MlpTiling t{1, S, KC, NC, split};
-            const LocalFootprint one = mlp_footprint(s, t);
-            const uint64_t stream = kStreamSlots * (round64(std::max(one.stream_tile, stream_floor)) + round64(one.stream_scales));
-            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0)) : largest_rows(s, t, resident + stream, res.accumulator);
+            const uint64_t stream = kStreamSlots * (round64(std::max(mlp_stream_tile(s, t), stream_floor)) +
+                                                    round64(mlp_stream_scales(s, t)));
+            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
+                                             : largest_rows(s, t, resident + stream, res.accumulator, also);
             if (rows == 0) continue;
             t.rows = std::min<uint64_t>(rows, 16383);
-            const LocalFootprint f = mlp_footprint(s, t);
+            const LocalFootprint f = footprint({mlp_buffers(s, t), also});
             if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
               continue;
             const double c = mlp_cycles(s, t, std::max<uint64_t>(r, 1));
@@ -106,12 +109,13 @@ class Tiler {
   }
 
  private:
-  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken, uint64_t acc_taken) const {
+  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken, uint64_t acc_taken,
+                        const std::vector<MlpBuffer>& also) const {
     uint64_t lo = 0, hi = 16383;
     while (lo < hi) {
       const uint64_t mid = (lo + hi + 1) / 2;
       t.rows = mid;
-      const LocalFootprint f = mlp_footprint(s, t);
+      const LocalFootprint f = footprint({mlp_buffers(s, t), also});
       if (f.scratchpad + taken <= a_.scratchpad.bytes && f.accumulator + acc_taken <= a_.accumulator.bytes) lo = mid;
       else hi = mid - 1;
     }
@@ -191,7 +195,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t rows_per_expert = ceil_div(T * K, E);
   const MlpTiling mt = tiler.mlp(shape, rows_per_expert, beside_mlp, stream_floor, "expert_mlp");
   mt.write(mlp->attrs);
-  stream_floor = std::max(stream_floor, mlp_footprint(shape, mt).stream_tile);
+  stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
   const double per_row = tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 2) -
                          tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 1);
@@ -202,15 +206,17 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const SharedOperands so = SharedOperands::of(*sh);
     const uint64_t S = static_cast<uint64_t>(sh->attrs.get_int("width"));
     const MlpShape ss{so.fp8, T, H, S, false, false, !so.expert_gate.empty()};
-    const uint64_t gate_bytes = so.expert_gate.empty() ? 0 : round64(H * 2);
-    MlpTiling st = tiler.mlp(ss, per_tile_tokens, {beside_mlp.scratchpad + gate_bytes, beside_mlp.accumulator}, stream_floor,
-                             "shared_expert");
-    if (!so.expert_gate.empty()) {
-      // The gate's token blocks use the same rows: x in BF16 beside the resident buffers.
-      const uint64_t fit = (SP - offsets - gate_bytes - kStreamSlots * round64(stream_floor)) / (H * 2 + 8);
-      st.rows = std::max<uint64_t>(1, std::min(st.rows, std::min(fit, ACC / 64)));
-    }
+    // The shared MLP runs in the routed experts' buffers (the same names), so
+    // it is tiled to fit beside them at their sizes.
+    const MlpTiling st = tiler.mlp(ss, per_tile_tokens, beside_mlp, stream_floor, "shared_expert", mlp_buffers(shape, mt));
     st.write(sh->attrs);
+    if (!so.expert_gate.empty()) {
+      // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
+      const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * round64(stream_floor);
+      const uint64_t gate_rows = std::min<uint64_t>({per_tile_tokens, free / (H * 2 + 128), ACC / 64, 16383});
+      if (gate_rows == 0) throw IrError(fmt::format("not one token of the shared expert's gate (hidden {}) fits a tile", H));
+      sh->attrs.set("gate_rows", static_cast<int64_t>(gate_rows));
+    }
   }
 
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {

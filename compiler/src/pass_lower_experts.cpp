@@ -129,7 +129,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       // gate[t] = sigmoid(x[t] . Wg): a BF16 GEMM with one output column.
       const Expr wg = tensor(s.expert_gate, "shared_expert_gate");
       so.gate_values = scratch(b, "shared_gate_values", {Format::FP32, {T}});
-      const uint64_t TB = st.rows;
+      const uint64_t TB = static_cast<uint64_t>(sh_op->attrs.get_int("gate_rows"));
       const Expr gx = b.buffer("sg_x", Memory::Scratchpad, TB * H * 2), gw = b.buffer("sg_w", Memory::Scratchpad, H * 2);
       const Expr gl = b.buffer("sg_l", Memory::Accumulator, TB * 4), gvb = b.buffer("sg_v", Memory::Scratchpad, TB * 4);
       b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});

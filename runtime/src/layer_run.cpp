@@ -62,7 +62,8 @@ compiler::ArgumentBlock read_argument_block(const elf::Program& program, std::st
   }
 }
 
-void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& w) {
+void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& w,
+                 bool expert_weights) {
   const uint32_t experts = w.spec().routing.experts;
   for (const compiler::TensorArg& t : block.tensors) {
     if (t.io != "input" && t.io != "weight") continue;
@@ -74,7 +75,7 @@ void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, c
       write_checked(hbm, t, 0, bytes_of(w.fp32({Role::RouterBias})));
     } else if (t.role == "shared_expert_gate") {
       write_checked(hbm, t, 0, bytes_of(w.bf16({Role::SharedExpertGate})));
-    } else {
+    } else if (expert_weights) {
       const auto it = std::find_if(std::begin(kWeightRoles), std::end(kWeightRoles),
                                    [&](const WeightRole& r) { return r.role == t.role; });
       if (it == std::end(kWeightRoles)) throw LayerRunError(fmt::format("tensor {}: unknown role '{}'", t.name, t.role));
@@ -141,16 +142,18 @@ std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compile
 }
 
 LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
-                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options) {
+                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options,
+                   bool timing_only) {
   LayerRun run;
   const auto configure = options.configure;
   options.configure = [&](sim::Chip& chip) {
-    place_layer(chip.hbm(), block, weights);
+    place_layer(chip.hbm(), block, weights, !timing_only);
+    for (uint32_t t = 0; t < chip.tiles(); ++t) chip.accelerator(t).matrix().set_compute_values(!timing_only);
     if (configure) configure(chip);
   };
   const auto inspect = options.inspect;
   options.inspect = [&](sim::Chip& chip) {
-    if (golden && !chip.error()) run.checks = check_layer(chip.hbm(), block, *golden);
+    if (golden && !timing_only && !chip.error()) run.checks = check_layer(chip.hbm(), block, *golden);
     if (inspect) inspect(chip);
   };
   run.sim = sim::simulate(arch, program, options);

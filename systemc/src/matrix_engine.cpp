@@ -70,20 +70,12 @@ uint64_t BehaviouralMatrixEngine::preload(const isa::operands::TileWithScales& w
   return cost::kConfigCycles;  // the weights are read fold by fold during cmx.mm (its preload term)
 }
 
-uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_operand,
-                                         const isa::operands::MatmulOut& out, bool accumulate) {
-  if (!preloaded_) throw AccelError("cmx.mm: no weights preloaded (cmx.preload first)");
-  const uint64_t a_addr = a_operand.tile, a_scales = a_operand.scales, acc = out.acc, m = out.m;
-  if (m == 0) throw AccelError("cmx.mm: m must be positive");
+void BehaviouralMatrixEngine::compute(const isa::operands::TileWithScales& a_operand, uint64_t acc, uint64_t m,
+                                      bool accumulate, uint64_t c_step) {
   const uint64_t a_bytes = num::info(a_fmt_).bytes, b_bytes = num::info(b_fmt_).bytes;
   const uint64_t k = k_, n = n_, kb = ceil_div(k, num::kBlockK);
-
-  const std::vector<uint8_t> a = read_rows(memory_, a_addr, m, k * a_bytes, a_stride_, "cmx.mm A");
+  const std::vector<uint8_t> a = read_rows(memory_, a_operand.tile, m, k * a_bytes, a_stride_, "cmx.mm A");
   const std::vector<uint8_t> b = read_rows(memory_, b_addr_, n, k * b_bytes, b_stride_, "cmx.preload B");
-  const uint64_t c_step = c_stride_ == 0 ? n * 4 : c_stride_;
-  if (c_step < n * 4 && m > 1)
-    throw AccelError(fmt::format("cmx.mm: the C row stride {} (cmx.cfg) is shorter than a row of {} FP32 ({} bytes)",
-                                 c_step, n, n * 4));
   std::vector<float> c(m * n, 0.0f);
   if (accumulate) {
     const std::vector<uint8_t> old = read_rows(memory_, acc, m, n * 4, c_step, "cmx.mm output");
@@ -91,10 +83,9 @@ uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_
   } else {
     memory_.check(acc, (m - 1) * c_step + n * 4, "cmx.mm output");
   }
-
   std::vector<float> sa, sb;
   if (is_fp8(a_fmt_)) {
-    sa = read_scales(memory_, a_scales, m * kb, "cmx.mm A scales");
+    sa = read_scales(memory_, a_operand.scales, m * kb, "cmx.mm A scales");
     sb = read_scales(memory_, b_scales_, ceil_div(n, num::kBlockK) * kb, "cmx.preload B scales");
     const num::Fp8Operand oa{a_fmt_, a.data(), k, sa.data(), 1, kb, 1};
     const num::Fp8Operand ob{b_fmt_, b.data(), k, sb.data(), num::kBlockK, kb, 1};
@@ -104,9 +95,32 @@ uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_
                    reinterpret_cast<const uint16_t*>(b.data()), k, c.data(), n, accumulate);
   }
   for (uint64_t r = 0; r < m; ++r) memory_.write_f32(acc + r * c_step, {c.data() + r * n, n});
+}
+
+uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_operand,
+                                         const isa::operands::MatmulOut& out, bool accumulate) {
+  if (!preloaded_) throw AccelError("cmx.mm: no weights preloaded (cmx.preload first)");
+  const uint64_t a_addr = a_operand.tile, a_scales = a_operand.scales, acc = out.acc, m = out.m;
+  if (m == 0) throw AccelError("cmx.mm: m must be positive");
+  const uint64_t a_bytes = num::info(a_fmt_).bytes, b_bytes = num::info(b_fmt_).bytes;
+  const uint64_t k = k_, n = n_, kb = ceil_div(k, num::kBlockK);
+
+  const uint64_t c_step = c_stride_ == 0 ? n * 4 : c_stride_;
+  if (c_step < n * 4 && m > 1)
+    throw AccelError(fmt::format("cmx.mm: the C row stride {} (cmx.cfg) is shorter than a row of {} FP32 ({} bytes)",
+                                 c_step, n, n * 4));
+  const uint64_t a_step = a_stride_ == 0 ? k * a_bytes : a_stride_;
+  if (compute_values()) {
+    compute(a_operand, acc, m, accumulate, c_step);
+  } else {
+    memory_.check(a_addr, (m - 1) * a_step + k * a_bytes, "cmx.mm A");
+    memory_.check(b_addr_, (n - 1) * (b_stride_ == 0 ? k * b_bytes : b_stride_) + k * b_bytes, "cmx.preload B");
+    memory_.check(acc, (m - 1) * c_step + n * 4, "cmx.mm output");
+    if (is_fp8(a_fmt_) && a_scales) memory_.check(a_scales, m * kb * 4, "cmx.mm A scales");
+    if (is_fp8(a_fmt_) && b_scales_) memory_.check(b_scales_, ceil_div(n, num::kBlockK) * kb * 4, "cmx.preload B scales");
+  }
 
   const cost::MatrixTiming t = cost::matmul_timing(cfg_, m, n, k);
-  const uint64_t a_step = a_stride_ == 0 ? k * a_bytes : a_stride_;
   // A streams into the array while results stream out: those two share the
   // stream phase; B is read in the preload phase, alone.
   const LocalStream streams[] = {{a_addr, (m - 1) * a_step + k * a_bytes}, {acc, (m - 1) * c_step + n * 4}};

@@ -23,10 +23,11 @@ struct Options {
   LayerOptions layer;
   std::string pipeline, trace;
   uint64_t seed = 0, max_cycles = 0;
-  bool check = false, json = false, pipeline_given = false;
+  bool check = false, json = false, pipeline_given = false, timing_only = false;
 };
 
 int run(const Options& o) {
+  if (o.check && o.timing_only) throw InputError{"--timing-only computes no values: it cannot --check", kExitUsage};
   arch::ArchConfig arch;
   const compiler::LayerRequest request = load_layer(o.layer, arch);
   const auto t0 = std::chrono::steady_clock::now();
@@ -49,7 +50,7 @@ int run(const Options& o) {
   sopts.echo_output = false;
   sopts.progress = !o.json && isatty(STDERR_FILENO);
   sopts.trace_path = o.trace;
-  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights, golden ? &*golden : nullptr, sopts);
+  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights, golden ? &*golden : nullptr, sopts, o.timing_only);
   const auto t3 = std::chrono::steady_clock::now();
 
   const sim::SimResult& r = run.sim;
@@ -67,6 +68,7 @@ int run(const Options& o) {
                              {"macs", macs},               {"mac_utilisation", mac_utilisation}};
     j["error"] = r.error ? nlohmann::ordered_json(r.error->message) : nlohmann::ordered_json();
     j["checked"] = o.check;
+    j["timing_only"] = o.timing_only;
     nlohmann::ordered_json checks = nlohmann::ordered_json::array();
     for (const runtime::TensorCheck& c : run.checks)
       checks.push_back({{"tensor", c.role}, {"elements", c.elements}, {"mismatches", c.mismatches}, {"first", c.first}});
@@ -105,6 +107,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
   cmd->add_flag("--check", o->check, "compare every output with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--pass-pipeline", o->pipeline, "compiler passes (default: all)");
+  cmd->add_flag("--timing-only", o->timing_only,
+                "cycles only: the matrix engines compute no values and the expert weights are not placed (full-size layers, fast)");
   cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", o->json, "machine-readable output");

@@ -43,15 +43,21 @@ class LayerRunError : public std::runtime_error {
 compiler::ArgumentBlock read_argument_block(const elf::Program& program, std::string_view name);
 
 // Writes every input and weight tensor of the block into HBM (scratch
-// tensors stay zero).
-void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& weights);
+// tensors stay zero); with `expert_weights` false only what routing reads
+// (the input, the router and its bias).
+void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& weights,
+                 bool expert_weights = true);
 
 // Compares every output tensor of the block in HBM with the golden trace.
 std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compiler::ArgumentBlock& block,
                                      const golden::MoeTrace& golden);
 
 // Places, simulates and (with `golden`) checks. SystemC runs once per process.
+// `timing_only`: the matrix engines take their cycles without computing
+// values and the expert weights are not placed, so a full-size layer's
+// cycles come fast; its outputs are not the layer's and are not checked.
 LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
-                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options);
+                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options,
+                   bool timing_only = false);
 
 }  // namespace cadre::runtime

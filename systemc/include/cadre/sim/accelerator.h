@@ -71,6 +71,7 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   tlm_utils::simple_initiator_socket_optional<DmaEngine>& dma_socket() { return dma_.socket; }
   const DmaEngine& dma() const { return dma_; }
   const MatrixUnit& matrix() const { return *matrix_; }
+  MatrixUnit& matrix() { return *matrix_; }
   const VectorUnit& vector() const { return vector_; }
   const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
   AcceleratorStats stats() const;

@@ -29,6 +29,9 @@ class BehaviouralMatrixEngine : public MatrixUnit {
   const MatrixStats& stats() const override { return stats_; }
 
  private:
+  // C's values: read A, B and scales, sum, write the rows at `acc`.
+  void compute(const isa::operands::TileWithScales& a, uint64_t acc, uint64_t m, bool accumulate, uint64_t c_step);
+
   const arch::ArchConfig& cfg_;
   LocalMemory& memory_;
   num::Format a_fmt_ = num::Format::E4M3, b_fmt_ = num::Format::E4M3;

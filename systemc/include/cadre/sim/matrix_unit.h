@@ -35,6 +35,15 @@ class MatrixUnit {
                           bool accumulate) = 0;  // cmx.mm, cmx.mm.acc
 
   virtual const MatrixStats& stats() const = 0;
+
+  // Off: commands check their operands and take their cycles but leave the
+  // results unwritten (`cadre run --timing-only`: cycles of full-size layers
+  // whose values nobody checks).
+  void set_compute_values(bool on) { compute_values_ = on; }
+  bool compute_values() const { return compute_values_; }
+
+ private:
+  bool compute_values_ = true;
 };
 
 // The implementation cfg.matrix.engine names, on the tile's local memory.
