@@ -148,7 +148,7 @@ LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& b
   const auto configure = options.configure;
   options.configure = [&](sim::Chip& chip) {
     place_layer(chip.hbm(), block, weights, !timing_only);
-    for (uint32_t t = 0; t < chip.tiles(); ++t) chip.accelerator(t).matrix().set_compute_values(!timing_only);
+    for (uint32_t t = 0; t < chip.tiles(); ++t) chip.accelerator(t).matrix().set_fp8_values(!timing_only);
     if (configure) configure(chip);
   };
   const auto inspect = options.inspect;

@@ -110,7 +110,7 @@ uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_
     throw AccelError(fmt::format("cmx.mm: the C row stride {} (cmx.cfg) is shorter than a row of {} FP32 ({} bytes)",
                                  c_step, n, n * 4));
   const uint64_t a_step = a_stride_ == 0 ? k * a_bytes : a_stride_;
-  if (compute_values()) {
+  if (fp8_values() || !is_fp8(a_fmt_)) {
     compute(a_operand, acc, m, accumulate, c_step);
   } else {
     memory_.check(a_addr, (m - 1) * a_step + k * a_bytes, "cmx.mm A");

@@ -108,7 +108,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--check", o->check, "compare every output with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--pass-pipeline", o->pipeline, "compiler passes (default: all)");
   cmd->add_flag("--timing-only", o->timing_only,
-                "cycles only: the matrix engines compute no values and the expert weights are not placed (full-size layers, fast)");
+                "cycles only: FP8 GEMMs compute no values and expert weights are not placed (full-size layers, fast; routing still real)");
   cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", o->json, "machine-readable output");

@@ -53,9 +53,10 @@ std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compile
                                      const golden::MoeTrace& golden);
 
 // Places, simulates and (with `golden`) checks. SystemC runs once per process.
-// `timing_only`: the matrix engines take their cycles without computing
-// values and the expert weights are not placed, so a full-size layer's
-// cycles come fast; its outputs are not the layer's and are not checked.
+// `timing_only`: the FP8 GEMMs take their cycles without computing values
+// and the expert weights are not placed, so a full-size layer's cycles come
+// fast (routing still computes: its GEMM is BF16); the outputs are not the
+// layer's and are not checked.
 LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
                    const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options,
                    bool timing_only = false);

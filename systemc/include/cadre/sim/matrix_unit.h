@@ -36,14 +36,16 @@ class MatrixUnit {
 
   virtual const MatrixStats& stats() const = 0;
 
-  // Off: commands check their operands and take their cycles but leave the
-  // results unwritten (`cadre run --timing-only`: cycles of full-size layers
-  // whose values nobody checks).
-  void set_compute_values(bool on) { compute_values_ = on; }
-  bool compute_values() const { return compute_values_; }
+  // Off: FP8 GEMMs check their operands and take their cycles but leave
+  // their results unwritten (`cadre run --timing-only`: cycles of full-size
+  // layers whose expert values nobody checks). BF16 GEMMs, the router's
+  // among them, still compute, so routing and the program's control follow
+  // the real data.
+  void set_fp8_values(bool on) { fp8_values_ = on; }
+  bool fp8_values() const { return fp8_values_; }
 
  private:
-  bool compute_values_ = true;
+  bool fp8_values_ = true;
 };
 
 // The implementation cfg.matrix.engine names, on the tile's local memory.
