@@ -15,7 +15,8 @@ namespace cadre::kernels {
 namespace {
 
 using golden::Index;
-using golden::Precision;
+using model::GemmLayout;
+using model::Precision;
 
 // GTEST_SKIP returns from the function it is in: this is used in each test body.
 #define SKIP_WITHOUT_GPU()    \
