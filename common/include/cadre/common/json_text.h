@@ -17,6 +17,7 @@ namespace cadre::common {
 // safetensors file's "header").
 struct JsonSource {
   JsonSource(std::string_view file_name, std::string_view part_name = {}) : file(file_name), part(part_name) {}
+  JsonSource(const char* file_name) : file(file_name) {}
   std::string_view file;
   std::string_view part;
 };
