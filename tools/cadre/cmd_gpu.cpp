@@ -196,9 +196,13 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("gpu", "Run the GPU reference kernels on one MoE layer (host build; CUDA on a GPU)");
   cmd->add_option("MODEL", o->model, "a bundled model name or a path to a config.json")->required();
-  cmd->add_option("--phase", o->phase, "prefill or decode")->required()->check(CLI::IsMember(spellings(model::kPhases)));
+  const std::vector<std::string> phases = spellings(model::kPhases), precisions = spellings(model::kPrecisions);
+  cmd->add_option("--phase", o->phase, fmt::format("{}", fmt::join(phases, " or ")))
+      ->required()
+      ->check(CLI::IsMember(phases));
   cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(CLI::PositiveNumber);
-  cmd->add_option("--precision", o->precision, "fp8 or bf16")->check(CLI::IsMember(spellings(model::kPrecisions)));
+  cmd->add_option("--precision", o->precision, fmt::format("{}", fmt::join(precisions, " or ")))
+      ->check(CLI::IsMember(precisions));
   cmd->add_option("--set", o->sets, "override a config field: key=value (repeatable)");
   cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
   cmd->add_option("--weights", o->weights, "synthetic, or a safetensors file with the layer and an 'input' tensor");
