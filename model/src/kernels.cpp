@@ -1,6 +1,7 @@
 #include "cadre/model/kernels.h"
 
 #include <algorithm>
+#include <span>
 
 namespace cadre::model {
 namespace {

@@ -266,7 +266,7 @@ void CudaBackend::align(golden::MoeTrace& tr, double& secs) {
     cuda::align(ids_->get(), topk_weights_->get(), tokens(), k, experts, layer_.block, counts.get(), offsets_->get(),
                 row_tokens_->get(), row_weights_->get(), assignment_rows_->get());
   });
-  // The host needs the rows now: the experts with rows get weight slots.
+  // The host needs the rows before the GEMMs: the experts with rows get weight slots.
   golden::Alignment& al = tr.alignment;
   al.offsets.resize(experts + 1);
   offsets_->download(al.offsets.data());

@@ -6,8 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
-#include <span>
 #include <string_view>
 
 #include "cadre/model/layer_spec.h"

@@ -18,7 +18,8 @@ enum class Family : uint8_t {
 };
 std::string_view model_type(Family family);
 
-// The routing rule is defined beside the routing arithmetic that follows it.
+// How a layer routes its tokens (scoring, top-k, group limit, weights) is
+// defined beside the arithmetic that carries it out, numerics/routing.h.
 using num::GroupScore;
 using num::RoutingSpec;
 using num::Scoring;
