@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,14 +36,21 @@ struct PartsError {
   std::string pointer;
 };
 
+// The Error that f throws, or nothing.
 template <class Error, class F>
-std::string message_of(F&& f) {
+std::optional<Error> caught(F&& f) {
   try {
     f();
   } catch (const Error& e) {
-    return e.what();
+    return e;
   }
-  return "no error";
+  return std::nullopt;
+}
+
+template <class Error, class F>
+std::string message_of(F&& f) {
+  const std::optional<Error> e = caught<Error>(f);
+  return e ? e->what() : "no error";
 }
 
 bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
@@ -64,22 +72,16 @@ TEST(JsonText, APartOfAFileIsNamedAfterTheFile) {
 }
 
 TEST(JsonText, AnErrorTypeThatKeepsThePartsGetsThem) {
-  try {
-    parse_json<PartsError>(kMalformed, "p.json");
-    FAIL() << "no error";
-  } catch (const PartsError& e) {
-    EXPECT_EQ(e.file, "p.json");
-    EXPECT_EQ(e.line, 3u);
-    EXPECT_EQ(e.column, 6u);
-    EXPECT_EQ(e.pointer, "");
-  }
-  try {
-    parse_json<PartsError>(kDuplicate, "p.json");
-    FAIL() << "no error";
-  } catch (const PartsError& e) {
-    EXPECT_EQ(e.line, 0u);
-    EXPECT_EQ(e.pointer, "/a/b");
-  }
+  const auto malformed = caught<PartsError>([] { parse_json<PartsError>(kMalformed, "p.json"); });
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->file, "p.json");
+  EXPECT_EQ(malformed->line, 3u);
+  EXPECT_EQ(malformed->column, 6u);
+  EXPECT_EQ(malformed->pointer, "");
+  const auto duplicate = caught<PartsError>([] { parse_json<PartsError>(kDuplicate, "p.json"); });
+  ASSERT_TRUE(duplicate);
+  EXPECT_EQ(duplicate->line, 0u);
+  EXPECT_EQ(duplicate->pointer, "/a/b");
 }
 
 TEST(JsonText, EveryCallerNamesLineAndColumn) {
@@ -99,21 +101,15 @@ TEST(JsonText, EveryCallerNamesLineAndColumn) {
 }
 
 TEST(JsonText, ArchConfigErrorKeepsThePartsOfAJsonRefusal) {
-  try {
-    arch::parse_arch_json(kMalformed, "a.json");
-    FAIL() << "no error";
-  } catch (const arch::ConfigError& e) {
-    EXPECT_EQ(e.source(), "a.json");
-    EXPECT_EQ(e.path(), "");
-    EXPECT_TRUE(starts_with(e.reason(), "malformed JSON: syntax error")) << e.reason();
-  }
-  try {
-    arch::parse_arch_json(kDuplicate, "a.json");
-    FAIL() << "no error";
-  } catch (const arch::ConfigError& e) {
-    EXPECT_EQ(e.path(), "/a/b");
-    EXPECT_EQ(e.reason(), "duplicate key");
-  }
+  const auto malformed = caught<arch::ConfigError>([] { arch::parse_arch_json(kMalformed, "a.json"); });
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->source(), "a.json");
+  EXPECT_EQ(malformed->path(), "");
+  EXPECT_TRUE(starts_with(malformed->reason(), "malformed JSON: syntax error")) << malformed->reason();
+  const auto duplicate = caught<arch::ConfigError>([] { arch::parse_arch_json(kDuplicate, "a.json"); });
+  ASSERT_TRUE(duplicate);
+  EXPECT_EQ(duplicate->path(), "/a/b");
+  EXPECT_EQ(duplicate->reason(), "duplicate key");
 }
 
 TEST(JsonText, ClosestNameSuggestsOnlyCloseNamesTheFirstOfEquals) {

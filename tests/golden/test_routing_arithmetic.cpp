@@ -35,20 +35,11 @@ Row route(const RoutingSpec& r, std::vector<float> logits, const float* bias = n
   return out;
 }
 
-RoutingSpec topk_of(uint32_t experts, uint32_t k) {
-  RoutingSpec r;
-  r.experts = experts;
-  r.top_k = k;
-  return r;
-}
+RoutingSpec topk_of(uint32_t experts, uint32_t k) { return {.experts = experts, .top_k = k}; }
 
+// Sigmoid scores, two groups of four, one kept, top-2.
 RoutingSpec grouped(GroupScore score) {
-  RoutingSpec r = topk_of(8, 2);
-  r.scoring = Scoring::Sigmoid;
-  r.n_group = 2;
-  r.topk_group = 1;
-  r.group_score = score;
-  return r;
+  return {.scoring = Scoring::Sigmoid, .experts = 8, .top_k = 2, .n_group = 2, .topk_group = 1, .group_score = score};
 }
 const std::vector<float> kGroupLogits = {3, -2, -2, -2, 1, 1, -5, -5};
 
