@@ -82,5 +82,15 @@ TEST(CudaKernels, TensorCoreGateUpWithinToleranceBothLayouts) {
     }
 }
 
+// The routed experts' GEMMs are grouped; a dense layout is refused before any
+// device is needed.
+TEST(CudaKernels, DenseLayoutOfTheRoutedExpertsIsRefused) {
+  if (!built_with_cuda()) GTEST_SKIP() << "no GPU: built without CUDA";
+  const model::MoeLayerSpec spec = golden::test::shrunk_models()[3].spec();
+  const golden::SyntheticWeights weights(weights::SyntheticLayer(spec, 1, 2));
+  EXPECT_THROW(run_cuda(spec, weights, Precision::Fp8, {GemmPath::TensorCore, GemmLayout::Dense}),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace cadre::kernels
