@@ -10,7 +10,6 @@
 #include "cadre/arch/arch_json.h"
 #include "cadre/common/json_text.h"
 #include "field_table.h"
-#include "json_text.h"
 
 namespace cadre::arch {
 namespace {
@@ -23,17 +22,13 @@ std::string_view parent_of(std::string_view path) { return path.substr(0, path.r
 // The reason an unknown key is rejected, with the nearest sibling when it is
 // close (a typo) or the place the key belongs when it is known elsewhere.
 std::string unknown_key_reason(std::string_view object_path, const std::string& key) {
-  std::string_view best;
-  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
+  std::vector<std::string_view> siblings;
   std::string_view elsewhere;
   for (const FieldInfo& f : arch_fields()) {
-    if (parent_of(f.path) == object_path) {
-      const size_t d = common::edit_distance(key, last_token(f.path));
-      if (d < best_distance) best = last_token(f.path), best_distance = d;
-    } else if (last_token(f.path) == key && elsewhere.empty()) {
-      elsewhere = f.path;
-    }
+    if (parent_of(f.path) == object_path) siblings.push_back(last_token(f.path));
+    else if (last_token(f.path) == key && elsewhere.empty()) elsewhere = f.path;
   }
+  const std::string_view best = common::closest_name(key, siblings);
   const std::string quoted = json(key).dump();
   if (!best.empty()) return fmt::format("unknown key {} (did you mean \"{}\"?)", quoted, best);
   if (!elsewhere.empty()) return fmt::format("unknown key {} (it belongs at {})", quoted, elsewhere);
@@ -141,7 +136,7 @@ class Reader {
 }  // namespace
 
 ArchConfig parse_arch_json(std::string_view text, std::string_view source_name) {
-  const json doc = detail::parse_json_text(text, source_name);
+  const json doc = common::parse_json<ConfigError>(text, source_name);
   const Reader reader(doc, source_name);
   if (!doc.is_object()) reader.fail("", "expected an object, got " + describe(doc));
   reader.check_object("");

@@ -17,9 +17,10 @@ ConfigError::ConfigError(std::string source, std::string path, std::string reaso
       path_(std::move(path)),
       reason_(std::move(reason)) {}
 
-ConfigError::ConfigError(std::string source, size_t line, size_t column, std::string reason)
-    : std::runtime_error(fmt::format("{}:{}:{}: {}", source, line, column, reason)),
-      source_(std::move(source)),
-      reason_(std::move(reason)) {}
+ConfigError::ConfigError(const common::JsonSource& source, const common::JsonTextError& e)
+    : std::runtime_error(e.message_for(source)),
+      source_(source.file),
+      path_(e.pointer()),
+      reason_(e.line() != 0 ? "malformed JSON: " + e.reason() : e.reason()) {}
 
 }  // namespace cadre::arch

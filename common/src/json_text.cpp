@@ -68,6 +68,22 @@ std::string parse_reason(const json::parse_error& e) {
   return std::string(colon == std::string_view::npos ? what : what.substr(colon + 2));
 }
 
+// Levenshtein distance between two names.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 }  // namespace
 
 JsonTextError::JsonTextError(size_t line, size_t column, std::string reason)
@@ -79,8 +95,9 @@ JsonTextError::JsonTextError(size_t line, size_t column, std::string reason)
 JsonTextError::JsonTextError(std::string pointer, std::string reason)
     : std::runtime_error(fmt::format("{}: {}", pointer, reason)), pointer_(std::move(pointer)), reason_(std::move(reason)) {}
 
-std::string JsonTextError::message_for(std::string_view source) const {
-  return fmt::format("{}{}{}", source, line_ != 0 ? ":" : ": ", what());
+std::string JsonTextError::message_for(const JsonSource& source) const {
+  if (!source.part.empty()) return fmt::format("{}: {} {}", source.file, source.part, what());
+  return fmt::format("{}{}{}", source.file, line_ != 0 ? ":" : ": ", what());
 }
 
 json parse_json_strict(std::string_view text) {
@@ -117,21 +134,6 @@ std::string escape_pointer_token(std::string_view token) {
     else out += c;
   }
   return out;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string_view closest_name(std::string_view name, std::span<const std::string_view> candidates) {

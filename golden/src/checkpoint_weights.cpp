@@ -95,7 +95,8 @@ Fp8Weight CheckpointWeights::fp8(TensorRef t) const {
           copy_matrix<MatrixF>(tensor(scale_name(name), DType::F32, block_shape), block_shape)};
 }
 
-void write_synthetic_checkpoint(const std::string& path, const weights::SyntheticLayer& layer, Precision precision) {
+void write_synthetic_checkpoint(const std::string& path, const weights::SyntheticLayer& layer,
+                                model::Precision precision) {
   const model::MoeLayerSpec& spec = layer.spec();
   const SyntheticWeights source(layer);
   std::vector<TensorRef> refs = {{Role::Input}, {Role::RouterWeight}};
@@ -119,7 +120,7 @@ void write_synthetic_checkpoint(const std::string& path, const weights::Syntheti
       // As the DeepSeek-V3 checkpoint stores it: a vector [experts].
       const auto& m = *fp32s.emplace_back(std::make_unique<MatrixF>(source.fp32(t)));
       out.push_back({name, DType::F32, {static_cast<uint64_t>(m.cols())}, bytes_of(m)});
-    } else if (is_expert_matrix(t.role) && precision == Precision::Fp8) {
+    } else if (is_expert_matrix(t.role) && precision == model::Precision::Fp8) {
       const auto& w = *fp8s.emplace_back(std::make_unique<Fp8Weight>(source.fp8(t)));
       out.push_back({name, DType::F8_E4M3, shape_of(w.codes.rows(), w.codes.cols()), bytes_of(w.codes)});
       out.push_back({scale_name(name), DType::F32, shape_of(w.scales.rows(), w.scales.cols()), bytes_of(w.scales)});

@@ -1,9 +1,8 @@
 #include "cadre/golden/moe_golden.h"
 
-#include <fmt/format.h>
+#include <span>
 
-#include <stdexcept>
-
+#include "cadre/golden/layer_pipeline.h"
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/hd.h"
 
@@ -30,37 +29,67 @@ MatrixU16 combine(const Alignment& alignment, const MatrixU16& down, const Matri
   return out;
 }
 
-MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, Precision precision,
-                    uint32_t block) {
-  if (spec.hidden != weights.spec().hidden || spec.routing.experts != weights.spec().routing.experts ||
-      spec.expert_width != weights.spec().expert_width || spec.shared.width != weights.spec().shared.width)
-    throw std::invalid_argument(
-        fmt::format("run_golden: the weights are for '{}', not '{}'", weights.spec().name, spec.name));
-  MoeTrace tr;
-  tr.precision = precision;
-  tr.x = weights.bf16({weights::Role::Input});
-  tr.logits = router_gemm(tr.x, weights.bf16({weights::Role::RouterWeight}));
-  MatrixF bias;
-  if (spec.routing.selection_bias) bias = weights.fp32({weights::Role::RouterBias});
-  tr.topk = topk(spec.routing, tr.logits, std::span(bias.data(), static_cast<size_t>(bias.size())));
-  tr.alignment = align(tr.topk, spec.routing.experts, block);
-  const std::span<const int32_t> tokens = tr.alignment.tokens;
-  if (precision == Precision::Fp8) {
-    tr.x_q = input_quant(tr.x);
-    tr.permuted_fp8 = permute(tr.x_q, tokens);
-    tr.gate_up = gate_up_gemm(tr.permuted_fp8, tr.alignment, weights);
-    tr.act_fp8 = silu_mul_quant(tr.gate_up, tokens);
-    tr.down = down_gemm(tr.act_fp8, tr.alignment, weights);
-    tr.shared = shared_expert(weights, tr.x, tr.x_q);
-  } else {
-    tr.permuted_bf16 = permute(tr.x, tokens);
-    tr.gate_up = gate_up_gemm(tr.permuted_bf16, tr.alignment, weights);
-    tr.act_bf16 = silu_mul_bf16(tr.gate_up, tokens);
-    tr.down = down_gemm(tr.act_bf16, tr.alignment, weights);
-    tr.shared = shared_expert(weights, tr.x);
+namespace {
+
+// The golden model's kernels, each reading the trace and writing its outputs there.
+class GoldenBackend final : public LayerBackend {
+ public:
+  explicit GoldenBackend(const LayerRun& layer) : layer_(layer) {}
+
+  void run(model::Kernel kernel, MoeTrace& tr) override {
+    const model::MoeLayerSpec& spec = layer_.spec;
+    const LayerWeights& weights = layer_.weights;
+    const bool fp8 = layer_.precision == model::Precision::Fp8;
+    const std::span<const int32_t> tokens = tr.alignment.tokens;
+    switch (kernel) {
+      case model::Kernel::RouterGemm:
+        tr.logits = router_gemm(tr.x, weights.bf16({weights::Role::RouterWeight}));
+        break;
+      case model::Kernel::TopK: {
+        MatrixF bias;
+        if (spec.routing.selection_bias) bias = weights.fp32({weights::Role::RouterBias});
+        tr.topk = topk(spec.routing, tr.logits, std::span(bias.data(), static_cast<size_t>(bias.size())));
+        break;
+      }
+      case model::Kernel::Align: tr.alignment = align(tr.topk, spec.routing.experts, layer_.block); break;
+      case model::Kernel::InputQuant: tr.x_q = input_quant(tr.x); break;
+      case model::Kernel::Permute:
+        if (fp8) tr.permuted_fp8 = permute(tr.x_q, tokens);
+        else tr.permuted_bf16 = permute(tr.x, tokens);
+        break;
+      case model::Kernel::GateUpGemm:
+        tr.gate_up = fp8 ? gate_up_gemm(tr.permuted_fp8, tr.alignment, weights)
+                         : gate_up_gemm(tr.permuted_bf16, tr.alignment, weights);
+        break;
+      case model::Kernel::SiluMulQuant:
+        if (fp8) tr.act_fp8 = silu_mul_quant(tr.gate_up, tokens);
+        else tr.act_bf16 = silu_mul_bf16(tr.gate_up, tokens);
+        break;
+      case model::Kernel::DownGemm:
+        tr.down = fp8 ? down_gemm(tr.act_fp8, tr.alignment, weights) : down_gemm(tr.act_bf16, tr.alignment, weights);
+        break;
+      case model::Kernel::SharedExpert:
+        tr.shared = fp8 ? shared_expert(weights, tr.x, tr.x_q) : shared_expert(weights, tr.x);
+        break;
+      case model::Kernel::Combine:
+        tr.out = combine(tr.alignment, tr.down, tr.shared, tr.x.rows(), tr.x.cols());
+        break;
+    }
   }
-  tr.out = combine(tr.alignment, tr.down, tr.shared, tr.x.rows(), tr.x.cols());
-  return tr;
+
+  void finish(MoeTrace&) override {}
+
+ private:
+  const LayerRun& layer_;
+};
+
+}  // namespace
+
+MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, model::Precision precision,
+                    uint32_t block) {
+  const LayerRun layer{spec, weights, precision, block};
+  GoldenBackend backend(layer);
+  return run_layer(layer, backend);
 }
 
 }  // namespace cadre::golden

@@ -34,10 +34,8 @@ T number(std::string_view cell, size_t line, std::string_view column) {
   return value;
 }
 
-GemmLayout layout_of(std::string_view cell, size_t line) {
-  if (cell == "dense") return GemmLayout::Dense;
-  if (cell == "contiguous") return GemmLayout::GroupedContiguous;
-  if (cell == "masked") return GemmLayout::GroupedMasked;
+model::GemmLayout layout_of(std::string_view cell, size_t line) {
+  if (const auto layout = model::parse_gemm_layout(cell)) return *layout;
   throw GpuConfigError(
       fmt::format("{}:{}: layout: expected dense, contiguous or masked, got \"{}\"", kSource, line, cell));
 }

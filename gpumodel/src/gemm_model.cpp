@@ -7,6 +7,9 @@
 namespace cadre::gpumodel {
 namespace {
 
+using model::GemmLayout;
+using model::Precision;
+
 constexpr uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 // One pipeline stage loads 128 bytes of K per row: 128 FP8 or 64 BF16 elements
@@ -56,17 +59,6 @@ uint32_t pipeline_stages(const GemmProblem& p, const Gpu& gpu, GemmTile tile, co
 
 }  // namespace
 
-const char* to_string(Precision precision) { return precision == Precision::Fp8 ? "fp8" : "bf16"; }
-
-const char* to_string(GemmLayout layout) {
-  switch (layout) {
-    case GemmLayout::Dense: return "dense";
-    case GemmLayout::GroupedContiguous: return "contiguous";
-    case GemmLayout::GroupedMasked: return "masked";
-  }
-  return "?";
-}
-
 const char* to_string(Bound bound) {
   switch (bound) {
     case Bound::Compute: return "compute";
@@ -91,7 +83,7 @@ std::vector<GemmTile> candidate_tiles(GemmLayout layout) {
   block_ns.push_back(160);
   std::vector<GemmTile> tiles;
   for (const uint32_t m : {64u, 128u}) {
-    if (layout == GemmLayout::GroupedContiguous && m != 128) continue;
+    if (layout == GemmLayout::Contiguous && m != 128) continue;
     for (const uint32_t n : block_ns) tiles.push_back({m, n});
   }
   return tiles;
@@ -116,7 +108,7 @@ GemmEstimate model_gemm_tile(const GemmProblem& p, const Gpu& gpu, GemmTile tile
   const double tensor_s = 2 * bm * bn * k_per_stage / sm_flops * promotion;
   const double latency_s = c.load_latency_us * 1e-6 / stages;
   const uint64_t multicast_rows =
-      p.layout == GemmLayout::GroupedMasked ? *std::max_element(p.group_rows.begin(), p.group_rows.end()) : total_rows;
+      p.layout == GemmLayout::Masked ? *std::max_element(p.group_rows.begin(), p.group_rows.end()) : total_rows;
   double fed_rows = bm + bn;
   if (multicast_rows >= c.multicast_min_rows)
     fed_rows = (p.layout != GemmLayout::Dense || bm > bn) ? bm / 2 + bn : bm + bn / 2;

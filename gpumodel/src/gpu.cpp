@@ -68,12 +68,7 @@ const std::vector<Field>& fields() {
 }  // namespace
 
 Gpu parse_gpu_json(std::string_view json_text, std::string_view source) {
-  nlohmann::json doc;
-  try {
-    doc = common::parse_json_strict(json_text);
-  } catch (const common::JsonTextError& e) {
-    throw GpuConfigError(e.message_for(source));
-  }
+  const nlohmann::json doc = common::parse_json<GpuConfigError>(json_text, source);
   if (!doc.is_object()) throw GpuConfigError(fmt::format("{}: expected a JSON object of GPU figures", source));
 
   std::vector<std::string_view> names;

@@ -1,14 +1,13 @@
 // run_host: the layer through the host build of the kernels, in the golden
 // model's containers, materialising one expert's weights at a time.
+#include <array>
 #include <chrono>
-#include <stdexcept>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "cadre/golden/layer_pipeline.h"
 #include "cadre/kernels/launchers.h"
 #include "cadre/kernels/moe_kernels.h"
-#include "layer_check.h"
+#include "cadre/numerics/routing.h"
 
 namespace cadre::kernels {
 namespace {
@@ -120,87 +119,126 @@ MatrixU16 shared_expert(const golden::LayerWeights& weights, const MatrixU16& x,
   return y;
 }
 
-}  // namespace
+// The host build's kernels, each reading the trace and writing its outputs
+// there, timed into `seconds`.
+class HostBackend final : public golden::LayerBackend {
+ public:
+  HostBackend(const golden::LayerRun& layer, std::array<double, model::kKernelCount>& seconds)
+      : layer_(layer), seconds_(seconds) {}
 
-KernelRun run_host(const model::MoeLayerSpec& spec, const golden::LayerWeights& weights, golden::Precision precision,
-                   uint32_t block) {
-  check_layer(spec, weights, block);
-  KernelRun run;
-  golden::MoeTrace& tr = run.trace;
-  auto seconds = [&](Kernel k) -> double& { return run.seconds[static_cast<size_t>(k)]; };
-  const model::RoutingSpec& routing = spec.routing;
-  const uint32_t tokens = weights.tokens(), hidden = spec.hidden, experts = routing.experts, k = routing.top_k;
-  const uint32_t width = spec.expert_width;
-  tr.precision = precision;
-
-  tr.x = weights.bf16({Role::Input});
-  const MatrixU16 router = weights.bf16({Role::RouterWeight});
-  tr.logits = MatrixF(tokens, experts);
-  timed(seconds(Kernel::RouterGemm),
-        [&] { host::router_gemm(tr.x.data(), router.data(), tr.logits.data(), tokens, experts, hidden); });
-
-  MatrixF bias;
-  if (routing.selection_bias) bias = weights.fp32({Role::RouterBias});
-  tr.topk = {MatrixI32(tokens, k), MatrixF(tokens, k)};
-  const size_t scratch_size = size_t{tokens} * experts;
-  std::vector<float> scores(scratch_size), keys(scratch_size), group_scores(scratch_size);
-  std::vector<uint8_t> flags(scratch_size);
-  const TopkScratch scratch{scores.data(), keys.data(), group_scores.data(), flags.data()};
-  timed(seconds(Kernel::TopK), [&] {
-    host::topk(routing, tr.logits.data(), routing.selection_bias ? bias.data() : nullptr, tokens, scratch,
-               tr.topk.ids.data(), tr.topk.weights.data());
-  });
-
-  golden::Alignment& al = tr.alignment;
-  const uint64_t max_rows = align_max_rows(tokens, k, experts, block);
-  std::vector<int32_t> counts(experts), assignment_rows(size_t{tokens} * k);
-  al.offsets.resize(experts + 1);
-  al.tokens.resize(max_rows);
-  al.row_weights.resize(max_rows);
-  timed(seconds(Kernel::Align), [&] {
-    host::align(tr.topk.ids.data(), tr.topk.weights.data(), tokens, k, experts, block, counts.data(),
-                al.offsets.data(), al.tokens.data(), al.row_weights.data(), assignment_rows.data());
-  });
-  const auto rows = static_cast<uint32_t>(al.offsets[experts]);
-  al.tokens.resize(rows);
-  al.row_weights.resize(rows);
-
-  double& gate_up = seconds(Kernel::GateUpGemm);
-  double& down = seconds(Kernel::DownGemm);
-  if (precision == golden::Precision::Fp8) {
-    tr.x_q = fp8_activations(tokens, hidden);
-    timed(seconds(Kernel::InputQuant),
-          [&] { host::input_quant(tr.x.data(), tokens, hidden, tr.x_q.codes.data(), tr.x_q.scales.data()); });
-    tr.permuted_fp8 = fp8_activations(rows, hidden);
-    timed(seconds(Kernel::Permute), [&] {
-      host::permute_fp8(tr.x_q.codes.data(), tr.x_q.scales.data(), hidden, al.tokens.data(), rows,
-                        tr.permuted_fp8.codes.data(), tr.permuted_fp8.scales.data());
-    });
-    const Fp8Fetch fetch{weights};
-    tr.gate_up = grouped_gemm(tr.permuted_fp8, al, {Role::ExpertGate, Role::ExpertUp}, 2 * Index{width}, fetch, gate_up);
-    tr.act_fp8 = fp8_activations(rows, width);
-    timed(seconds(Kernel::SiluMulQuant), [&] { silu_mul(tr.gate_up, al.tokens.data(), tr.act_fp8); });
-    tr.down = grouped_gemm(tr.act_fp8, al, {Role::ExpertDown}, hidden, fetch, down);
-    tr.shared = shared_expert(weights, tr.x, tr.x_q, fp8_activations(tokens, spec.shared.width), fetch,
-                              seconds(Kernel::SharedExpert));
-  } else {
-    tr.permuted_bf16 = MatrixU16(rows, hidden);
-    timed(seconds(Kernel::Permute),
-          [&] { host::permute_bf16(tr.x.data(), hidden, al.tokens.data(), rows, tr.permuted_bf16.data()); });
-    const Bf16Fetch fetch{weights};
-    tr.gate_up = grouped_gemm(tr.permuted_bf16, al, {Role::ExpertGate, Role::ExpertUp}, 2 * Index{width}, fetch, gate_up);
-    tr.act_bf16 = MatrixU16(rows, width);
-    timed(seconds(Kernel::SiluMulQuant), [&] { silu_mul(tr.gate_up, al.tokens.data(), tr.act_bf16); });
-    tr.down = grouped_gemm(tr.act_bf16, al, {Role::ExpertDown}, hidden, fetch, down);
-    tr.shared = shared_expert(weights, tr.x, tr.x, MatrixU16(tokens, spec.shared.width), fetch,
-                              seconds(Kernel::SharedExpert));
+  void run(model::Kernel kernel, golden::MoeTrace& tr) override {
+    const model::MoeLayerSpec& spec = layer_.spec;
+    const golden::LayerWeights& weights = layer_.weights;
+    const model::RoutingSpec& routing = spec.routing;
+    const uint32_t tokens = layer_.weights.tokens(), hidden = spec.hidden, experts = routing.experts;
+    const uint32_t k = routing.top_k, width = spec.expert_width;
+    const bool fp8 = layer_.precision == model::Precision::Fp8;
+    golden::Alignment& al = tr.alignment;
+    const auto rows = static_cast<uint32_t>(al.tokens.size());
+    double& seconds = seconds_[static_cast<size_t>(kernel)];
+    switch (kernel) {
+      case model::Kernel::RouterGemm: {
+        const MatrixU16 router = weights.bf16({Role::RouterWeight});
+        tr.logits = MatrixF(tokens, experts);
+        timed(seconds, [&] { host::router_gemm(tr.x.data(), router.data(), tr.logits.data(), tokens, experts, hidden); });
+        break;
+      }
+      case model::Kernel::TopK: {
+        MatrixF bias;
+        if (routing.selection_bias) bias = weights.fp32({Role::RouterBias});
+        tr.topk = {MatrixI32(tokens, k), MatrixF(tokens, k)};
+        const size_t scratch_size = size_t{tokens} * experts;
+        std::vector<float> scores(scratch_size), keys(scratch_size), group_scores(scratch_size);
+        std::vector<uint8_t> flags(scratch_size);
+        const TopkScratch scratch{scores.data(), keys.data(), group_scores.data(), flags.data()};
+        timed(seconds, [&] {
+          host::topk(routing, tr.logits.data(), routing.selection_bias ? bias.data() : nullptr, tokens, scratch,
+                     tr.topk.ids.data(), tr.topk.weights.data());
+        });
+        break;
+      }
+      case model::Kernel::Align: {
+        const uint64_t max_rows = num::align_max_rows(tokens, k, experts, layer_.block);
+        std::vector<int32_t> counts(experts);
+        assignment_rows_.resize(size_t{tokens} * k);
+        al.offsets.resize(experts + 1);
+        al.tokens.resize(max_rows);
+        al.row_weights.resize(max_rows);
+        timed(seconds, [&] {
+          host::align(tr.topk.ids.data(), tr.topk.weights.data(), tokens, k, experts, layer_.block, counts.data(),
+                      al.offsets.data(), al.tokens.data(), al.row_weights.data(), assignment_rows_.data());
+        });
+        al.tokens.resize(static_cast<size_t>(al.offsets[experts]));
+        al.row_weights.resize(al.tokens.size());
+        break;
+      }
+      case model::Kernel::InputQuant:
+        tr.x_q = fp8_activations(tokens, hidden);
+        timed(seconds, [&] { host::input_quant(tr.x.data(), tokens, hidden, tr.x_q.codes.data(), tr.x_q.scales.data()); });
+        break;
+      case model::Kernel::Permute:
+        if (fp8) {
+          tr.permuted_fp8 = fp8_activations(rows, hidden);
+          timed(seconds, [&] {
+            host::permute_fp8(tr.x_q.codes.data(), tr.x_q.scales.data(), hidden, al.tokens.data(), rows,
+                              tr.permuted_fp8.codes.data(), tr.permuted_fp8.scales.data());
+          });
+        } else {
+          tr.permuted_bf16 = MatrixU16(rows, hidden);
+          timed(seconds, [&] { host::permute_bf16(tr.x.data(), hidden, al.tokens.data(), rows, tr.permuted_bf16.data()); });
+        }
+        break;
+      case model::Kernel::GateUpGemm: {
+        const std::initializer_list<Role> roles{Role::ExpertGate, Role::ExpertUp};
+        tr.gate_up = fp8 ? grouped_gemm(tr.permuted_fp8, al, roles, 2 * Index{width}, Fp8Fetch{weights}, seconds)
+                         : grouped_gemm(tr.permuted_bf16, al, roles, 2 * Index{width}, Bf16Fetch{weights}, seconds);
+        break;
+      }
+      case model::Kernel::SiluMulQuant:
+        if (fp8) {
+          tr.act_fp8 = fp8_activations(rows, width);
+          timed(seconds, [&] { silu_mul(tr.gate_up, al.tokens.data(), tr.act_fp8); });
+        } else {
+          tr.act_bf16 = MatrixU16(rows, width);
+          timed(seconds, [&] { silu_mul(tr.gate_up, al.tokens.data(), tr.act_bf16); });
+        }
+        break;
+      case model::Kernel::DownGemm:
+        tr.down = fp8 ? grouped_gemm(tr.act_fp8, al, {Role::ExpertDown}, hidden, Fp8Fetch{weights}, seconds)
+                      : grouped_gemm(tr.act_bf16, al, {Role::ExpertDown}, hidden, Bf16Fetch{weights}, seconds);
+        break;
+      case model::Kernel::SharedExpert:
+        tr.shared = fp8 ? shared_expert(weights, tr.x, tr.x_q, fp8_activations(tokens, spec.shared.width),
+                                        Fp8Fetch{weights}, seconds)
+                        : shared_expert(weights, tr.x, tr.x, MatrixU16(tokens, spec.shared.width), Bf16Fetch{weights},
+                                        seconds);
+        break;
+      case model::Kernel::Combine:
+        tr.out = MatrixU16(tokens, hidden);
+        timed(seconds, [&] {
+          host::combine(tr.down.data(), tr.shared.size() != 0 ? tr.shared.data() : nullptr, assignment_rows_.data(),
+                        al.row_weights.data(), tokens, k, hidden, tr.out.data());
+        });
+        break;
+    }
   }
 
-  tr.out = MatrixU16(tokens, hidden);
-  timed(seconds(Kernel::Combine), [&] {
-    host::combine(tr.down.data(), tr.shared.size() != 0 ? tr.shared.data() : nullptr, assignment_rows.data(),
-                  al.row_weights.data(), tokens, k, hidden, tr.out.data());
-  });
+  void finish(golden::MoeTrace&) override {}
+
+ private:
+  const golden::LayerRun& layer_;
+  std::array<double, model::kKernelCount>& seconds_;
+  std::vector<int32_t> assignment_rows_;  // align's row of each assignment, for combine
+};
+
+}  // namespace
+
+KernelRun run_host(const model::MoeLayerSpec& spec, const golden::LayerWeights& weights, model::Precision precision,
+                   uint32_t block) {
+  const golden::LayerRun layer{spec, weights, precision, block};
+  KernelRun run;
+  HostBackend backend(layer, run.seconds);
+  run.trace = golden::run_layer(layer, backend);
   return run;
 }
 

@@ -9,7 +9,7 @@ bool built_with_cuda() { return false; }
 
 int cuda_device_count() { return 0; }
 
-KernelRun run_cuda(const model::MoeLayerSpec&, const golden::LayerWeights&, golden::Precision, const CudaOptions&,
+KernelRun run_cuda(const model::MoeLayerSpec&, const golden::LayerWeights&, model::Precision, const CudaOptions&,
                    uint32_t) {
   throw std::runtime_error("this build of Cadre has no CUDA kernels (the CUDA toolkit was not found)");
 }

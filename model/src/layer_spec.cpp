@@ -119,14 +119,6 @@ class ConfigReader {
   std::string_view source_;
 };
 
-json parse_json(std::string_view text, std::string_view source) {
-  try {
-    return common::parse_json_strict(text);
-  } catch (const common::JsonTextError& e) {
-    throw ModelConfigError(e.message_for(source));
-  }
-}
-
 void apply_overrides(json& root, std::span<const Override> overrides, std::string_view source) {
   for (const Override& o : overrides) {
     const bool known = root.contains(o.key) || std::ranges::find(kReadKeys, o.key) != std::end(kReadKeys);
@@ -241,7 +233,7 @@ Override parse_override(std::string_view key_equals_value) {
 
 MoeLayerSpec parse_model_config(std::string_view json_text, std::string_view source,
                                 std::span<const Override> overrides) {
-  json root = parse_json(json_text, source);
+  json root = common::parse_json<ModelConfigError>(json_text, source);
   if (!root.is_object()) throw ModelConfigError(fmt::format("{}: the config must be a JSON object", source));
   apply_overrides(root, overrides, source);
   const ConfigReader r(root, source);

@@ -8,7 +8,7 @@
 #include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre_operands.h"
 #include "cadre/numerics/convert.h"
-#include "cadre/numerics/ordering.h"
+#include "cadre/numerics/routing.h"
 #include "cadre/numerics/quant.h"
 #include "cadre/numerics/softmax.h"
 #include "cadre/numerics/transcendental.h"
@@ -24,14 +24,6 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 void require_positive(uint64_t value, const char* what) {
   if (value == 0) throw AccelError(fmt::format("{} must be positive", what));
-}
-
-template <class Value, class Eligible>
-int64_t best_index(int64_t n, Value value, Eligible eligible) {
-  int64_t best = -1;
-  for (int64_t i = 0; i < n; ++i)
-    if (eligible(i) && (best < 0 || num::ranks_above(value(i), value(best)))) best = i;
-  return best;
 }
 
 // Flags of cvec.route.cfg.
@@ -227,14 +219,21 @@ uint64_t VectorUnit::topk(bool grouped, uint64_t rs1, uint64_t rs2) {
   const auto [rows, cols, k] = ops::TopK::decode(rs2);
   require_positive(rows, "rows");
   require_positive(cols, "cols");
-  const uint64_t groups = grouped ? n_group_ : 1;
-  const uint64_t group_size = groups == 0 ? 0 : cols / groups;
-  const uint64_t min_group = grouped && (route_flags_ & kGroupByMax) == 0 ? 2 : 1;
-  const uint64_t kept_groups = grouped ? topk_group_ : 1;
-  if (k == 0 || groups == 0 || cols % groups != 0 || kept_groups == 0 || kept_groups > groups ||
-      group_size < min_group || k > group_size * kept_groups)
+  // The scores are given: scoring is cvec.softmax's or cvec.sigmoid's.
+  num::RoutingSpec routing;
+  routing.experts = static_cast<uint32_t>(cols);
+  routing.top_k = static_cast<uint32_t>(k);
+  routing.n_group = grouped ? static_cast<uint32_t>(n_group_) : 1;
+  routing.topk_group = grouped ? static_cast<uint32_t>(topk_group_) : 1;
+  routing.group_score = !grouped                        ? num::GroupScore::None
+                        : (route_flags_ & kGroupByMax) != 0 ? num::GroupScore::MaxOfGroup
+                                                            : num::GroupScore::SumOfTop2;
+  routing.normalise = (route_flags_ & kNormalise) != 0;
+  routing.norm_epsilon = (route_flags_ & kNormEpsilon) != 0 ? 1e-20f : 0.0f;
+  routing.scaling = route_scale_;
+  if (!num::topk_possible(routing))
     throw AccelError(fmt::format("{}: cannot choose {} of {} experts in {} groups keeping {}",
-                                 grouped ? "cvec.gtopk" : "cvec.topk", k, cols, groups, kept_groups));
+                                 grouped ? "cvec.gtopk" : "cvec.topk", k, cols, routing.n_group, routing.topk_group));
   memory_.check(src, rows * cols * 4, "top-k scores");
   memory_.check(dst, rows * k * 8, "top-k output");
   const std::vector<float> scores = memory_.read_f32(src, rows * cols);
@@ -244,50 +243,12 @@ uint64_t VectorUnit::topk(bool grouped, uint64_t rs1, uint64_t rs2) {
     bias = memory_.read_f32(bias_, cols);
   }
   std::vector<int32_t> ids(rows * k);
-  std::vector<float> weights(rows * k), keys(cols), group_scores(groups);
-  std::vector<bool> allowed(cols), taken(cols), kept(groups);
-  for (uint64_t t = 0; t < rows; ++t) {
-    const float* s = &scores[t * cols];
-    for (uint64_t e = 0; e < cols; ++e) keys[e] = bias_ != 0 ? num::add_rn(s[e], bias[e]) : s[e];
-    std::fill(allowed.begin(), allowed.end(), !grouped);
-    if (grouped) {
-      for (uint64_t g = 0; g < groups; ++g) {
-        const float* gk = &keys[g * group_size];
-        const auto n = static_cast<int64_t>(group_size);
-        const int64_t first = best_index(n, [&](int64_t i) { return gk[i]; }, [](int64_t) { return true; });
-        if (route_flags_ & kGroupByMax) {
-          group_scores[g] = gk[first];
-        } else {
-          const int64_t second =
-              best_index(n, [&](int64_t i) { return gk[i]; }, [&](int64_t i) { return i != first; });
-          group_scores[g] = num::add_rn(gk[first], gk[second]);
-        }
-      }
-      std::fill(kept.begin(), kept.end(), false);
-      for (uint64_t i = 0; i < kept_groups; ++i) {
-        const int64_t g = best_index(static_cast<int64_t>(groups), [&](int64_t j) { return group_scores[j]; },
-                                     [&](int64_t j) { return !kept[j]; });
-        kept[g] = true;
-        for (uint64_t e = 0; e < group_size; ++e) allowed[g * group_size + e] = true;
-      }
-    }
-    std::fill(taken.begin(), taken.end(), false);
-    for (uint64_t slot = 0; slot < k; ++slot) {
-      const int64_t e = best_index(static_cast<int64_t>(cols), [&](int64_t i) { return keys[i]; },
-                                   [&](int64_t i) { return allowed[i] && !taken[i]; });
-      taken[e] = true;
-      ids[t * k + slot] = static_cast<int32_t>(e);
-      weights[t * k + slot] = s[e];
-    }
-    float* w = &weights[t * k];
-    if (route_flags_ & kNormalise) {
-      float sum = 0.0f;
-      for (uint64_t slot = 0; slot < k; ++slot) sum = num::add_rn(sum, w[slot]);
-      const float denominator = (route_flags_ & kNormEpsilon) ? num::add_rn(sum, 1e-20f) : sum;
-      for (uint64_t slot = 0; slot < k; ++slot) w[slot] = num::div_rn(w[slot], denominator);
-    }
-    for (uint64_t slot = 0; slot < k; ++slot) w[slot] = num::mul_rn(w[slot], route_scale_);
-  }
+  std::vector<float> weights(rows * k), keys(cols), group_scores(routing.n_group);
+  std::vector<uint8_t> flags(cols);
+  const num::TopkRowScratch scratch{keys.data(), group_scores.data(), flags.data()};
+  for (uint64_t t = 0; t < rows; ++t)
+    num::topk_row(routing, &scores[t * cols], bias_ != 0 ? bias.data() : nullptr, scratch, &ids[t * k],
+                  &weights[t * k]);
   memory_.write(dst, {reinterpret_cast<const uint8_t*>(ids.data()), ids.size() * 4});
   memory_.write_f32(dst + rows * k * 4, weights);
   const LocalStream streams[] = {{src, rows * cols * 4}, {dst, rows * k * 8}};
@@ -330,19 +291,13 @@ uint64_t VectorUnit::align(uint64_t rs1, uint64_t rs2) {
   std::vector<int32_t> offsets(experts + 1, 0), list(capacity, -1);
   std::vector<float> row_weights(capacity, 0.0f);
   std::vector<int32_t> counts(experts, 0);
-  for (uint64_t j = 0; j < n; ++j) {
-    if (ids[j] < 0 || static_cast<uint64_t>(ids[j]) >= experts)
-      throw AccelError(fmt::format("cvec.align: expert {} at index {} is outside [0, {})", ids[j], j, experts));
-    ++counts[static_cast<size_t>(ids[j])];
-  }
-  const auto b = static_cast<int32_t>(block);
-  for (uint64_t e = 0; e < experts; ++e) offsets[e + 1] = offsets[e] + (counts[e] + b - 1) / b * b;
-  std::vector<int32_t> next(offsets.begin(), offsets.end() - 1);
-  for (uint64_t j = 0; j < n; ++j) {
-    const auto row = static_cast<size_t>(next[static_cast<size_t>(ids[j])]++);
-    list[row] = static_cast<int32_t>(j / k);
-    row_weights[row] = weights[j];
-  }
+  const auto experts32 = static_cast<uint32_t>(experts);
+  if (const int64_t j = num::first_expert_outside(ids.data(), n, experts32); j >= 0)
+    throw AccelError(fmt::format("cvec.align: expert {} at index {} is outside [0, {})", ids[static_cast<size_t>(j)],
+                                 j, experts));
+  num::align_offsets(ids.data(), n, experts32, static_cast<uint32_t>(block), counts.data(), offsets.data());
+  num::align_rows(ids.data(), weights.data(), n, static_cast<uint32_t>(k), experts32, offsets.data(), counts.data(),
+                  list.data(), row_weights.data(), nullptr);
   memory_.write(dst, {reinterpret_cast<const uint8_t*>(offsets.data()), offsets.size() * 4});
   const uint64_t list_addr = dst + (experts + 1) * 4;
   memory_.write(list_addr, {reinterpret_cast<const uint8_t*>(list.data()), capacity * 4});

@@ -11,6 +11,8 @@
 
 namespace cadre::golden::test {
 
+using model::Precision;
+
 // The layer's output [T * H], row-major, with each token's experts from `ids`
 // [T, k] and their weights recomputed in double.
 std::vector<double> fp64_layer(const LayerWeights& weights, Precision precision, const MatrixI32& ids);

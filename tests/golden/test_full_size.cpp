@@ -16,6 +16,8 @@
 namespace cadre::golden {
 namespace {
 
+using model::Precision;
+
 using weights::Role;
 
 long peak_rss_kib() {

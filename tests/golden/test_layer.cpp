@@ -16,6 +16,8 @@
 namespace cadre::golden {
 namespace {
 
+using model::Precision;
+
 // The relative L2 error bounds docs/golden-model.md derives (estimates 4.3 % and
 // 0.34 %; measured at most 4.73 % and 0.414 %).
 constexpr double kFp8Bound = 0.06;

@@ -14,6 +14,8 @@
 namespace cadre::gpumodel {
 namespace {
 
+using model::Precision;
+
 constexpr double kMedianBound = 0.10;  // median |relative error| over all rows
 constexpr double kRowBound = 0.30;     // every row
 
@@ -29,12 +31,12 @@ TEST(DeepGemmValidation, ModelTracksEveryPublishedRow) {
     errors.push_back(std::abs(error));
     char line[160];
     std::snprintf(line, sizeof line, "%-10s  %2u x %5llu  %5llu  %5llu  %3ux%-3u  %5llu  %-7s  %8.0f  %8.0f  %+6.1f%%\n",
-                  to_string(row.layout), row.groups, static_cast<unsigned long long>(row.m),
+                  model::name(row.layout).data(), row.groups, static_cast<unsigned long long>(row.m),
                   static_cast<unsigned long long>(row.n), static_cast<unsigned long long>(row.k), e.tile.block_m,
                   e.tile.block_n, static_cast<unsigned long long>(e.waves), to_string(e.bound), row.tflops, modelled,
                   100 * error);
     std::cout << line;
-    EXPECT_LE(std::abs(error), kRowBound) << to_string(row.layout) << " " << row.groups << "x" << row.m << " "
+    EXPECT_LE(std::abs(error), kRowBound) << model::name(row.layout).data() << " " << row.groups << "x" << row.m << " "
                                           << row.n << " " << row.k;
   }
   ASSERT_FALSE(errors.empty());

@@ -7,6 +7,9 @@
 namespace cadre::gpumodel {
 namespace {
 
+using model::GemmLayout;
+using model::Precision;
+
 GemmProblem dense(uint64_t m, uint64_t n, uint64_t k, Precision p = Precision::Fp8) {
   return {GemmLayout::Dense, p, {m}, n, k, 2};
 }
@@ -22,12 +25,12 @@ TEST(GemmModel, WavesRoundUpOverTheSms) {
 TEST(GemmModel, TilesCoverEveryGroup) {
   EXPECT_EQ(tile_count(dense(4096, 7168, 128), {128, 128}), 32u * 56u);
   EXPECT_EQ(tile_count(dense(65, 100, 128), {64, 16}), 2u * 7u);
-  const GemmProblem masked{GemmLayout::GroupedMasked, Precision::Fp8, {256, 0, 1}, 4096, 7168, 2};
+  const GemmProblem masked{GemmLayout::Masked, Precision::Fp8, {256, 0, 1}, 4096, 7168, 2};
   EXPECT_EQ(tile_count(masked, {128, 128}), (2u + 0u + 1u) * 32u);
 }
 
 TEST(GemmModel, ContiguousLayoutUsesTheAlignmentBlock) {
-  for (const GemmTile t : candidate_tiles(GemmLayout::GroupedContiguous)) EXPECT_EQ(t.block_m, 128u);
+  for (const GemmTile t : candidate_tiles(GemmLayout::Contiguous)) EXPECT_EQ(t.block_m, 128u);
   bool has64 = false;
   for (const GemmTile t : candidate_tiles(GemmLayout::Dense)) has64 |= t.block_m == 64;
   EXPECT_TRUE(has64);

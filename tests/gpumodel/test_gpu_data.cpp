@@ -10,6 +10,8 @@
 namespace cadre::gpumodel {
 namespace {
 
+using model::GemmLayout;
+
 std::string error_of(std::string_view json) {
   try {
     parse_gpu_json(json, "x.json");
@@ -68,8 +70,8 @@ TEST(GpuData, DeepGemmTableHasTheThreeTables) {
   int dense = 0, contiguous = 0, masked = 0;
   for (const DeepGemmRow& row : deepgemm_h800_rows()) {
     dense += row.layout == GemmLayout::Dense;
-    contiguous += row.layout == GemmLayout::GroupedContiguous;
-    masked += row.layout == GemmLayout::GroupedMasked;
+    contiguous += row.layout == GemmLayout::Contiguous;
+    masked += row.layout == GemmLayout::Masked;
   }
   EXPECT_EQ(dense, 18);
   EXPECT_EQ(contiguous, 4);

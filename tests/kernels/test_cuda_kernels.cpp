@@ -15,7 +15,8 @@ namespace cadre::kernels {
 namespace {
 
 using golden::Index;
-using golden::Precision;
+using model::GemmLayout;
+using model::Precision;
 
 // GTEST_SKIP returns from the function it is in: this is used in each test body.
 #define SKIP_WITHOUT_GPU()    \
@@ -79,6 +80,16 @@ TEST(CudaKernels, TensorCoreGateUpWithinToleranceBothLayouts) {
       }
       EXPECT_EQ(outside, 0u);
     }
+}
+
+// The routed experts' GEMMs are grouped; a dense layout is refused before any
+// device is needed.
+TEST(CudaKernels, DenseLayoutOfTheRoutedExpertsIsRefused) {
+  if (!built_with_cuda()) GTEST_SKIP() << "no GPU: built without CUDA";
+  const model::MoeLayerSpec spec = golden::test::shrunk_models()[3].spec();
+  const golden::SyntheticWeights weights(weights::SyntheticLayer(spec, 1, 2));
+  EXPECT_THROW(run_cuda(spec, weights, Precision::Fp8, {GemmPath::TensorCore, GemmLayout::Dense}),
+               std::invalid_argument);
 }
 
 }  // namespace

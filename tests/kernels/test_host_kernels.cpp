@@ -15,7 +15,8 @@
 namespace cadre::kernels {
 namespace {
 
-using golden::Precision;
+using model::Kernel;
+using model::Precision;
 
 struct Case {
   golden::test::ShrunkModel model;
@@ -50,7 +51,7 @@ TEST_P(HostKernelsVersusGolden, EveryKernelBitIdentical) {
   golden::test::expect_same_trace(run.trace, expected);
   // The padding must be exercised: some expert has padding rows.
   EXPECT_GT(run.trace.alignment.tokens.size(), size_t{c.tokens} * spec.routing.top_k);
-  for (size_t k = 0; k < kKernelCount; ++k) EXPECT_GE(run.seconds[k], 0.0);
+  for (size_t k = 0; k < model::kKernelCount; ++k) EXPECT_GE(run.seconds[k], 0.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, HostKernelsVersusGolden, ::testing::ValuesIn(all_cases()), case_name);
@@ -70,8 +71,8 @@ TEST(HostKernels, WeightsOfAnotherModelAreRejected) {
 }
 
 TEST(HostKernels, KernelNamesFollowKernelsDef) {
-  EXPECT_EQ(kernel_name(Kernel::RouterGemm), "router_gemm");
-  EXPECT_EQ(kernel_name(Kernel::Combine), "combine");
+  EXPECT_EQ(model::name(Kernel::RouterGemm), "router_gemm");
+  EXPECT_EQ(model::name(Kernel::Combine), "combine");
 }
 
 // The real DeepSeek-V3 layer (hidden 7168, 256 experts of width 2048), two tokens:

@@ -4,7 +4,6 @@
 // table adds the GPU performance model's time for the chosen GPU.
 #include <fmt/format.h>
 
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cadre/golden/kernel_outputs.h"
 #include "cadre/golden/moe_golden.h"
 #include "cadre/gpumodel/moe_layer_model.h"
 #include "cadre/kernels/moe_kernels.h"
@@ -21,14 +21,12 @@
 namespace cadre::cli {
 namespace {
 
-using golden::Index;
 using golden::MoeTrace;
-using golden::Precision;
-using kernels::Kernel;
-using kernels::kKernelCount;
+using model::Kernel;
+using model::Precision;
 
 struct Options {
-  std::string model, phase, precision = "fp8", weights = "synthetic", dump, gpu = "h100";
+  std::string model, phase, precision{model::name(Precision::Fp8)}, weights = "synthetic", dump, gpu = "h100";
   std::vector<std::string> sets;
   uint32_t tokens = 0;
   uint64_t seed = 0;
@@ -41,118 +39,38 @@ struct InputError {
   int code;
 };
 
-// Elements whose bits differ (or all of them when the shapes differ).
-template <class M>
-uint64_t mismatches(const M& a, const M& b) {
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return static_cast<uint64_t>(std::max(a.size(), b.size()));
-  uint64_t n = 0;
-  for (Index i = 0; i < a.size(); ++i)
-    n += std::memcmp(a.data() + i, b.data() + i, sizeof(typename M::Scalar)) != 0 ? 1 : 0;
-  return n;
-}
-template <class T>
-uint64_t mismatches(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.size() != b.size()) return std::max(a.size(), b.size());
-  uint64_t n = 0;
-  for (size_t i = 0; i < a.size(); ++i) n += std::memcmp(&a[i], &b[i], sizeof(T)) != 0 ? 1 : 0;
-  return n;
+// The spellings of an enum's values, as the command line accepts them.
+template <class E, size_t N>
+std::vector<std::string> spellings(const model::Named<E> (&table)[N]) {
+  std::vector<std::string> out;
+  for (const model::Named<E>& n : table) out.emplace_back(n.name);
+  return out;
 }
 
-uint64_t kernel_mismatches(Kernel k, const MoeTrace& a, const MoeTrace& b) {
-  switch (k) {
-    case Kernel::RouterGemm: return mismatches(a.logits, b.logits);
-    case Kernel::TopK: return mismatches(a.topk.ids, b.topk.ids) + mismatches(a.topk.weights, b.topk.weights);
-    case Kernel::Align:
-      return mismatches(a.alignment.offsets, b.alignment.offsets) + mismatches(a.alignment.tokens, b.alignment.tokens) +
-             mismatches(a.alignment.row_weights, b.alignment.row_weights);
-    case Kernel::InputQuant: return mismatches(a.x_q.codes, b.x_q.codes) + mismatches(a.x_q.scales, b.x_q.scales);
-    case Kernel::Permute:
-      return mismatches(a.permuted_fp8.codes, b.permuted_fp8.codes) +
-             mismatches(a.permuted_fp8.scales, b.permuted_fp8.scales) + mismatches(a.permuted_bf16, b.permuted_bf16);
-    case Kernel::GateUpGemm: return mismatches(a.gate_up, b.gate_up);
-    case Kernel::SiluMulQuant:
-      return mismatches(a.act_fp8.codes, b.act_fp8.codes) + mismatches(a.act_fp8.scales, b.act_fp8.scales) +
-             mismatches(a.act_bf16, b.act_bf16);
-    case Kernel::DownGemm: return mismatches(a.down, b.down);
-    case Kernel::SharedExpert: return mismatches(a.shared, b.shared);
-    case Kernel::Combine: return mismatches(a.out, b.out);
-  }
-  return 0;
-}
-
-// Whether kernel k runs for this layer (input_quant only in FP8, shared_expert only with shared experts).
-bool kernel_runs(Kernel k, const model::MoeLayerSpec& spec, Precision p) {
-  if (k == Kernel::InputQuant) return p == Precision::Fp8;
-  if (k == Kernel::SharedExpert) return spec.shared.width != 0;
-  return true;
-}
-
+// The shape of a kernel's first output, e.g. "[4, 256]".
 std::string output_shape(Kernel k, const MoeTrace& t) {
-  auto shape = [](Index r, Index c) { return fmt::format("[{}, {}]", r, c); };
-  switch (k) {
-    case Kernel::RouterGemm: return shape(t.logits.rows(), t.logits.cols());
-    case Kernel::TopK: return shape(t.topk.ids.rows(), t.topk.ids.cols());
-    case Kernel::Align: return fmt::format("[{}]", t.alignment.tokens.size());
-    case Kernel::InputQuant: return shape(t.x_q.codes.rows(), t.x_q.codes.cols());
-    case Kernel::Permute:
-      return t.precision == Precision::Fp8 ? shape(t.permuted_fp8.codes.rows(), t.permuted_fp8.codes.cols())
-                                           : shape(t.permuted_bf16.rows(), t.permuted_bf16.cols());
-    case Kernel::GateUpGemm: return shape(t.gate_up.rows(), t.gate_up.cols());
-    case Kernel::SiluMulQuant:
-      return t.precision == Precision::Fp8 ? shape(t.act_fp8.codes.rows(), t.act_fp8.codes.cols())
-                                           : shape(t.act_bf16.rows(), t.act_bf16.cols());
-    case Kernel::DownGemm: return shape(t.down.rows(), t.down.cols());
-    case Kernel::SharedExpert: return shape(t.shared.rows(), t.shared.cols());
-    case Kernel::Combine: return shape(t.out.rows(), t.out.cols());
-  }
-  return {};
+  return fmt::format("[{}]", fmt::join(golden::kernel_outputs(k, t).front().shape, ", "));
 }
 
-// --dump: one safetensors file per kernel, named by kernel, plus the inputs.
-template <class M>
-weights::TensorToWrite tensor(std::string name, weights::DType dtype, const M& m) {
-  return {std::move(name), dtype, {static_cast<uint64_t>(m.rows()), static_cast<uint64_t>(m.cols())},
-          {reinterpret_cast<const std::byte*>(m.data()), static_cast<size_t>(m.size()) * sizeof(typename M::Scalar)}};
-}
-template <class T>
-weights::TensorToWrite tensor(std::string name, weights::DType dtype, const std::vector<T>& v) {
-  return {std::move(name), dtype, {v.size()}, {reinterpret_cast<const std::byte*>(v.data()), v.size() * sizeof(T)}};
-}
-
+// --dump: one safetensors file per kernel that ran, named by kernel, plus the inputs.
 void dump(const std::string& dir, const model::MoeLayerSpec& spec, const golden::LayerWeights& weights,
           const MoeTrace& t) {
   using weights::DType;
   std::filesystem::create_directories(dir);
-  auto write = [&](const std::string& name, std::vector<weights::TensorToWrite> tensors) {
-    weights::write_safetensors(dir + "/" + name + ".safetensors", tensors);
+  auto write = [&](std::string_view name, const std::vector<weights::TensorToWrite>& tensors) {
+    weights::write_safetensors(fmt::format("{}/{}.safetensors", dir, name), tensors);
   };
   const golden::MatrixU16 router = weights.bf16({weights::Role::RouterWeight});
-  std::vector<weights::TensorToWrite> inputs{tensor("x", DType::BF16, t.x), tensor("router", DType::BF16, router)};
+  std::vector<weights::TensorToWrite> inputs{golden::matrix_tensor("x", DType::BF16, t.x),
+                                             golden::matrix_tensor("router", DType::BF16, router)};
   golden::MatrixF bias;
   if (spec.routing.selection_bias) {
     bias = weights.fp32({weights::Role::RouterBias});
-    inputs.push_back(tensor("e_score_correction_bias", DType::F32, bias));
+    inputs.push_back(golden::matrix_tensor("e_score_correction_bias", DType::F32, bias));
   }
   write("input", inputs);
-  const bool fp8 = t.precision == Precision::Fp8;
-  write("router_gemm", {tensor("logits", DType::F32, t.logits)});
-  write("topk", {tensor("ids", DType::I32, t.topk.ids), tensor("weights", DType::F32, t.topk.weights)});
-  write("align", {tensor("offsets", DType::I32, t.alignment.offsets), tensor("tokens", DType::I32, t.alignment.tokens),
-                  tensor("row_weights", DType::F32, t.alignment.row_weights)});
-  if (fp8) {
-    write("input_quant", {tensor("codes", DType::F8_E4M3, t.x_q.codes), tensor("scales", DType::F32, t.x_q.scales)});
-    write("permute", {tensor("codes", DType::F8_E4M3, t.permuted_fp8.codes),
-                      tensor("scales", DType::F32, t.permuted_fp8.scales)});
-    write("silu_mul_quant",
-          {tensor("codes", DType::F8_E4M3, t.act_fp8.codes), tensor("scales", DType::F32, t.act_fp8.scales)});
-  } else {
-    write("permute", {tensor("values", DType::BF16, t.permuted_bf16)});
-    write("silu_mul_quant", {tensor("values", DType::BF16, t.act_bf16)});
-  }
-  write("gate_up_gemm", {tensor("values", DType::BF16, t.gate_up)});
-  write("down_gemm", {tensor("values", DType::BF16, t.down)});
-  if (t.shared.size() != 0) write("shared_expert", {tensor("values", DType::BF16, t.shared)});
-  write("combine", {tensor("values", DType::BF16, t.out)});
+  for (const model::Named<Kernel>& k : model::kKernels)
+    if (model::kernel_runs(k.value, spec, t.precision)) write(k.name, golden::kernel_outputs(k.value, t));
 }
 
 // --dump writes a synthetic layer's weights too (weights.safetensors, in the
@@ -197,8 +115,9 @@ int run(const Options& o) {
   std::vector<model::Override> overrides;
   for (const std::string& s : o.sets) overrides.push_back(model::parse_override(s));
   const model::MoeLayerSpec spec = model::load_model(o.model, overrides);
-  const Precision precision = o.precision == "fp8" ? Precision::Fp8 : Precision::Bf16;
-  const bool prefill = o.phase == "prefill";
+  // The command line accepts only the spellings, so both parse.
+  const Precision precision = *model::parse_precision(o.precision);
+  const model::Phase phase = *model::parse_phase(o.phase);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
   const auto weights = open_weights(o, spec);
 
@@ -210,52 +129,52 @@ int run(const Options& o) {
   std::optional<kernels::KernelRun> gpu_exact, gpu_mma;
   const bool have_gpu = kernels::cuda_device_count() > 0;
   if (have_gpu) {
-    const auto layout = prefill ? kernels::GemmLayout::Contiguous : kernels::GemmLayout::Masked;
+    const model::GemmLayout layout = model::expert_gemm_layout(phase);
     gpu_exact = kernels::run_cuda(spec, *weights, precision, {kernels::GemmPath::Exact, layout});
     gpu_mma = kernels::run_cuda(spec, *weights, precision, {kernels::GemmPath::TensorCore, layout});
   }
-  const auto modelled = gpumodel::model_moe_layer(
-      spec, gpu, o.tokens, precision == Precision::Fp8 ? gpumodel::Precision::Fp8 : gpumodel::Precision::Bf16,
-      prefill ? gpumodel::Phase::Prefill : gpumodel::Phase::Decode, expert_rows(host.trace.alignment));
+  const auto modelled = gpumodel::model_moe_layer(spec, gpu, o.tokens, precision, phase, expert_rows(host.trace.alignment));
 
   uint64_t total_mismatches = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!o.json) {
-    fmt::print("{} {}, {} tokens, {}, weights {}\n", spec.name, o.phase, o.tokens, o.precision, o.weights);
+    fmt::print("{} {}, {} tokens, {}, weights {}\n", spec.name, model::name(phase), o.tokens, model::name(precision),
+               o.weights);
     if (!have_gpu) fmt::print("no GPU: CUDA run skipped\n");
     fmt::print("{:<16} {:<14} {:<12} {:>10} {:>10} {:>12}\n", "kernel", "output", "check", "host ms",
                have_gpu ? "GPU ms" : "", fmt::format("{} us", gpu.key));
   }
-  for (size_t i = 0; i < kKernelCount; ++i) {
-    const auto k = static_cast<Kernel>(i);
-    if (!kernel_runs(k, spec, precision)) continue;
+  for (const model::Named<Kernel>& named : model::kKernels) {
+    const Kernel k = named.value;
+    if (!model::kernel_runs(k, spec, precision)) continue;
     std::string check = "-";
     if (golden) {
-      uint64_t bad = kernel_mismatches(k, host.trace, *golden);
-      if (gpu_exact) bad += kernel_mismatches(k, gpu_exact->trace, *golden);
+      uint64_t bad = golden::output_mismatches(k, host.trace, *golden);
+      if (gpu_exact) bad += golden::output_mismatches(k, gpu_exact->trace, *golden);
       total_mismatches += bad;
       check = bad == 0 ? "bit-exact" : fmt::format("{} differ", bad);
     }
     double model_us = 0;
-    for (const auto& kt : modelled)
-      if (gpumodel::kernel_name(kt.kernel) == kernels::kernel_name(k)) model_us = kt.time_us;
+    for (const gpumodel::KernelTime& kt : modelled)
+      if (kt.kernel == k) model_us = kt.time_us;
+    const auto i = static_cast<size_t>(k);
     const double host_ms = host.seconds[i] * 1e3;
     const double gpu_ms = gpu_mma ? gpu_mma->seconds[i] * 1e3 : 0.0;
     if (o.json) {
-      nlohmann::ordered_json row{{"kernel", kernels::kernel_name(k)}, {"output", output_shape(k, host.trace)},
+      nlohmann::ordered_json row{{"kernel", named.name}, {"output", output_shape(k, host.trace)},
                                  {"check", check}, {"host_ms", host_ms}};
       row["gpu_ms"] = have_gpu ? nlohmann::ordered_json(gpu_ms) : nlohmann::ordered_json();
       row["model_us"] = model_us;
       rows.push_back(row);
     } else {
-      fmt::print("{:<16} {:<14} {:<12} {:>10.3f} {:>10} {:>12.2f}\n", kernels::kernel_name(k),
+      fmt::print("{:<16} {:<14} {:<12} {:>10.3f} {:>10} {:>12.2f}\n", named.name,
                  output_shape(k, host.trace), check, host_ms, have_gpu ? fmt::format("{:.3f}", gpu_ms) : "",
                  model_us);
     }
   }
   if (o.json) {
-    nlohmann::ordered_json out{{"model", spec.name},   {"phase", o.phase},   {"tokens", o.tokens},
-                               {"precision", o.precision}, {"gpu", gpu.key}, {"cuda_run", have_gpu},
+    nlohmann::ordered_json out{{"model", spec.name},   {"phase", model::name(phase)},   {"tokens", o.tokens},
+                               {"precision", model::name(precision)}, {"gpu", gpu.key}, {"cuda_run", have_gpu},
                                {"checked", o.check},   {"mismatches", total_mismatches}, {"kernels", rows}};
     fmt::print("{}\n", out.dump(2));
   } else if (o.check) {
@@ -277,9 +196,13 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("gpu", "Run the GPU reference kernels on one MoE layer (host build; CUDA on a GPU)");
   cmd->add_option("MODEL", o->model, "a bundled model name or a path to a config.json")->required();
-  cmd->add_option("--phase", o->phase, "prefill or decode")->required()->check(CLI::IsMember({"prefill", "decode"}));
+  const std::vector<std::string> phases = spellings(model::kPhases), precisions = spellings(model::kPrecisions);
+  cmd->add_option("--phase", o->phase, fmt::format("{}", fmt::join(phases, " or ")))
+      ->required()
+      ->check(CLI::IsMember(phases));
   cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(CLI::PositiveNumber);
-  cmd->add_option("--precision", o->precision, "fp8 or bf16")->check(CLI::IsMember({"fp8", "bf16"}));
+  cmd->add_option("--precision", o->precision, fmt::format("{}", fmt::join(precisions, " or ")))
+      ->check(CLI::IsMember(precisions));
   cmd->add_option("--set", o->sets, "override a config field: key=value (repeatable)");
   cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
   cmd->add_option("--weights", o->weights, "synthetic, or a safetensors file with the layer and an 'input' tensor");

@@ -117,12 +117,7 @@ void SafetensorsFile::parse() {
   const std::string_view header_text(reinterpret_cast<const char*>(file.data() + 8), header_bytes);
   const std::span<const std::byte> data = file.subspan(8 + header_bytes);
 
-  json header;
-  try {
-    header = common::parse_json_strict(header_text);
-  } catch (const common::JsonTextError& e) {
-    fail(fmt::format("header {}", e.what()));
-  }
+  const json header = common::parse_json<SafetensorsError>(header_text, {source_, "header"});
   if (!header.is_object()) fail("header: must be a JSON object");
 
   struct Range {

@@ -3,12 +3,16 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
-#include "../layer_check.h"
+#include "cadre/golden/layer_pipeline.h"
 #include "cadre/kernels/launchers.h"
 #include "cadre/kernels/moe_kernels.h"
+#include "cadre/numerics/routing.h"
 #include "mma.h"
 
 namespace cadre::kernels {
@@ -107,47 +111,87 @@ struct DeviceFp8Weights {
   explicit DeviceFp8Weights(const Fp8Stack& s) : codes(s.codes.data(), s.codes.size()), scales(s.scales.data(), s.scales.size()) {}
 };
 
-// One layer's run on the device: buffers live as long as the run.
-class CudaLayer {
- public:
-  CudaLayer(const model::MoeLayerSpec& spec, const golden::LayerWeights& weights, golden::Precision precision,
-            const CudaOptions& options, uint32_t block)
-      : spec_(spec), weights_(weights), precision_(precision), options_(options), block_(block) {}
+// A device buffer made by the kernel that writes it first.
+template <class T>
+using Buffer = std::optional<DeviceArray<T>>;
 
-  KernelRun run();
+// The CUDA build's kernels on device 0: each kernel's outputs stay in device
+// buffers, which live as long as the backend, and go into the trace in finish().
+class CudaBackend final : public golden::LayerBackend {
+ public:
+  CudaBackend(const golden::LayerRun& layer, const CudaOptions& options,
+              std::array<double, model::kKernelCount>& seconds)
+      : layer_(layer), spec_(layer.spec), weights_(layer.weights), options_(options), seconds_(seconds) {}
+
+  void run(model::Kernel kernel, golden::MoeTrace& tr) override {
+    double& secs = seconds_[static_cast<size_t>(kernel)];
+    switch (kernel) {
+      case model::Kernel::RouterGemm: router_gemm(tr, secs); break;
+      case model::Kernel::TopK: topk(secs); break;
+      case model::Kernel::Align: align(tr, secs); break;
+      case model::Kernel::InputQuant: input_quant(secs); break;
+      case model::Kernel::Permute: permute(secs); break;
+      case model::Kernel::GateUpGemm: gate_up_gemm(secs); break;
+      case model::Kernel::SiluMulQuant: silu_mul_quant(secs); break;
+      case model::Kernel::DownGemm: down_gemm(secs); break;
+      case model::Kernel::SharedExpert: shared_expert(secs); break;
+      case model::Kernel::Combine: combine(secs); break;
+    }
+  }
+
+  void finish(golden::MoeTrace& tr) override;
 
  private:
-  double& seconds(Kernel k) { return run_.seconds[static_cast<size_t>(k)]; }
+  bool fp8() const { return layer_.precision == model::Precision::Fp8; }
+  uint32_t tokens() const { return weights_.tokens(); }
 
-  // The expert GEMM of `role_gate_up` roles (gate then up, or down) over the aligned
-  // rows, every chosen expert's weights stacked and one grouped launch per role.
+  void router_gemm(const golden::MoeTrace& tr, double& secs);
+  void topk(double& secs);
+  void align(golden::MoeTrace& tr, double& secs);
+  void input_quant(double& secs);
+  void permute(double& secs);
+  void gate_up_gemm(double& secs);
+  void silu_mul_quant(double& secs);
+  void down_gemm(double& secs);
+  void shared_expert(double& secs);
+  void combine(double& secs);
+
+  // The expert GEMM of `roles` (gate then up, or down) over the aligned rows,
+  // every chosen expert's weights stacked and one grouped launch per role.
   void expert_gemm_fp8(const uint8_t* a_codes, const float* a_scales, std::initializer_list<Role> roles,
                        uint16_t* out, uint32_t ld_out, double& secs);
   void expert_gemm_bf16(const uint16_t* a, std::initializer_list<Role> roles, uint16_t* out, uint32_t ld_out,
                         double& secs);
 
+  const golden::LayerRun& layer_;
   const model::MoeLayerSpec& spec_;
   const golden::LayerWeights& weights_;
-  golden::Precision precision_;
   CudaOptions options_;
-  uint32_t block_;
-  KernelRun run_;
+  std::array<double, model::kKernelCount>& seconds_;
   EventTimer timer_;
-  // The aligned rows on the device, and each expert's slot in the stacked weights.
+  // Each expert's slot in the stacked weights, and the masked layout's rows per expert.
   std::vector<int32_t> slots_;
   std::vector<int32_t> masked_m_;
   uint32_t rows_ = 0;
   uint32_t max_tiles_ = 0;
-  const int32_t* offsets_ = nullptr;
-  const int32_t* row_tokens_ = nullptr;
+  Buffer<uint16_t> x_;
+  Buffer<float> logits_;
+  Buffer<int32_t> ids_;
+  Buffer<float> topk_weights_;
+  Buffer<int32_t> offsets_, row_tokens_, assignment_rows_;
+  Buffer<float> row_weights_;
+  Buffer<uint8_t> x_codes_, permuted_codes_, act_codes_;     // FP8
+  Buffer<float> x_scales_, permuted_scales_, act_scales_;    // FP8
+  Buffer<uint16_t> permuted_bf16_, act_bf16_;                // BF16
+  Buffer<uint16_t> gate_up_, down_, shared_, out_;
 };
 
-void CudaLayer::expert_gemm_fp8(const uint8_t* a_codes, const float* a_scales, std::initializer_list<Role> roles,
-                                uint16_t* out, uint32_t ld_out, double& secs) {
+void CudaBackend::expert_gemm_fp8(const uint8_t* a_codes, const float* a_scales, std::initializer_list<Role> roles,
+                                  uint16_t* out, uint32_t ld_out, double& secs) {
   const uint32_t experts = spec_.routing.experts;
   const DeviceArray<int32_t> slot(slots_.data(), slots_.size());
   const DeviceArray<int32_t> masked(masked_m_.data(), masked_m_.size());
-  const GemmRows rows{offsets_, row_tokens_, experts, 0, rows_};
+  const GemmRows rows{offsets_->get(), row_tokens_->get(), experts, 0, rows_};
   uint32_t col0 = 0;
   for (const Role role : roles) {
     Fp8Stack stack;
@@ -159,8 +203,8 @@ void CudaLayer::expert_gemm_fp8(const uint8_t* a_codes, const float* a_scales, s
       if (options_.gemm == GemmPath::Exact) {
         cuda::grouped_gemm_fp8(a_codes, a_scales, rows, w, out, ld_out, col0);
       } else {
-        const bool is_masked = options_.layout == GemmLayout::Masked;
-        const cuda::MmaRows mma{offsets_, is_masked ? masked.get() : nullptr, experts, 0, rows_, max_tiles_};
+        const bool is_masked = options_.layout == model::GemmLayout::Masked;
+        const cuda::MmaRows mma{offsets_->get(), is_masked ? masked.get() : nullptr, experts, 0, rows_, max_tiles_};
         cuda::grouped_gemm_fp8_mma(a_codes, a_scales, mma, w, out, ld_out, col0);
       }
     });
@@ -169,11 +213,11 @@ void CudaLayer::expert_gemm_fp8(const uint8_t* a_codes, const float* a_scales, s
   timer_(secs, [&] { cuda::copy_padding_rows(rows, out, ld_out); });
 }
 
-void CudaLayer::expert_gemm_bf16(const uint16_t* a, std::initializer_list<Role> roles, uint16_t* out,
-                                 uint32_t ld_out, double& secs) {
+void CudaBackend::expert_gemm_bf16(const uint16_t* a, std::initializer_list<Role> roles, uint16_t* out,
+                                   uint32_t ld_out, double& secs) {
   const uint32_t experts = spec_.routing.experts;
   const DeviceArray<int32_t> slot(slots_.data(), slots_.size());
-  const GemmRows rows{offsets_, row_tokens_, experts, 0, rows_};
+  const GemmRows rows{offsets_->get(), row_tokens_->get(), experts, 0, rows_};
   uint32_t col0 = 0;
   for (const Role role : roles) {
     Bf16Stack stack;
@@ -187,51 +231,52 @@ void CudaLayer::expert_gemm_bf16(const uint16_t* a, std::initializer_list<Role> 
   timer_(secs, [&] { cuda::copy_padding_rows(rows, out, ld_out); });
 }
 
-KernelRun CudaLayer::run() {
-  golden::MoeTrace& tr = run_.trace;
-  const model::RoutingSpec& routing = spec_.routing;
-  const uint32_t tokens = weights_.tokens(), hidden = spec_.hidden, experts = routing.experts, k = routing.top_k;
-  const uint32_t width = spec_.expert_width;
-  tr.precision = precision_;
-
-  tr.x = weights_.bf16({Role::Input});
-  const auto x = upload(tr.x);
+void CudaBackend::router_gemm(const golden::MoeTrace& tr, double& secs) {
+  const uint32_t experts = spec_.routing.experts;
+  x_.emplace(tr.x.data(), static_cast<size_t>(tr.x.size()));
   const auto router = upload(weights_.bf16({Role::RouterWeight}));
-  DeviceArray<float> logits(size_t{tokens} * experts);
-  timer_(seconds(Kernel::RouterGemm),
-         [&] { cuda::router_gemm(x.get(), router.get(), logits.get(), tokens, experts, hidden); });
+  logits_.emplace(size_t{tokens()} * experts);
+  timer_(secs, [&] { cuda::router_gemm(x_->get(), router.get(), logits_->get(), tokens(), experts, spec_.hidden); });
+}
 
+void CudaBackend::topk(double& secs) {
+  const model::RoutingSpec& routing = spec_.routing;
   const MatrixF bias_host = routing.selection_bias ? weights_.fp32({Role::RouterBias}) : MatrixF();
   const auto bias = upload(bias_host);
-  const size_t scratch_size = size_t{tokens} * experts;
+  const size_t scratch_size = size_t{tokens()} * routing.experts;
   DeviceArray<float> scores(scratch_size), keys(scratch_size), group_scores(scratch_size);
   DeviceArray<uint8_t> flags(scratch_size);
-  DeviceArray<int32_t> ids(size_t{tokens} * k);
-  DeviceArray<float> topk_weights(size_t{tokens} * k);
-  timer_(seconds(Kernel::TopK), [&] {
-    cuda::topk(routing, logits.get(), routing.selection_bias ? bias.get() : nullptr, tokens,
-               {scores.get(), keys.get(), group_scores.get(), flags.get()}, ids.get(), topk_weights.get());
+  ids_.emplace(size_t{tokens()} * routing.top_k);
+  topk_weights_.emplace(size_t{tokens()} * routing.top_k);
+  timer_(secs, [&] {
+    cuda::topk(routing, logits_->get(), routing.selection_bias ? bias.get() : nullptr, tokens(),
+               {scores.get(), keys.get(), group_scores.get(), flags.get()}, ids_->get(), topk_weights_->get());
   });
+}
 
-  const uint64_t max_rows = align_max_rows(tokens, k, experts, block_);
-  DeviceArray<int32_t> counts(experts), offsets(experts + 1), row_tokens(max_rows), assignment_rows(size_t{tokens} * k);
-  DeviceArray<float> row_weights(max_rows);
-  timer_(seconds(Kernel::Align), [&] {
-    cuda::align(ids.get(), topk_weights.get(), tokens, k, experts, block_, counts.get(), offsets.get(),
-                row_tokens.get(), row_weights.get(), assignment_rows.get());
+void CudaBackend::align(golden::MoeTrace& tr, double& secs) {
+  const uint32_t experts = spec_.routing.experts, k = spec_.routing.top_k;
+  const uint64_t max_rows = num::align_max_rows(tokens(), k, experts, layer_.block);
+  DeviceArray<int32_t> counts(experts);
+  offsets_.emplace(experts + 1);
+  row_tokens_.emplace(max_rows);
+  assignment_rows_.emplace(size_t{tokens()} * k);
+  row_weights_.emplace(max_rows);
+  timer_(secs, [&] {
+    cuda::align(ids_->get(), topk_weights_->get(), tokens(), k, experts, layer_.block, counts.get(), offsets_->get(),
+                row_tokens_->get(), row_weights_->get(), assignment_rows_->get());
   });
+  // The host needs the rows before the GEMMs: the experts with rows get weight slots.
   golden::Alignment& al = tr.alignment;
   al.offsets.resize(experts + 1);
-  offsets.download(al.offsets.data());
+  offsets_->download(al.offsets.data());
   rows_ = static_cast<uint32_t>(al.offsets[experts]);
   al.tokens.resize(max_rows);
   al.row_weights.resize(max_rows);
-  row_tokens.download(al.tokens.data());
-  row_weights.download(al.row_weights.data());
+  row_tokens_->download(al.tokens.data());
+  row_weights_->download(al.row_weights.data());
   al.tokens.resize(rows_);
   al.row_weights.resize(rows_);
-  offsets_ = offsets.get();
-  row_tokens_ = row_tokens.get();
 
   // Slots of the chosen experts; the masked layout's row counts: the real rows
   // and the first padding row (whose result copy_padding_rows gives the others).
@@ -246,117 +291,162 @@ KernelRun CudaLayer::run() {
     masked_m_[e] = real < end - begin ? real + 1 : real;
     max_tiles_ = std::max(max_tiles_, (static_cast<uint32_t>(masked_m_[e]) + cuda::kMmaTileRows - 1) / cuda::kMmaTileRows);
   }
+}
 
-  DeviceArray<uint16_t> gate_up(size_t{rows_} * 2 * width), down(size_t{rows_} * hidden);
-  DeviceArray<uint16_t> shared(size_t{tokens} * hidden), out(size_t{tokens} * hidden);
-  const model::SharedExpertSpec& sh = spec_.shared;
-  const std::vector<int32_t> shared_offsets_host{0, static_cast<int32_t>(tokens)};
-  const DeviceArray<int32_t> shared_offsets(shared_offsets_host.data(), 2);
-  const GemmRows shared_rows{shared_offsets.get(), nullptr, 1, 0, tokens};
-  DeviceArray<uint16_t> shared_h(size_t{tokens} * 2 * sh.width);
+void CudaBackend::input_quant(double& secs) {
+  const uint32_t hidden = spec_.hidden;
+  x_codes_.emplace(size_t{tokens()} * hidden);
+  x_scales_.emplace(size_t{tokens()} * golden::blocks_of(hidden));
+  timer_(secs, [&] { cuda::input_quant(x_->get(), tokens(), hidden, x_codes_->get(), x_scales_->get()); });
+}
 
-  if (precision_ == golden::Precision::Fp8) {
-    const uint32_t hb = static_cast<uint32_t>(golden::blocks_of(hidden)), wb = static_cast<uint32_t>(golden::blocks_of(width));
-    DeviceArray<uint8_t> xq(size_t{tokens} * hidden), pq(size_t{rows_} * hidden), act(size_t{rows_} * width);
-    DeviceArray<float> xs(size_t{tokens} * hb), ps(size_t{rows_} * hb), act_s(size_t{rows_} * wb);
-    timer_(seconds(Kernel::InputQuant), [&] { cuda::input_quant(x.get(), tokens, hidden, xq.get(), xs.get()); });
-    timer_(seconds(Kernel::Permute), [&] {
-      cuda::permute_fp8(xq.get(), xs.get(), hidden, row_tokens_, rows_, pq.get(), ps.get());
+void CudaBackend::permute(double& secs) {
+  const uint32_t hidden = spec_.hidden;
+  if (fp8()) {
+    permuted_codes_.emplace(size_t{rows_} * hidden);
+    permuted_scales_.emplace(size_t{rows_} * golden::blocks_of(hidden));
+    timer_(secs, [&] {
+      cuda::permute_fp8(x_codes_->get(), x_scales_->get(), hidden, row_tokens_->get(), rows_, permuted_codes_->get(),
+                        permuted_scales_->get());
     });
-    expert_gemm_fp8(pq.get(), ps.get(), {Role::ExpertGate, Role::ExpertUp}, gate_up.get(), 2 * width,
-                    seconds(Kernel::GateUpGemm));
-    timer_(seconds(Kernel::SiluMulQuant),
-           [&] { cuda::silu_mul_quant(gate_up.get(), rows_, width, row_tokens_, act.get(), act_s.get()); });
-    expert_gemm_fp8(act.get(), act_s.get(), {Role::ExpertDown}, down.get(), hidden, seconds(Kernel::DownGemm));
-    if (sh.width != 0) {
-      const uint32_t sb = static_cast<uint32_t>(golden::blocks_of(sh.width));
-      DeviceArray<uint8_t> sact(size_t{tokens} * sh.width);
-      DeviceArray<float> sact_s(size_t{tokens} * sb);
-      Fp8Stack g, u, d;
-      append(g, weights_.fp8({Role::SharedGate}));
-      append(u, weights_.fp8({Role::SharedUp}));
-      append(d, weights_.fp8({Role::SharedDown}));
-      const DeviceFp8Weights dg(g), du(u), dd(d);
-      // The shared expert takes the same GEMM kernels as the routed ones: one expert, every token.
-      auto gemm = [&](const uint8_t* a, const float* s, const DeviceFp8Weights& dw, const Fp8Stack& st, uint16_t* o,
-                      uint32_t ld, uint32_t col0) {
-        const Fp8Weights w{dw.codes.get(), dw.scales.get(), nullptr, st.n, st.k};
-        if (options_.gemm == GemmPath::Exact)
-          cuda::grouped_gemm_fp8(a, s, shared_rows, w, o, ld, col0);
-        else
-          cuda::grouped_gemm_fp8_mma(a, s, {shared_offsets.get(), nullptr, 1, 0, tokens, 0}, w, o, ld, col0);
-      };
-      timer_(seconds(Kernel::SharedExpert), [&] {
-        gemm(xq.get(), xs.get(), dg, g, shared_h.get(), 2 * sh.width, 0);
-        gemm(xq.get(), xs.get(), du, u, shared_h.get(), 2 * sh.width, sh.width);
-        cuda::silu_mul_quant(shared_h.get(), tokens, sh.width, nullptr, sact.get(), sact_s.get());
-        gemm(sact.get(), sact_s.get(), dd, d, shared.get(), hidden, 0);
-      });
-    }
-    tr.x_q = {MatrixU8(tokens, hidden), MatrixF(tokens, hb)};
-    xq.download(tr.x_q.codes.data());
-    xs.download(tr.x_q.scales.data());
-    tr.permuted_fp8 = {MatrixU8(rows_, hidden), MatrixF(rows_, hb)};
-    pq.download(tr.permuted_fp8.codes.data());
-    ps.download(tr.permuted_fp8.scales.data());
-    tr.act_fp8 = {MatrixU8(rows_, width), MatrixF(rows_, wb)};
-    act.download(tr.act_fp8.codes.data());
-    act_s.download(tr.act_fp8.scales.data());
   } else {
-    DeviceArray<uint16_t> permuted(size_t{rows_} * hidden), act(size_t{rows_} * width);
-    timer_(seconds(Kernel::Permute),
-           [&] { cuda::permute_bf16(x.get(), hidden, row_tokens_, rows_, permuted.get()); });
-    expert_gemm_bf16(permuted.get(), {Role::ExpertGate, Role::ExpertUp}, gate_up.get(), 2 * width,
-                     seconds(Kernel::GateUpGemm));
-    timer_(seconds(Kernel::SiluMulQuant),
-           [&] { cuda::silu_mul_bf16(gate_up.get(), rows_, width, row_tokens_, act.get()); });
-    expert_gemm_bf16(act.get(), {Role::ExpertDown}, down.get(), hidden, seconds(Kernel::DownGemm));
-    if (sh.width != 0) {
-      DeviceArray<uint16_t> sact(size_t{tokens} * sh.width);
-      const auto g = upload(weights_.bf16({Role::SharedGate})), u = upload(weights_.bf16({Role::SharedUp}));
-      const auto d = upload(weights_.bf16({Role::SharedDown}));
-      timer_(seconds(Kernel::SharedExpert), [&] {
-        cuda::grouped_gemm_bf16(x.get(), shared_rows, {g.get(), nullptr, sh.width, hidden}, shared_h.get(), 2 * sh.width, 0);
-        cuda::grouped_gemm_bf16(x.get(), shared_rows, {u.get(), nullptr, sh.width, hidden}, shared_h.get(), 2 * sh.width,
-                                sh.width);
-        cuda::silu_mul_bf16(shared_h.get(), tokens, sh.width, nullptr, sact.get());
-        cuda::grouped_gemm_bf16(sact.get(), shared_rows, {d.get(), nullptr, hidden, sh.width}, shared.get(), hidden, 0);
-      });
-    }
-    tr.permuted_bf16 = MatrixU16(rows_, hidden);
-    permuted.download(tr.permuted_bf16.data());
-    tr.act_bf16 = MatrixU16(rows_, width);
-    act.download(tr.act_bf16.data());
+    permuted_bf16_.emplace(size_t{rows_} * hidden);
+    timer_(secs, [&] { cuda::permute_bf16(x_->get(), hidden, row_tokens_->get(), rows_, permuted_bf16_->get()); });
   }
-  if (sh.width != 0 && sh.sigmoid_gate) {
-    const auto gate = upload(weights_.bf16({Role::SharedExpertGate}));
-    DeviceArray<float> gates(tokens);
-    timer_(seconds(Kernel::SharedExpert), [&] {
-      cuda::shared_gate(x.get(), gate.get(), tokens, hidden, gates.get());
-      cuda::apply_shared_gate(shared.get(), gates.get(), tokens, hidden);
+}
+
+void CudaBackend::gate_up_gemm(double& secs) {
+  const uint32_t width = spec_.expert_width;
+  gate_up_.emplace(size_t{rows_} * 2 * width);
+  if (fp8())
+    expert_gemm_fp8(permuted_codes_->get(), permuted_scales_->get(), {Role::ExpertGate, Role::ExpertUp},
+                    gate_up_->get(), 2 * width, secs);
+  else
+    expert_gemm_bf16(permuted_bf16_->get(), {Role::ExpertGate, Role::ExpertUp}, gate_up_->get(), 2 * width, secs);
+}
+
+void CudaBackend::silu_mul_quant(double& secs) {
+  const uint32_t width = spec_.expert_width;
+  if (fp8()) {
+    act_codes_.emplace(size_t{rows_} * width);
+    act_scales_.emplace(size_t{rows_} * golden::blocks_of(width));
+    timer_(secs, [&] {
+      cuda::silu_mul_quant(gate_up_->get(), rows_, width, row_tokens_->get(), act_codes_->get(), act_scales_->get());
+    });
+  } else {
+    act_bf16_.emplace(size_t{rows_} * width);
+    timer_(secs, [&] { cuda::silu_mul_bf16(gate_up_->get(), rows_, width, row_tokens_->get(), act_bf16_->get()); });
+  }
+}
+
+void CudaBackend::down_gemm(double& secs) {
+  const uint32_t hidden = spec_.hidden;
+  down_.emplace(size_t{rows_} * hidden);
+  if (fp8())
+    expert_gemm_fp8(act_codes_->get(), act_scales_->get(), {Role::ExpertDown}, down_->get(), hidden, secs);
+  else
+    expert_gemm_bf16(act_bf16_->get(), {Role::ExpertDown}, down_->get(), hidden, secs);
+}
+
+// The shared experts take the same GEMM kernels as the routed ones: one expert,
+// every token, the dense layout.
+void CudaBackend::shared_expert(double& secs) {
+  const uint32_t hidden = spec_.hidden, t = tokens();
+  const model::SharedExpertSpec& sh = spec_.shared;
+  const std::vector<int32_t> shared_offsets_host{0, static_cast<int32_t>(t)};
+  const DeviceArray<int32_t> shared_offsets(shared_offsets_host.data(), 2);
+  const GemmRows shared_rows{shared_offsets.get(), nullptr, 1, 0, t};
+  DeviceArray<uint16_t> shared_h(size_t{t} * 2 * sh.width);
+  shared_.emplace(size_t{t} * hidden);
+  if (fp8()) {
+    DeviceArray<uint8_t> sact(size_t{t} * sh.width);
+    DeviceArray<float> sact_s(size_t{t} * golden::blocks_of(sh.width));
+    Fp8Stack g, u, d;
+    append(g, weights_.fp8({Role::SharedGate}));
+    append(u, weights_.fp8({Role::SharedUp}));
+    append(d, weights_.fp8({Role::SharedDown}));
+    const DeviceFp8Weights dg(g), du(u), dd(d);
+    auto gemm = [&](const uint8_t* a, const float* s, const DeviceFp8Weights& dw, const Fp8Stack& st, uint16_t* o,
+                    uint32_t ld, uint32_t col0) {
+      const Fp8Weights w{dw.codes.get(), dw.scales.get(), nullptr, st.n, st.k};
+      if (options_.gemm == GemmPath::Exact)
+        cuda::grouped_gemm_fp8(a, s, shared_rows, w, o, ld, col0);
+      else
+        cuda::grouped_gemm_fp8_mma(a, s, {shared_offsets.get(), nullptr, 1, 0, t, 0}, w, o, ld, col0);
+    };
+    timer_(secs, [&] {
+      gemm(x_codes_->get(), x_scales_->get(), dg, g, shared_h.get(), 2 * sh.width, 0);
+      gemm(x_codes_->get(), x_scales_->get(), du, u, shared_h.get(), 2 * sh.width, sh.width);
+      cuda::silu_mul_quant(shared_h.get(), t, sh.width, nullptr, sact.get(), sact_s.get());
+      gemm(sact.get(), sact_s.get(), dd, d, shared_->get(), hidden, 0);
+    });
+  } else {
+    DeviceArray<uint16_t> sact(size_t{t} * sh.width);
+    const auto g = upload(weights_.bf16({Role::SharedGate})), u = upload(weights_.bf16({Role::SharedUp}));
+    const auto d = upload(weights_.bf16({Role::SharedDown}));
+    timer_(secs, [&] {
+      cuda::grouped_gemm_bf16(x_->get(), shared_rows, {g.get(), nullptr, sh.width, hidden}, shared_h.get(),
+                              2 * sh.width, 0);
+      cuda::grouped_gemm_bf16(x_->get(), shared_rows, {u.get(), nullptr, sh.width, hidden}, shared_h.get(),
+                              2 * sh.width, sh.width);
+      cuda::silu_mul_bf16(shared_h.get(), t, sh.width, nullptr, sact.get());
+      cuda::grouped_gemm_bf16(sact.get(), shared_rows, {d.get(), nullptr, hidden, sh.width}, shared_->get(), hidden, 0);
     });
   }
-  timer_(seconds(Kernel::Combine), [&] {
-    cuda::combine(down.get(), sh.width != 0 ? shared.get() : nullptr, assignment_rows.get(), row_weights.get(), tokens,
-                  k, hidden, out.get());
-  });
-
-  tr.logits = MatrixF(tokens, experts);
-  logits.download(tr.logits.data());
-  tr.topk = {golden::MatrixI32(tokens, k), MatrixF(tokens, k)};
-  ids.download(tr.topk.ids.data());
-  topk_weights.download(tr.topk.weights.data());
-  tr.gate_up = MatrixU16(rows_, 2 * width);
-  gate_up.download(tr.gate_up.data());
-  tr.down = MatrixU16(rows_, hidden);
-  down.download(tr.down.data());
-  if (sh.width != 0) {
-    tr.shared = MatrixU16(tokens, hidden);
-    shared.download(tr.shared.data());
+  if (sh.sigmoid_gate) {
+    const auto gate = upload(weights_.bf16({Role::SharedExpertGate}));
+    DeviceArray<float> gates(t);
+    timer_(secs, [&] {
+      cuda::shared_gate(x_->get(), gate.get(), t, hidden, gates.get());
+      cuda::apply_shared_gate(shared_->get(), gates.get(), t, hidden);
+    });
   }
-  tr.out = MatrixU16(tokens, hidden);
-  out.download(tr.out.data());
-  return run_;
+}
+
+void CudaBackend::combine(double& secs) {
+  const uint32_t hidden = spec_.hidden;
+  out_.emplace(size_t{tokens()} * hidden);
+  timer_(secs, [&] {
+    cuda::combine(down_->get(), shared_ ? shared_->get() : nullptr, assignment_rows_->get(), row_weights_->get(),
+                  tokens(), spec_.routing.top_k, hidden, out_->get());
+  });
+}
+
+void CudaBackend::finish(golden::MoeTrace& tr) {
+  const uint32_t t = tokens(), hidden = spec_.hidden, width = spec_.expert_width;
+  const uint32_t experts = spec_.routing.experts, k = spec_.routing.top_k;
+  tr.logits = MatrixF(t, experts);
+  logits_->download(tr.logits.data());
+  tr.topk = {golden::MatrixI32(t, k), MatrixF(t, k)};
+  ids_->download(tr.topk.ids.data());
+  topk_weights_->download(tr.topk.weights.data());
+  if (fp8()) {
+    const Index hb = golden::blocks_of(hidden), wb = golden::blocks_of(width);
+    tr.x_q = {MatrixU8(t, hidden), MatrixF(t, hb)};
+    x_codes_->download(tr.x_q.codes.data());
+    x_scales_->download(tr.x_q.scales.data());
+    tr.permuted_fp8 = {MatrixU8(rows_, hidden), MatrixF(rows_, hb)};
+    permuted_codes_->download(tr.permuted_fp8.codes.data());
+    permuted_scales_->download(tr.permuted_fp8.scales.data());
+    tr.act_fp8 = {MatrixU8(rows_, width), MatrixF(rows_, wb)};
+    act_codes_->download(tr.act_fp8.codes.data());
+    act_scales_->download(tr.act_fp8.scales.data());
+  } else {
+    tr.permuted_bf16 = MatrixU16(rows_, hidden);
+    permuted_bf16_->download(tr.permuted_bf16.data());
+    tr.act_bf16 = MatrixU16(rows_, width);
+    act_bf16_->download(tr.act_bf16.data());
+  }
+  tr.gate_up = MatrixU16(rows_, 2 * width);
+  gate_up_->download(tr.gate_up.data());
+  tr.down = MatrixU16(rows_, hidden);
+  down_->download(tr.down.data());
+  if (shared_) {
+    tr.shared = MatrixU16(t, hidden);
+    shared_->download(tr.shared.data());
+  }
+  tr.out = MatrixU16(t, hidden);
+  out_->download(tr.out.data());
 }
 
 }  // namespace
@@ -369,14 +459,19 @@ int cuda_device_count() {
   return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
 }
 
-KernelRun run_cuda(const model::MoeLayerSpec& spec, const golden::LayerWeights& weights, golden::Precision precision,
+KernelRun run_cuda(const model::MoeLayerSpec& spec, const golden::LayerWeights& weights, model::Precision precision,
                    const CudaOptions& options, uint32_t block) {
-  check_layer(spec, weights, block);
-  if (cuda_device_count() == 0) throw std::runtime_error("no GPU: no CUDA device is present");
+  if (options.layout == model::GemmLayout::Dense)
+    throw std::invalid_argument("run_cuda: the routed experts' GEMMs are grouped: contiguous or masked, not dense");
   if (block % cuda::kMmaTileRows != 0)
     throw std::invalid_argument(fmt::format("run_cuda: align's block {} is not a multiple of {}", block, cuda::kMmaTileRows));
+  if (cuda_device_count() == 0) throw std::runtime_error("no GPU: no CUDA device is present");
   check(cudaSetDevice(0), "cudaSetDevice");
-  return CudaLayer(spec, weights, precision, options, block).run();
+  const golden::LayerRun layer{spec, weights, precision, block};
+  KernelRun run;
+  CudaBackend backend(layer, options, run.seconds);
+  run.trace = golden::run_layer(layer, backend);
+  return run;
 }
 
 }  // namespace cadre::kernels

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/common/json_text.h"
 
 namespace cadre::arch {
 
@@ -18,8 +19,9 @@ namespace cadre::arch {
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string source, std::string path, std::string reason);
-  // For malformed JSON: a position instead of a path.
-  ConfigError(std::string source, size_t line, size_t column, std::string reason);
+  // A text refused by the JSON reader (common::parse_json): malformed JSON has
+  // a position in the message and no path.
+  ConfigError(const common::JsonSource& source, const common::JsonTextError& e);
   const std::string& source() const { return source_; }
   const std::string& path() const { return path_; }  // JSON pointer; empty for malformed JSON
   const std::string& reason() const { return reason_; }

@@ -8,8 +8,19 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace cadre::common {
+
+// What messages call a JSON text: the file (or the name standing for it), and
+// the part of the file that is the JSON when it is not the whole file (a
+// safetensors file's "header").
+struct JsonSource {
+  JsonSource(std::string_view file_name, std::string_view part_name = {}) : file(file_name), part(part_name) {}
+  JsonSource(const char* file_name) : file(file_name) {}
+  std::string_view file;
+  std::string_view part;
+};
 
 // Where and why a JSON text was refused. Syntax errors have a line and column
 // (1-based); a duplicate key or a number beyond a double's range has the JSON
@@ -23,8 +34,9 @@ class JsonTextError : public std::runtime_error {
   size_t column() const { return column_; }
   const std::string& pointer() const { return pointer_; }
   const std::string& reason() const { return reason_; }
-  // "SOURCE:LINE:COLUMN: malformed JSON: reason" or "SOURCE: POINTER: reason".
-  std::string message_for(std::string_view source) const;
+  // "FILE:LINE:COLUMN: malformed JSON: reason" or "FILE: POINTER: reason"; for
+  // a part of a file, "FILE: PART LINE:COLUMN: ..." or "FILE: PART POINTER: ...".
+  std::string message_for(const JsonSource& source) const;
 
  private:
   size_t line_ = 0, column_ = 0;
@@ -34,15 +46,31 @@ class JsonTextError : public std::runtime_error {
 
 // Parses `text`, refusing what nlohmann accepts silently: a key repeated in one
 // object (nlohmann keeps the last), and reporting positions as line:column.
+// Throws JsonTextError; readers of outside JSON call parse_json instead.
 nlohmann::json parse_json_strict(std::string_view text);
+
+// The one way Cadre reads JSON from outside: parse_json_strict, its refusal
+// thrown as the caller's error type. An Error constructible from
+// (const JsonSource&, const JsonTextError&) gets the parts (arch::ConfigError
+// keeps them); any other gets the message, JsonTextError::message_for(source).
+template <class Error>
+nlohmann::json parse_json(std::string_view text, const JsonSource& source) {
+  try {
+    return parse_json_strict(text);
+  } catch (const JsonTextError& e) {
+    if constexpr (std::is_constructible_v<Error, const JsonSource&, const JsonTextError&>)
+      throw Error(source, e);
+    else
+      throw Error(e.message_for(source));
+  }
+}
 
 // "~" and "/" escaped as a JSON pointer token (RFC 6901).
 std::string escape_pointer_token(std::string_view token);
 
-// Levenshtein distance between two names.
-size_t edit_distance(std::string_view a, std::string_view b);
-
-// The candidate closest to `name` within about a third of its length, or "".
+// The candidate closest to `name` (Levenshtein distance) within about a third
+// of its length, the first of equally close ones, or "": the one source of
+// "did you mean" suggestions.
 std::string_view closest_name(std::string_view name, std::span<const std::string_view> candidates);
 
 }  // namespace cadre::common

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cadre/golden/matrix.h"
+#include "cadre/model/kernels.h"
 #include "cadre/model/layer_spec.h"
 #include "cadre/weights/safetensors.h"
 #include "cadre/weights/synthetic.h"
@@ -88,6 +89,7 @@ class CheckpointWeights final : public LayerWeights {
 // checkpoint naming (no prefix), with the input as "input": expert and shared
 // matrices as FP8 codes + scales or as BF16, by precision. For small layers:
 // the whole file is built in memory.
-void write_synthetic_checkpoint(const std::string& path, const weights::SyntheticLayer& layer, Precision precision);
+void write_synthetic_checkpoint(const std::string& path, const weights::SyntheticLayer& layer,
+                                model::Precision precision);
 
 }  // namespace cadre::golden

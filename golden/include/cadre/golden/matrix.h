@@ -16,8 +16,6 @@ using MatrixU16 = Matrix<uint16_t>;  // BF16 bits
 using MatrixI32 = Matrix<int32_t>;
 using Index = Eigen::Index;
 
-enum class Precision : uint8_t { Fp8, Bf16 };
-
 // FP8 activations: E4M3 codes [rows, cols] and one FP32 scale per row per 128
 // columns, scales [rows, ceil(cols / 128)]; value = code * scale.
 struct Fp8Activations {

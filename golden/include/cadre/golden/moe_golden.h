@@ -1,6 +1,7 @@
 // The golden model of one MoE layer: every kernel of model/kernels.def in the
 // numerics of docs/moe-layer.md, and a trace of every kernel's output so that
-// the GPU reference kernels and the accelerator can be compared kernel by kernel.
+// the GPU reference kernels and the accelerator can be compared kernel by kernel
+// (kernel_outputs.h names each kernel's outputs in the trace).
 #pragma once
 
 #include <cstdint>
@@ -9,13 +10,14 @@
 #include "cadre/golden/layer_weights.h"
 #include "cadre/golden/matrix.h"
 #include "cadre/golden/routing.h"
+#include "cadre/model/kernels.h"
 #include "cadre/model/layer_spec.h"
 
 namespace cadre::golden {
 
 // Every kernel's output. Fields of the other precision are empty (0 x 0).
 struct MoeTrace {
-  Precision precision = Precision::Fp8;
+  model::Precision precision = model::Precision::Fp8;
   MatrixU16 x;                   // the input [T, H] BF16
   MatrixF logits;                // router_gemm [T, E]
   TopK topk;                     // topk: ids and weights [T, k]
@@ -37,10 +39,11 @@ struct MoeTrace {
 MatrixU16 combine(const Alignment& alignment, const MatrixU16& down, const MatrixU16& shared, Index tokens,
                   Index hidden);
 
-// Runs the whole layer on the weights' input. `block` is align's row block
-// (128 for DeepGEMM's contiguous layout); the numbers of every real row do not
-// depend on it. Only the experts some token chose are materialised.
-MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, Precision precision,
+// Runs the whole layer on the weights' input (run_layer with the golden
+// model's kernels). `block` is align's row block (128 for DeepGEMM's
+// contiguous layout); the numbers of every real row do not depend on it. Only
+// the experts some token chose are materialised.
+MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, model::Precision precision,
                     uint32_t block = 128);
 
 }  // namespace cadre::golden

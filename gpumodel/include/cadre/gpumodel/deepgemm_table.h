@@ -11,7 +11,7 @@
 namespace cadre::gpumodel {
 
 struct DeepGemmRow {
-  GemmLayout layout = GemmLayout::Dense;
+  model::GemmLayout layout = model::GemmLayout::Dense;
   uint32_t groups = 1;
   uint64_t m = 0;  // rows per group
   uint64_t n = 0;

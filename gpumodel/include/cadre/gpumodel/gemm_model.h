@@ -9,18 +9,15 @@
 #include <vector>
 
 #include "cadre/gpumodel/gpu.h"
+#include "cadre/model/kernels.h"
 
 namespace cadre::gpumodel {
 
-enum class Precision : uint8_t { Fp8, Bf16 };
-enum class GemmLayout : uint8_t { Dense, GroupedContiguous, GroupedMasked };
 // What limits a kernel: tensor throughput, HBM bandwidth, or latency (the
 // launch overhead, or SMs waiting on loads: too few in flight, or the L2 not
 // delivering a small tile's operands as fast as the tensor cores use them).
 enum class Bound : uint8_t { Compute, Memory, Latency };
 
-const char* to_string(Precision precision);
-const char* to_string(GemmLayout layout);
 const char* to_string(Bound bound);
 
 // The model's constants, the same for every GEMM and every Hopper GPU. Values
@@ -40,8 +37,8 @@ struct KernelConstants {
 inline constexpr KernelConstants kHopper{};
 
 struct GemmProblem {
-  GemmLayout layout = GemmLayout::Dense;
-  Precision precision = Precision::Fp8;
+  model::GemmLayout layout = model::GemmLayout::Dense;
+  model::Precision precision = model::Precision::Fp8;
   // Rows of each group: one entry for a dense GEMM; for the contiguous layout
   // each already padded to 128, as align pads them. Groups with no rows cost
   // nothing (their weights are not read).
@@ -76,7 +73,7 @@ uint64_t wave_count(uint64_t tiles, uint32_t sms);
 uint64_t tile_count(const GemmProblem& problem, GemmTile tile);
 // The tiles tried: BLOCK_M 64 or 128 (128 only for the contiguous layout,
 // whose groups are 128-aligned), BLOCK_N 16 to 128 in steps of 8, 144, 160.
-std::vector<GemmTile> candidate_tiles(GemmLayout layout);
+std::vector<GemmTile> candidate_tiles(model::GemmLayout layout);
 
 // The estimate with one given tile; throws std::invalid_argument when the
 // tile's pipeline does not fit in shared memory or the problem is empty.

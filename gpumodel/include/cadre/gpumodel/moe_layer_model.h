@@ -4,27 +4,17 @@
 
 #include <cstdint>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "cadre/gpumodel/gemm_model.h"
 #include "cadre/gpumodel/gpu.h"
+#include "cadre/model/kernels.h"
 #include "cadre/model/layer_spec.h"
 
 namespace cadre::gpumodel {
 
-enum class MoeKernel : uint8_t {
-#define MOE_KERNEL(E, ...) E,
-#include "cadre/model/kernels.def"
-};
-std::string_view kernel_name(MoeKernel kernel);
-
-// Prefill runs the grouped GEMMs in DeepGEMM's contiguous layout (each
-// expert's rows padded to 128), decode in the masked layout (no padding rows).
-enum class Phase : uint8_t { Prefill, Decode };
-
 struct KernelTime {
-  MoeKernel kernel = MoeKernel::RouterGemm;
+  model::Kernel kernel = model::Kernel::RouterGemm;
   double time_us = 0;
   double flops = 0;
   double bytes = 0;  // HBM traffic
@@ -40,12 +30,14 @@ double expected_active_experts(uint32_t experts, uint32_t top_k, uint64_t tokens
 // others empty. Size E, sum tokens x k.
 std::vector<uint64_t> uniform_expert_rows(const model::RoutingSpec& routing, uint64_t tokens);
 
-// The kernels that run, in kernels.def order (input_quant only for FP8,
-// shared_expert only when the model has one). `expert_rows` (size E, summing
-// to tokens x k) gives the real routing counts; empty means uniform routing.
-// Throws std::invalid_argument on inconsistent counts or zero tokens.
+// The kernels that run (model::kernel_runs), in kernels.def order. The grouped
+// GEMMs take the phase's layout (model::expert_gemm_layout: each expert's rows
+// padded to 128 in prefill's contiguous layout, none padded in decode's
+// masked one). `expert_rows` (size E, summing to tokens x k) gives the real
+// routing counts; empty means uniform routing. Throws std::invalid_argument on
+// inconsistent counts or zero tokens.
 std::vector<KernelTime> model_moe_layer(const model::MoeLayerSpec& spec, const Gpu& gpu, uint64_t tokens,
-                                        Precision precision, Phase phase,
+                                        model::Precision precision, model::Phase phase,
                                         std::span<const uint64_t> expert_rows = {},
                                         const KernelConstants& c = kHopper);
 

@@ -9,12 +9,13 @@
 
 namespace cadre::kernels {
 
-// topk's per-token working memory, each [T * E].
+// topk's working memory, each [T * E]: per token, its scores and
+// num::topk_row's scratch.
 struct TopkScratch {
   float* scores;
   float* keys;
   float* group_scores;
-  uint8_t* flags;  // per expert: allowed, taken; a kept group's first expert is also marked kept
+  uint8_t* flags;
 };
 
 // The rows a grouped GEMM computes: [row_begin, row_end) of the aligned rows,
@@ -39,13 +40,6 @@ struct Bf16Weights {
   const int32_t* expert_slot;
   uint32_t n, k;
 };
-
-// align's rows at most: every expert's count padded to the block.
-constexpr uint64_t align_max_rows(uint64_t tokens, uint64_t top_k, uint64_t experts, uint64_t block) {
-  const uint64_t assignments = tokens * top_k;
-  const uint64_t padded_experts = assignments < experts ? assignments : experts;
-  return assignments + padded_experts * (block - 1);
-}
 
 namespace host {
 #include "cadre/kernels/launchers.inc"

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cadre/numerics/routing.h"
+
 namespace cadre::model {
 
 enum class Family : uint8_t {
@@ -16,22 +18,11 @@ enum class Family : uint8_t {
 };
 std::string_view model_type(Family family);
 
-enum class Scoring : uint8_t { Softmax, Sigmoid };
-// How a group of experts is scored when selection is group-limited.
-enum class GroupScore : uint8_t { None, MaxOfGroup, SumOfTop2 };
-
-struct RoutingSpec {
-  Scoring scoring = Scoring::Softmax;
-  uint32_t experts = 0;     // routed experts
-  uint32_t top_k = 0;       // experts chosen per token
-  uint32_t n_group = 1;     // expert groups (1: no group limit)
-  uint32_t topk_group = 1;  // groups kept per token
-  GroupScore group_score = GroupScore::None;
-  bool selection_bias = false;  // a per-expert bias added to scores for selection only (DeepSeek-V3)
-  bool normalise = false;       // chosen weights divided by their sum (+ norm_epsilon)
-  float norm_epsilon = 0.0f;
-  float scaling = 1.0f;  // multiplies the final weights (1 when the family does not scale)
-};
+// How a layer routes its tokens (scoring, top-k, group limit, weights) is
+// defined beside the arithmetic that carries it out, numerics/routing.h.
+using num::GroupScore;
+using num::RoutingSpec;
+using num::Scoring;
 
 struct SharedExpertSpec {
   uint32_t width = 0;        // intermediate size of the shared SwiGLU MLP; 0: none
