@@ -1,5 +1,7 @@
 #include "cadre/gpumodel/calibration.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -53,10 +55,13 @@ double median_of(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The grid's values, each the double nearest its decimal (0.85, not
+// 0.8500000000000001), as kHopper's literals are.
 std::vector<double> grid_values(const ModelConstant& c) {
   std::vector<double> values;
   const long steps = std::lround((c.high - c.low) / c.step);
-  for (long i = 0; i <= steps; ++i) values.push_back(c.low + static_cast<double>(i) * c.step);
+  for (long i = 0; i <= steps; ++i)
+    values.push_back(std::stod(fmt::format("{:.6g}", c.low + static_cast<double>(i) * c.step)));
   return values;
 }
 

@@ -27,7 +27,7 @@ const CrossValidation& cv() {
 TEST(Calibration, InSampleFitIsTheShippedConstants) {
   for (const ModelConstant& c : model_constants()) {
     if (c.basis != ConstantBasis::Calibrated) continue;
-    EXPECT_NEAR(c.get(cv().in_sample), c.get(kHopper), 1e-9) << c.name;
+    EXPECT_EQ(c.get(cv().in_sample), c.get(kHopper)) << c.name;
     EXPECT_GE(c.get(kHopper), c.low) << c.name;
     EXPECT_LE(c.get(kHopper), c.high) << c.name;
   }

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cadre/gpumodel/calibration.h"
@@ -39,6 +40,8 @@ std::vector<const ModelConstant*> constants_of(ConstantBasis basis) {
 const char* basis_name(ConstantBasis b) { return b == ConstantBasis::Calibrated ? "calibrated" : "unconstrained"; }
 
 double percent(double value, double nominal) { return 100 * (value / nominal - 1); }
+
+size_t column_width(const ModelConstant& c) { return std::max<size_t>(c.name.size(), 10); }
 
 // The calibration in sample and cross-validated, row by row.
 nlohmann::ordered_json calibration_json(std::span<const DeepGemmRow> rows, const CrossValidation& cv) {
@@ -95,24 +98,24 @@ void print_calibration(std::span<const DeepGemmRow> rows, const CrossValidation&
   fmt::print("{:<37}  {:>8.1f}%  {:>8.1f}%  {:>8.1f}%\n\n", "worst |error|", 100 * in.worst_abs, 100 * table.worst_abs,
              100 * row.worst_abs);
 
-  fmt::print("{:<22}", "fitted constants");
-  for (const ModelConstant* c : calibrated) fmt::print("  {:>22}", c->name);
+  fmt::print("{:<20}", "fitted constants");
+  for (const ModelConstant* c : calibrated) fmt::print("  {:>{}}", c->name, column_width(*c));
   fmt::print("\n");
   auto print_fit = [&](const std::string& label, const KernelConstants& k) {
-    fmt::print("{:<22}", label);
-    for (const ModelConstant* c : calibrated) fmt::print("  {:>22.3g}", c->get(k));
+    fmt::print("{:<20}", label);
+    for (const ModelConstant* c : calibrated) fmt::print("  {:>{}.3g}", c->get(k), column_width(*c));
     fmt::print("\n");
   };
   print_fit("in sample", cv.in_sample);
   for (size_t t = 0; t < cv.tables.size(); ++t) print_fit(fmt::format("without {}", to_string(cv.tables[t])), cv.table_fits[t]);
-  fmt::print("{:<22}", "without one row");
+  fmt::print("{:<20}", "without one row");
   for (const ModelConstant* c : calibrated) {
     double lo = c->get(cv.row_fits.front()), hi = lo;
     for (const KernelConstants& k : cv.row_fits) {
       lo = std::min(lo, c->get(k));
       hi = std::max(hi, c->get(k));
     }
-    fmt::print("  {:>22}", fmt::format("{:.3g} to {:.3g}", lo, hi));
+    fmt::print("  {:>{}}", fmt::format("{:.3g} to {:.3g}", lo, hi), column_width(*c));
   }
   fmt::print("\n\n");
 }
@@ -122,7 +125,22 @@ struct Layer {
   uint64_t tokens;
   LayerTimes times;
   std::vector<Sensitivity> sensitivity;
+  double fits_low_us, fits_high_us;  // the layer's time under the cross-validation fits
 };
+
+// The least and the most total time of the layer under any fold's constants.
+std::pair<double, double> time_under_fits(const CrossValidation& cv, const model::MoeLayerSpec& spec, const Gpu& gpu,
+                                          uint64_t tokens, Precision precision, Phase phase) {
+  std::vector<KernelConstants> fits = cv.table_fits;
+  fits.insert(fits.end(), cv.row_fits.begin(), cv.row_fits.end());
+  double low = 0, high = 0;
+  for (const KernelConstants& c : fits) {
+    const double t = total_time_us(model_moe_layer(spec, gpu, tokens, precision, phase, {}, c));
+    low = low == 0 ? t : std::min(low, t);
+    high = std::max(high, t);
+  }
+  return {low, high};
+}
 
 int run(const Options& o) {
   const std::span<const DeepGemmRow> rows = deepgemm_h800_rows();
@@ -132,9 +150,11 @@ int run(const Options& o) {
   const Precision precision = o.precision == "fp8" ? Precision::Fp8 : Precision::Bf16;
   std::vector<Layer> layers;
   for (const auto& [phase, name, tokens] : {std::tuple{Phase::Decode, "decode", o.decode_tokens},
-                                            std::tuple{Phase::Prefill, "prefill", o.prefill_tokens}})
+                                            std::tuple{Phase::Prefill, "prefill", o.prefill_tokens}}) {
+    const auto [fits_low, fits_high] = time_under_fits(cv, spec, gpu, tokens, precision, phase);
     layers.push_back({name, tokens, model_moe_layer_range(spec, gpu, tokens, precision, phase),
-                      layer_sensitivity(spec, gpu, tokens, precision, phase)});
+                      layer_sensitivity(spec, gpu, tokens, precision, phase), fits_low, fits_high});
+  }
 
   if (o.json) {
     nlohmann::ordered_json out{{"calibration", calibration_json(rows, cv)}};
@@ -149,8 +169,13 @@ int run(const Options& o) {
     }
     nlohmann::ordered_json layer_json = nlohmann::ordered_json::array();
     for (const Layer& l : layers)
-      layer_json.push_back({{"phase", l.phase}, {"tokens", l.tokens}, {"time_us", l.times.total.time_us},
-                            {"low_us", l.times.total.low_us}, {"high_us", l.times.total.high_us}});
+      layer_json.push_back({{"phase", l.phase},
+                            {"tokens", l.tokens},
+                            {"time_us", l.times.total.time_us},
+                            {"low_us", l.times.total.low_us},
+                            {"high_us", l.times.total.high_us},
+                            {"cross_validation_fits_low_us", l.fits_low_us},
+                            {"cross_validation_fits_high_us", l.fits_high_us}});
     out["sensitivity"] = {{"model", spec.name}, {"gpu", gpu.key}, {"precision", o.precision},
                           {"layers", layer_json}, {"constants", constants}};
     fmt::print("{}\n", out.dump(2));
@@ -180,6 +205,12 @@ int run(const Options& o) {
                l.times.total.time_us, l.times.total.low_us, l.times.total.high_us,
                percent(l.times.total.low_us, l.times.total.time_us),
                percent(l.times.total.high_us, l.times.total.time_us));
+  fmt::print("\nUnder each of the {} cross-validation fits (the calibrated constants as the folds set them):\n",
+             cv.table_fits.size() + cv.row_fits.size());
+  for (const Layer& l : layers)
+    fmt::print("  {} {} tokens: {:.1f}-{:.1f} us, {:+.1f}% / {:+.1f}%\n", l.phase, l.tokens, l.fits_low_us,
+               l.fits_high_us, percent(l.fits_low_us, l.times.total.time_us),
+               percent(l.fits_high_us, l.times.total.time_us));
   return kExitOk;
 }
 
