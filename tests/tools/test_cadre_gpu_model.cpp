@@ -33,7 +33,8 @@ TEST(CadreGpuModel, JsonHasEveryRowHeldOutAndEveryConstant) {
   for (const auto& layer : s["layers"]) {
     EXPECT_LE(layer["low_us"].get<double>(), layer["time_us"].get<double>()) << layer.dump();
     EXPECT_GE(layer["high_us"].get<double>(), layer["time_us"].get<double>()) << layer.dump();
-    EXPECT_LE(layer["cross_validation_fits_low_us"].get<double>(), layer["cross_validation_fits_high_us"].get<double>());
+    EXPECT_LE(layer["cross_validation_fits_low_us"].get<double>(),
+              layer["cross_validation_fits_high_us"].get<double>());
   }
   EXPECT_EQ(s["constants"].size(), 9u);
   for (const auto& c : s["constants"]) {

@@ -107,7 +107,8 @@ void print_calibration(std::span<const DeepGemmRow> rows, const CrossValidation&
     fmt::print("\n");
   };
   print_fit("in sample", cv.in_sample);
-  for (size_t t = 0; t < cv.tables.size(); ++t) print_fit(fmt::format("without {}", to_string(cv.tables[t])), cv.table_fits[t]);
+  for (size_t t = 0; t < cv.tables.size(); ++t)
+    print_fit(fmt::format("without {}", to_string(cv.tables[t])), cv.table_fits[t]);
   fmt::print("{:<20}", "without one row");
   for (const ModelConstant* c : calibrated) {
     double lo = c->get(cv.row_fits.front()), hi = lo;
