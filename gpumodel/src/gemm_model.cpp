@@ -166,7 +166,7 @@ GemmEstimate model_gemm(const GemmProblem& problem, const Gpu& gpu, const Kernel
 }
 
 double streaming_time_us(double bytes, const Gpu& gpu, const KernelConstants& c) {
-  return c.launch_us + bytes / hbm_bytes_per_s(gpu, c) * 1e6;
+  return c.streaming_launch_us + bytes / (gpu.hbm_bandwidth_gbs * 1e9 * c.streaming_hbm_fraction) * 1e6;
 }
 
 }  // namespace cadre::gpumodel

@@ -32,7 +32,7 @@ double act_row_bytes(uint64_t width, Precision p) {
 KernelTime streaming(Kernel kernel, double bytes, const Gpu& gpu, const KernelConstants& c) {
   KernelTime t{kernel, streaming_time_us(bytes, gpu, c), 0, bytes, Bound::Memory};
   // A kernel that spends longer launching than streaming is latency bound.
-  if (t.time_us < 2 * c.launch_us) t.bound = Bound::Latency;
+  if (t.time_us < 2 * c.streaming_launch_us) t.bound = Bound::Latency;
   return t;
 }
 

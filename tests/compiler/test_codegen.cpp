@@ -5,7 +5,7 @@
 #include "cadre/compiler/compiler.h"
 #include "cadre/elf/elf_program.h"
 #include "compiler_test_util.h"
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace cadre::compiler {
 namespace {

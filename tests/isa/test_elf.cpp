@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cadre/elf/elf_program.h"
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace cadre::elf {
 namespace {

@@ -19,7 +19,7 @@
 #include "cadre/isa/registers.h"
 #include "cadre/isa/rv64.h"
 #include "cadre/isa/xcadre.h"
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace cadre::isa {
 namespace {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace cadre::test {
 namespace {

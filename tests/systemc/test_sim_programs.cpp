@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "run_command.h"
+#include "common/run_command.h"
 #include "sim_test_util.h"
 
 namespace cadre::test {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace {
 

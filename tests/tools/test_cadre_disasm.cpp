@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cadre/weights/safetensors.h"
-#include "run_command.h"
+#include "common/run_command.h"
 #include "shrunk_models.h"
 
 namespace {

@@ -1,7 +1,8 @@
 // `cadre gpu MODEL --phase P --tokens N`: the GPU reference kernels on one MoE
 // layer. The host build always runs; the CUDA build runs when a GPU is present.
 // --check compares every kernel's output with the golden model bit for bit; the
-// table adds the GPU performance model's time for the chosen GPU.
+// table adds the GPU performance model's time for the chosen GPU, with the
+// range its unconstrained constants allow (docs/gpu-model.md).
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -13,7 +14,7 @@
 
 #include "cadre/golden/kernel_outputs.h"
 #include "cadre/golden/moe_golden.h"
-#include "cadre/gpumodel/moe_layer_model.h"
+#include "cadre/gpumodel/model_range.h"
 #include "cadre/kernels/moe_kernels.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -103,6 +104,11 @@ std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model
   }
 }
 
+// A modelled time and, in brackets, the range the model's unconstrained constants allow.
+std::string time_range(const gpumodel::TimeRange& t) {
+  return fmt::format("{:.2f} ({:.2f}-{:.2f})", t.time_us, t.low_us, t.high_us);
+}
+
 // Real (unpadded) rows per expert, for the performance model.
 std::vector<uint64_t> expert_rows(const golden::Alignment& a) {
   std::vector<uint64_t> rows(a.offsets.size() - 1, 0);
@@ -133,7 +139,8 @@ int run(const Options& o) {
     gpu_exact = kernels::run_cuda(spec, *weights, precision, {kernels::GemmPath::Exact, layout});
     gpu_mma = kernels::run_cuda(spec, *weights, precision, {kernels::GemmPath::TensorCore, layout});
   }
-  const auto modelled = gpumodel::model_moe_layer(spec, gpu, o.tokens, precision, phase, expert_rows(host.trace.alignment));
+  const gpumodel::LayerTimes modelled =
+      gpumodel::model_moe_layer_range(spec, gpu, o.tokens, precision, phase, expert_rows(host.trace.alignment));
 
   uint64_t total_mismatches = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -141,7 +148,7 @@ int run(const Options& o) {
     fmt::print("{} {}, {} tokens, {}, weights {}\n", spec.name, model::name(phase), o.tokens, model::name(precision),
                o.weights);
     if (!have_gpu) fmt::print("no GPU: CUDA run skipped\n");
-    fmt::print("{:<16} {:<14} {:<12} {:>10} {:>10} {:>12}\n", "kernel", "output", "check", "host ms",
+    fmt::print("{:<16} {:<14} {:<12} {:>10} {:>10} {:>24}\n", "kernel", "output", "check", "host ms",
                have_gpu ? "GPU ms" : "", fmt::format("{} us", gpu.key));
   }
   for (const model::Named<Kernel>& named : model::kKernels) {
@@ -154,9 +161,9 @@ int run(const Options& o) {
       total_mismatches += bad;
       check = bad == 0 ? "bit-exact" : fmt::format("{} differ", bad);
     }
-    double model_us = 0;
-    for (const gpumodel::KernelTime& kt : modelled)
-      if (kt.kernel == k) model_us = kt.time_us;
+    gpumodel::TimeRange model_us;
+    for (size_t m = 0; m < modelled.kernels.size(); ++m)
+      if (modelled.kernels[m].kernel == k) model_us = modelled.ranges[m];
     const auto i = static_cast<size_t>(k);
     const double host_ms = host.seconds[i] * 1e3;
     const double gpu_ms = gpu_mma ? gpu_mma->seconds[i] * 1e3 : 0.0;
@@ -164,22 +171,29 @@ int run(const Options& o) {
       nlohmann::ordered_json row{{"kernel", named.name}, {"output", output_shape(k, host.trace)},
                                  {"check", check}, {"host_ms", host_ms}};
       row["gpu_ms"] = have_gpu ? nlohmann::ordered_json(gpu_ms) : nlohmann::ordered_json();
-      row["model_us"] = model_us;
+      row["model_us"] = model_us.time_us;
+      row["model_us_low"] = model_us.low_us;
+      row["model_us_high"] = model_us.high_us;
       rows.push_back(row);
     } else {
-      fmt::print("{:<16} {:<14} {:<12} {:>10.3f} {:>10} {:>12.2f}\n", named.name,
+      fmt::print("{:<16} {:<14} {:<12} {:>10.3f} {:>10} {:>24}\n", named.name,
                  output_shape(k, host.trace), check, host_ms, have_gpu ? fmt::format("{:.3f}", gpu_ms) : "",
-                 model_us);
+                 time_range(model_us));
     }
   }
   if (o.json) {
     nlohmann::ordered_json out{{"model", spec.name},   {"phase", model::name(phase)},   {"tokens", o.tokens},
                                {"precision", model::name(precision)}, {"gpu", gpu.key}, {"cuda_run", have_gpu},
-                               {"checked", o.check},   {"mismatches", total_mismatches}, {"kernels", rows}};
+                               {"checked", o.check},   {"mismatches", total_mismatches}, {"kernels", rows},
+                               {"model_total_us", modelled.total.time_us},
+                               {"model_total_us_low", modelled.total.low_us},
+                               {"model_total_us_high", modelled.total.high_us}};
     fmt::print("{}\n", out.dump(2));
-  } else if (o.check) {
-    fmt::print("{}\n", total_mismatches == 0 ? "check: every kernel bit-identical to the golden model"
-                                              : fmt::format("check: {} elements differ", total_mismatches));
+  } else {
+    fmt::print("{:<66} {:>24}\n", "total of the modelled times", time_range(modelled.total));
+    if (o.check)
+      fmt::print("{}\n", total_mismatches == 0 ? "check: every kernel bit-identical to the golden model"
+                                                : fmt::format("check: {} elements differ", total_mismatches));
   }
   if (!o.dump.empty()) {
     dump(o.dump, spec, *weights, host.trace);

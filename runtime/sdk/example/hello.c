@@ -1,9 +1,7 @@
-/* Hello from every tile: tile 0 greets, each tile reports its cycle count.
-   Build and run (from the repository root):
-     riscv64-unknown-elf-gcc -march=rv64im -mabi=lp64 -mcmodel=medany -O2 \
-       -ffreestanding -nostdlib -I runtime/sdk -T runtime/sdk/link.ld \
-       runtime/sdk/start.S runtime/sdk/example/hello.c -lgcc -o hello.elf
-     build/release/bin/cadre sim hello.elf --arch small --stats */
+/* Hello from every tile: tile 0 greets, then each tile says it is done.
+   The build makes build/release/runtime/hello.elf (runtime/sdk/README.md
+   gives the compiler line); run it from the repository root with
+     build/release/bin/cadre sim build/release/runtime/hello.elf --arch small --stats */
 #include "cadre_sdk.h"
 
 static unsigned long length(const char* s) {

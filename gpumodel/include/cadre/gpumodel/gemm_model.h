@@ -26,13 +26,17 @@ struct KernelConstants {
   double tensor_issue_fraction = 0.85;  // of peak the WGMMA main loop sustains
   double promotion_cost = 0.25;         // FP8 promotion FMAs / tensor time of a K stage
   double promotion_exposed = 0.22;      // share of the promotion not hidden behind WGMMA
-  double hbm_fraction = 0.90;           // of peak HBM bandwidth a streaming kernel reaches
+  double hbm_fraction = 0.90;           // of peak HBM bandwidth a GEMM's loads and stores reach
   double load_latency_us = 0.8;         // a TMA load's round trip from HBM under load
   double l2_to_sm_tbs = 10.0;           // L2 to SM delivery, whole chip
-  double launch_us = 1.5;               // launch, prologue and tail of one kernel
+  double launch_us = 1.5;               // launch, prologue and tail of one GEMM kernel
   double overlap_penalty = 0.3;         // share of min(tensor, HBM) time not overlapped
   uint32_t max_stages = 8;              // DeepGEMM's deepest load pipeline
   uint64_t multicast_min_rows = 512;    // DeepGEMM multicasts a tile's load to 2 SMs from here
+  // The streaming kernels (top-k, align, permute, SiLU-mul, combine...) are
+  // given the GEMMs' values, as no published measurement covers them.
+  double streaming_hbm_fraction = 0.90;  // of peak HBM bandwidth a streaming kernel reaches
+  double streaming_launch_us = 1.5;      // launch and tail of one streaming kernel
 };
 inline constexpr KernelConstants kHopper{};
 

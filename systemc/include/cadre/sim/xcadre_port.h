@@ -1,8 +1,8 @@
-// Where the Xcadre command interface attaches to a control core (issue 6 adds
-// the queues, DMA, matrix engine and vector unit behind it). The core hands
-// each decoded custom instruction, with its operand values, to the attached
-// handler; with none attached, a custom instruction is an illegal-instruction
-// error saying the unit is not attached.
+// Where the Xcadre command interface attaches to a control core. The core
+// hands each decoded custom instruction, with its operand values, to the
+// attached handler: on a chip, the tile's Accelerator (accelerator.h: the
+// queues, DMA, matrix engine and vector unit). With none attached, a custom
+// instruction is an illegal-instruction error saying the unit is not attached.
 #pragma once
 
 #include <cstdint>
