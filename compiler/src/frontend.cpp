@@ -39,10 +39,6 @@ const char* group_score_name(model::GroupScore g) {
 
 Module build_layer(const LayerRequest& r) {
   if (r.tokens == 0) throw IrError("a layer needs at least one token");
-  if (r.phase != "decode" && r.phase != "prefill")
-    throw IrError(fmt::format("phase '{}' is neither decode nor prefill", r.phase));
-  if (r.precision != "fp8" && r.precision != "bf16")
-    throw IrError(fmt::format("precision '{}' is neither fp8 nor bf16", r.precision));
   if (r.align_block == 0) throw IrError("the align block must be positive");
   const model::MoeLayerSpec& s = r.spec;
   const model::RoutingSpec& rt = s.routing;
@@ -53,9 +49,9 @@ Module build_layer(const LayerRequest& r) {
   m.name = s.name;
   m.attrs.set("model", s.name);
   m.attrs.set("family", std::string(model::model_type(s.family)));
-  m.attrs.set("phase", r.phase);
+  m.attrs.set("phase", std::string(model::name(r.phase)));
   m.attrs.set("tokens", static_cast<int64_t>(T));
-  m.attrs.set("precision", r.precision);
+  m.attrs.set("precision", std::string(model::name(r.precision)));
   if (!r.arch.empty()) m.attrs.set("arch", r.arch);
 
   Graph g;

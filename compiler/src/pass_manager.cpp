@@ -6,6 +6,7 @@
 
 #include "cadre/compiler/ir_text.h"
 #include "cadre/compiler/verify.h"
+#include "cadre/model/kernels.h"
 #include "passes.h"
 
 namespace cadre::compiler {
@@ -112,7 +113,8 @@ std::string print_pipeline(const std::vector<PassRun>& runs) {
 std::vector<PassRun> default_pipeline(const Module& module) {
   std::vector<PassRun> runs;
   for (const PassInfo& p : kPasses) {
-    if (p.id == PassId::QuantizeFp8 && module.attrs.get_string("precision", "bf16") != "fp8") continue;
+    const auto precision = model::parse_precision(module.attrs.get_string("precision", ""));
+    if (p.id == PassId::QuantizeFp8 && precision != model::Precision::Fp8) continue;
     runs.push_back({p.id, {}});
   }
   return runs;

@@ -5,6 +5,7 @@
 // input_quant (x) and by silu_mul_quant (the down GEMM's input).
 #include <fmt/format.h>
 
+#include "cadre/model/kernels.h"
 #include "graph_util.h"
 #include "passes.h"
 
@@ -107,7 +108,7 @@ void pass_QuantizeFp8(Module& m, const PassOptions&, const PassContext&) {
     out.push_back(std::move(op));
   }
   g.ops = std::move(out);
-  m.attrs.set("precision", std::string("fp8"));
+  m.attrs.set("precision", std::string(model::name(model::Precision::Fp8)));
 }
 
 }  // namespace cadre::compiler

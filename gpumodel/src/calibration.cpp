@@ -78,7 +78,7 @@ const ModelConstant& find_model_constant(std::string_view name) {
 std::vector<double> row_errors(std::span<const DeepGemmRow> rows, const Gpu& gpu, const KernelConstants& c) {
   std::vector<double> errors;
   for (const DeepGemmRow& row : rows) {
-    const GemmProblem problem{row.layout, Precision::Fp8, std::vector<uint64_t>(row.groups, row.m), row.n, row.k, 2};
+    const GemmProblem problem{row.layout, model::Precision::Fp8, std::vector<uint64_t>(row.groups, row.m), row.n, row.k, 2};
     const GemmEstimate e = model_gemm(problem, gpu, c);
     const double modelled_tflops = e.flops / e.time_us / 1e6;
     errors.push_back((modelled_tflops - row.tflops) / row.tflops);
@@ -151,7 +151,7 @@ CrossValidation cross_validate(std::span<const DeepGemmRow> rows, const Gpu& gpu
   for (const DeepGemmRow& row : rows)
     if (std::find(cv.tables.begin(), cv.tables.end(), row.layout) == cv.tables.end()) cv.tables.push_back(row.layout);
   cv.table_out_errors.resize(n);
-  for (const GemmLayout table : cv.tables) {
+  for (const model::GemmLayout table : cv.tables) {
     std::vector<bool> others(n);
     for (size_t r = 0; r < n; ++r) others[r] = rows[r].layout != table;
     const size_t p = grid.fit(others);

@@ -11,7 +11,7 @@ double total_time_us(std::span<const KernelTime> kernels) {
 }
 
 LayerTimes model_moe_layer_range(const model::MoeLayerSpec& spec, const Gpu& gpu, uint64_t tokens,
-                                 Precision precision, Phase phase, std::span<const uint64_t> expert_rows) {
+                                 model::Precision precision, model::Phase phase, std::span<const uint64_t> expert_rows) {
   LayerTimes out;
   out.kernels = model_moe_layer(spec, gpu, tokens, precision, phase, expert_rows);
   for (const KernelTime& k : out.kernels) out.ranges.push_back({k.time_us, k.time_us, k.time_us});
@@ -37,7 +37,7 @@ LayerTimes model_moe_layer_range(const model::MoeLayerSpec& spec, const Gpu& gpu
 }
 
 std::vector<Sensitivity> layer_sensitivity(const model::MoeLayerSpec& spec, const Gpu& gpu, uint64_t tokens,
-                                           Precision precision, Phase phase) {
+                                           model::Precision precision, model::Phase phase) {
   std::vector<Sensitivity> out;
   for (const ModelConstant& constant : model_constants()) {
     KernelConstants low = kHopper, high = kHopper;

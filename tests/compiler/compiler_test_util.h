@@ -7,6 +7,7 @@
 
 #include "cadre/arch/arch_json.h"
 #include "cadre/compiler/frontend.h"
+#include "cadre/model/kernels.h"
 #include "cadre/model/layer_spec.h"
 
 namespace cadre::test {
@@ -37,9 +38,9 @@ inline compiler::LayerRequest shrunk_request(const ShrunkLayer& l, const std::st
                                              const std::string& precision, const std::string& arch) {
   compiler::LayerRequest r;
   r.spec = model::load_model(l.model, l.sets);
-  r.phase = phase;
+  r.phase = *model::parse_phase(phase);
   r.tokens = tokens;
-  r.precision = precision;
+  r.precision = *model::parse_precision(precision);
   r.arch = arch;
   return r;
 }

@@ -73,7 +73,7 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
   const golden::SyntheticWeights synthetic(weights::SyntheticLayer(request.spec, 7, c.tokens));
   const OneExpertTakesAll crafted(synthetic);
   const golden::LayerWeights& w = c.one_expert ? static_cast<const golden::LayerWeights&>(crafted) : synthetic;
-  const golden::Precision precision = c.precision == "fp8" ? golden::Precision::Fp8 : golden::Precision::Bf16;
+  const model::Precision precision = c.precision == "fp8" ? model::Precision::Fp8 : model::Precision::Bf16;
   const golden::MoeTrace golden = golden::run_golden(request.spec, w, precision, 1);
   const auto& off = golden.alignment.offsets;
   if (c.one_expert) {

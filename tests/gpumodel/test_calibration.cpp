@@ -14,6 +14,10 @@
 namespace cadre::gpumodel {
 namespace {
 
+using model::GemmLayout;
+using model::Phase;
+using model::Precision;
+
 // Held-out median |error|, leaving one table or one row out (docs/gpu-model.md:
 // 6.0% and 5.9% when written; in sample 4.3%).
 constexpr double kHeldOutMedianBound = 0.07;
@@ -40,8 +44,8 @@ TEST(Calibration, EveryRowIsHeldOutOnceByTableAndByRow) {
   const auto rows = deepgemm_h800_rows();
   ASSERT_EQ(cv().tables.size(), 3u);
   EXPECT_EQ(cv().tables[0], GemmLayout::Dense);
-  EXPECT_EQ(cv().tables[1], GemmLayout::GroupedContiguous);
-  EXPECT_EQ(cv().tables[2], GemmLayout::GroupedMasked);
+  EXPECT_EQ(cv().tables[1], GemmLayout::Contiguous);
+  EXPECT_EQ(cv().tables[2], GemmLayout::Masked);
   EXPECT_EQ(cv().table_fits.size(), 3u);
   EXPECT_EQ(cv().table_out_errors.size(), rows.size());
   EXPECT_EQ(cv().row_fits.size(), rows.size());
@@ -130,8 +134,8 @@ TEST(ModelRange, RangeBoundsTheNominalTimeOfEveryKernel) {
     ASSERT_EQ(t.ranges.size(), t.kernels.size());
     for (size_t k = 0; k < t.kernels.size(); ++k) {
       EXPECT_EQ(t.ranges[k].time_us, t.kernels[k].time_us);
-      EXPECT_LE(t.ranges[k].low_us, t.ranges[k].time_us) << kernel_name(t.kernels[k].kernel);
-      EXPECT_GE(t.ranges[k].high_us, t.ranges[k].time_us) << kernel_name(t.kernels[k].kernel);
+      EXPECT_LE(t.ranges[k].low_us, t.ranges[k].time_us) << model::name(t.kernels[k].kernel);
+      EXPECT_GE(t.ranges[k].high_us, t.ranges[k].time_us) << model::name(t.kernels[k].kernel);
     }
     EXPECT_DOUBLE_EQ(t.total.time_us, total_time_us(t.kernels));
     // The streaming kernels' bandwidth and launch are unconstrained: the range is not a point.

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cadre/isa/xcadre.h"
-#include "run_command.h"
+#include "common/run_command.h"
 
 namespace {
 

@@ -53,8 +53,8 @@ int run(const Options& o) {
     throw InputError{err, kExitIo};
   }
   if (o.json) {
-    nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name}, {"phase", request.phase},
-                             {"tokens", request.tokens}, {"precision", request.precision}, {"emit", o.emit},
+    nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name}, {"phase", model::name(request.phase)},
+                             {"tokens", request.tokens}, {"precision", model::name(request.precision)}, {"emit", o.emit},
                              {"output", o.output}};
     j["pipeline"] = o.pipeline_given ? o.pipeline : "default";
     if (code) {

@@ -18,6 +18,7 @@
 #include "cadre/kernels/moe_kernels.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "layer_options.h"
 
 namespace cadre::cli {
 namespace {
@@ -34,19 +35,6 @@ struct Options {
   bool check = false, json = false;
 };
 
-// Bad input the user can fix: a message and an exit code.
-struct InputError {
-  std::string message;
-  int code;
-};
-
-// The spellings of an enum's values, as the command line accepts them.
-template <class E, size_t N>
-std::vector<std::string> spellings(const model::Named<E> (&table)[N]) {
-  std::vector<std::string> out;
-  for (const model::Named<E>& n : table) out.emplace_back(n.name);
-  return out;
-}
 
 // The shape of a kernel's first output, e.g. "[4, 256]".
 std::string output_shape(Kernel k, const MoeTrace& t) {

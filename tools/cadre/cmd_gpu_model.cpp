@@ -23,6 +23,8 @@ namespace cadre::cli {
 namespace {
 
 using namespace gpumodel;
+using model::Phase;
+using model::Precision;
 
 struct Options {
   std::string model = "deepseek-v3", gpu = "h100", precision = "fp8";
@@ -58,7 +60,7 @@ nlohmann::ordered_json calibration_json(std::span<const DeepGemmRow> rows, const
   out["gpu"] = "h800";
   out["rows"] = nlohmann::ordered_json::array();
   for (size_t r = 0; r < rows.size(); ++r)
-    out["rows"].push_back({{"layout", to_string(rows[r].layout)}, {"groups", rows[r].groups}, {"m", rows[r].m},
+    out["rows"].push_back({{"layout", model::name(rows[r].layout)}, {"groups", rows[r].groups}, {"m", rows[r].m},
                            {"n", rows[r].n}, {"k", rows[r].k}, {"measured_tflops", rows[r].tflops},
                            {"in_sample_error", cv.in_sample_errors[r]}, {"table_out_error", cv.table_out_errors[r]},
                            {"row_out_error", cv.row_out_errors[r]}});
@@ -68,7 +70,7 @@ nlohmann::ordered_json calibration_json(std::span<const DeepGemmRow> rows, const
   out["leave_one_table_out"]["fits"] = nlohmann::ordered_json::array();
   for (size_t t = 0; t < cv.tables.size(); ++t)
     out["leave_one_table_out"]["fits"].push_back(
-        {{"held_out", to_string(cv.tables[t])}, {"fit", fit_json(cv.table_fits[t])}});
+        {{"held_out", model::name(cv.tables[t])}, {"fit", fit_json(cv.table_fits[t])}});
   out["leave_one_row_out"] = summary_json(cv.row_out_errors);
   out["leave_one_row_out"]["fits"] = nlohmann::ordered_json::array();
   for (const KernelConstants& k : cv.row_fits) out["leave_one_row_out"]["fits"].push_back(fit_json(k));
@@ -89,7 +91,7 @@ void print_calibration(std::span<const DeepGemmRow> rows, const CrossValidation&
              "measured", "in sample", "table out", "row out");
   for (size_t r = 0; r < rows.size(); ++r)
     fmt::print("{:<10}  {:>2} x {:>5}  {:>5}  {:>5}  {:>8.0f}  {:>+8.1f}%  {:>+8.1f}%  {:>+8.1f}%\n",
-               to_string(rows[r].layout), rows[r].groups, rows[r].m, rows[r].n, rows[r].k, rows[r].tflops,
+               model::name(rows[r].layout), rows[r].groups, rows[r].m, rows[r].n, rows[r].k, rows[r].tflops,
                100 * cv.in_sample_errors[r], 100 * cv.table_out_errors[r], 100 * cv.row_out_errors[r]);
   const ErrorSummary in = summarise(cv.in_sample_errors), table = summarise(cv.table_out_errors),
                      row = summarise(cv.row_out_errors);
@@ -108,7 +110,7 @@ void print_calibration(std::span<const DeepGemmRow> rows, const CrossValidation&
   };
   print_fit("in sample", cv.in_sample);
   for (size_t t = 0; t < cv.tables.size(); ++t)
-    print_fit(fmt::format("without {}", to_string(cv.tables[t])), cv.table_fits[t]);
+    print_fit(fmt::format("without {}", model::name(cv.tables[t])), cv.table_fits[t]);
   fmt::print("{:<20}", "without one row");
   for (const ModelConstant* c : calibrated) {
     double lo = c->get(cv.row_fits.front()), hi = lo;

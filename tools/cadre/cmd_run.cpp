@@ -39,7 +39,7 @@ int run(const Options& o) {
   const compiler::ArgumentBlock block = runtime::read_argument_block(program, request.spec.name);
   const golden::SyntheticWeights weights(weights::SyntheticLayer(request.spec, o.seed, request.tokens));
   // The precision the compiled program runs in (quantize-fp8 may be left out of a pipeline).
-  const golden::Precision precision = block.find("input_quant") ? golden::Precision::Fp8 : golden::Precision::Bf16;
+  const model::Precision precision = block.find("input_quant") ? model::Precision::Fp8 : model::Precision::Bf16;
   std::optional<golden::MoeTrace> golden;
   if (o.check) golden = golden::run_golden(request.spec, weights, precision, 1);
   const auto t2 = std::chrono::steady_clock::now();
@@ -61,8 +61,8 @@ int run(const Options& o) {
   const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
 
   if (o.json) {
-    nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name},      {"phase", request.phase},
-                             {"tokens", request.tokens},   {"precision", request.precision},
+    nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name},      {"phase", model::name(request.phase)},
+                             {"tokens", request.tokens},   {"precision", model::name(request.precision)},
                              {"instructions", compiled.code.instructions()},
                              {"cycles", r.cycles},         {"simulated_seconds", r.simulated_seconds},
                              {"macs", macs},               {"mac_utilisation", mac_utilisation}};
@@ -77,8 +77,8 @@ int run(const Options& o) {
     j["wall_clock"] = {{"compile_seconds", secs(t0, t1)}, {"golden_seconds", secs(t1, t2)}, {"simulate_seconds", secs(t2, t3)}};
     fmt::print("{}\n", j.dump(2));
   } else {
-    fmt::print("{} {}, {} tokens, {}, on {} ({} tiles)\n", request.spec.name, request.phase, request.tokens,
-               request.precision, arch.name, arch.tiles);
+    fmt::print("{} {}, {} tokens, {}, on {} ({} tiles)\n", request.spec.name, model::name(request.phase), request.tokens,
+               model::name(request.precision), arch.name, arch.tiles);
     fmt::print("compiled: {} instructions in {:.3f} s\n", compiled.code.instructions(), secs(t0, t1));
     fmt::print("simulated: {} cycles ({:.3f} us at {} GHz), MAC utilisation {:.1f} %, {:.2f} s\n", r.cycles,
                r.simulated_seconds * 1e6, arch.clock_ghz, 100 * mac_utilisation, secs(t2, t3));

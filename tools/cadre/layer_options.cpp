@@ -8,9 +8,9 @@ namespace cadre::cli {
 void LayerOptions::add_to(CLI::App& cmd) {
   cmd.add_option("MODEL", model, "a bundled model name or a path to a config.json")->required();
   cmd.add_option("--arch", arch, "architecture: a preset name or a JSON file")->required();
-  cmd.add_option("--phase", phase, "prefill or decode")->required()->check(CLI::IsMember({"prefill", "decode"}));
+  cmd.add_option("--phase", phase, "prefill or decode")->required()->check(CLI::IsMember(spellings(model::kPhases)));
   cmd.add_option("--tokens", tokens, "tokens in the layer")->required()->check(CLI::Range(1, 65535));
-  cmd.add_option("--precision", precision, "fp8 or bf16")->check(CLI::IsMember({"fp8", "bf16"}))->capture_default_str();
+  cmd.add_option("--precision", precision, "fp8 or bf16")->check(CLI::IsMember(spellings(model::kPrecisions)))->capture_default_str();
   cmd.add_option("--set", sets, "override a config field: key=value (repeatable)");
 }
 
@@ -30,9 +30,10 @@ compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch)
   } catch (const std::invalid_argument& e) {
     throw InputError{e.what(), kExitBadInput};
   }
-  r.phase = o.phase;
+  // The command line accepts only the spellings, so both parse.
+  r.phase = *model::parse_phase(o.phase);
   r.tokens = o.tokens;
-  r.precision = o.precision;
+  r.precision = *model::parse_precision(o.precision);
   r.arch = arch.name;
   return r;
 }

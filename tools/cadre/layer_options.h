@@ -9,8 +9,17 @@
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/compiler/frontend.h"
+#include "cadre/model/kernels.h"
 
 namespace cadre::cli {
+
+// The spellings of an enum's values, as the command line accepts them.
+template <class E, size_t N>
+std::vector<std::string> spellings(const model::Named<E> (&table)[N]) {
+  std::vector<std::string> out;
+  for (const model::Named<E>& n : table) out.emplace_back(n.name);
+  return out;
+}
 
 struct LayerOptions {
   std::string model, arch, phase, precision = "fp8";

@@ -80,7 +80,7 @@ class CalibrationGrid {
 struct CrossValidation {
   KernelConstants in_sample;
   std::vector<double> in_sample_errors;
-  std::vector<GemmLayout> tables;           // the layouts in the rows' order of appearance
+  std::vector<model::GemmLayout> tables;           // the layouts in the rows' order of appearance
   std::vector<KernelConstants> table_fits;  // per table: fitted on the others
   std::vector<double> table_out_errors;     // per row
   std::vector<KernelConstants> row_fits;    // per row: fitted on the others

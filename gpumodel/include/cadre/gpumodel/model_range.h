@@ -27,7 +27,7 @@ struct LayerTimes {
 // model_moe_layer, and the same at every corner of the unconstrained
 // constants' ranges (the time is monotonic in each, so the corners bound it).
 LayerTimes model_moe_layer_range(const model::MoeLayerSpec& spec, const Gpu& gpu, uint64_t tokens,
-                                 Precision precision, Phase phase, std::span<const uint64_t> expert_rows = {});
+                                 model::Precision precision, model::Phase phase, std::span<const uint64_t> expert_rows = {});
 
 // The layer's total time with one constant at the low and at the high end of
 // its range (model_constants()), every other constant at kHopper.
@@ -37,7 +37,7 @@ struct Sensitivity {
   double high_us = 0;
 };
 std::vector<Sensitivity> layer_sensitivity(const model::MoeLayerSpec& spec, const Gpu& gpu, uint64_t tokens,
-                                           Precision precision, Phase phase);
+                                           model::Precision precision, model::Phase phase);
 
 double total_time_us(std::span<const KernelTime> kernels);
 
