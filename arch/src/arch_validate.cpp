@@ -90,6 +90,10 @@ void validate_arch(const ArchConfig& cfg, std::string_view source_name) {
 #define CADRE_ARCH_FIELD(member, path, ...) checker.check(path, cfg.member);
 #include "cadre/arch/arch_fields.def"
 
+  if (cfg.matrix.preload_rows_per_cycle > cfg.matrix.rows)
+    checker.fail("/matrix/preload_rows_per_cycle",
+                 fmt::format("{} rows a cycle is more than the array's {} rows", cfg.matrix.preload_rows_per_cycle,
+                             cfg.matrix.rows));
   // The array streams one operand tile while the next is loaded, so the
   // scratchpad holds two; the accumulator holds one output tile.
   const uint64_t operands = 2 * operand_tile_bytes(cfg);

@@ -110,8 +110,13 @@ void print_graph(std::string& out, const Graph& g) {
     for (size_t i = 0; i < op.results.size(); ++i) out += fmt::format("{}%{}", i ? ", " : "", op.results[i].name);
     out += fmt::format(" = {}(", name(op.kind));
     for (size_t i = 0; i < op.operands.size(); ++i) out += fmt::format("{}%{}", i ? ", " : "", op.operands[i]);
-    out += ")" + attrs(op.attrs) + " : ";
-    for (size_t i = 0; i < op.results.size(); ++i) out += (i ? ", " : "") + type(op.results[i].type);
+    out += ")";
+    out += attrs(op.attrs);
+    out += " : ";
+    for (size_t i = 0; i < op.results.size(); ++i) {
+      if (i) out += ", ";
+      out += type(op.results[i].type);
+    }
     out += "\n";
   }
   out += "  return(";

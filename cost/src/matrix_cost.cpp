@@ -8,11 +8,14 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 }  // namespace
 
 MatrixTiming ws_timing(uint64_t rows, uint64_t cols, uint64_t m, uint64_t n, uint64_t k) {
-  return {ceil_div(k, rows) * ceil_div(n, cols), rows, rows + cols + m - 2};
+  return {ceil_div(k, rows) * ceil_div(n, cols), rows, rows + cols + m - 2, m, 1};
 }
 
 MatrixTiming matmul_timing(const arch::ArchConfig& cfg, uint64_t m, uint64_t n, uint64_t k) {
-  return ws_timing(cfg.matrix.rows, cfg.matrix.cols, m, n, k);
+  MatrixTiming t = ws_timing(cfg.matrix.rows, cfg.matrix.cols, m, n, k);
+  t.preload_cycles = ceil_div(cfg.matrix.rows, cfg.matrix.preload_rows_per_cycle);
+  t.weight_buffers = cfg.matrix.weight_buffers;
+  return t;
 }
 
 }  // namespace cadre::cost

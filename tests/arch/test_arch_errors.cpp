@@ -197,6 +197,17 @@ TEST(ArchErrors, MatrixEngineIsOneOfTheImplementations) {
   }
 }
 
+TEST(ArchErrors, MatrixPreloadWidthAndWeightBuffers) {
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["preload_rows_per_cycle"] = 9; })),
+            "t.json: /matrix/preload_rows_per_cycle: 9 rows a cycle is more than the array's 8 rows");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["preload_rows_per_cycle"] = 0; })),
+            "t.json: /matrix/preload_rows_per_cycle: must be positive, got 0");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["weight_buffers"] = 3; })),
+            "t.json: /matrix/weight_buffers: must be at most 2, got 3");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"].erase("weight_buffers"); })),
+            "t.json: /matrix/weight_buffers: missing field");
+}
+
 TEST(ArchErrors, NameIsAnIdentifier) {
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = ""; })), "t.json: /name: must not be empty");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = "my chip"; })),

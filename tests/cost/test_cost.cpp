@@ -44,6 +44,25 @@ TEST(CostMatrix, FoldsPreloadAndStream) {
   EXPECT_EQ(ws_timing(128, 64, 32, 7168, 2048).total(), 16u * 112 * (128 + 128 + 64 + 32 - 2));
 }
 
+TEST(CostMatrix, WiderPreloadAndDoubleBufferedWeights) {
+  arch::ArchConfig cfg = small();  // 8 x 8
+  // A 10 x 16, B 16 x 16: F = 4 folds, M = 10, R + C - 2 = 14.
+  cfg.matrix.preload_rows_per_cycle = 4;  // P = 2
+  EXPECT_EQ(matmul_timing(cfg, 10, 16, 16).total(), 4u * (2 + 24));
+  cfg.matrix.weight_buffers = 2;  // P + 3 * max(P, M) + (14 + M)
+  EXPECT_EQ(matmul_timing(cfg, 10, 16, 16).total(), 2u + 3 * 10 + 24);
+  // Decode-sized M: the preload bounds each fold.
+  EXPECT_EQ(matmul_timing(cfg, 1, 16, 16).total(), 2u + 3 * 2 + 15);
+  cfg.matrix.preload_rows_per_cycle = 3;  // P = ceil(8 / 3) = 3
+  EXPECT_EQ(matmul_timing(cfg, 1, 16, 16).total(), 3u + 3 * 3 + 15);
+  // One fold: nothing to overlap, the same as one weight register.
+  cfg.matrix.preload_rows_per_cycle = 1;
+  const uint64_t one_fold = matmul_timing(cfg, 5, 8, 8).total();
+  cfg.matrix.weight_buffers = 1;
+  EXPECT_EQ(one_fold, matmul_timing(cfg, 5, 8, 8).total());
+  EXPECT_EQ(one_fold, ws_timing(8, 8, 5, 8, 8).total());
+}
+
 TEST(CostVector, EveryVectorInstructionHasOneRowInTableOrder) {
   std::vector<Op> vector_ops;
   for (const isa::InsnInfo& i : isa::xcadre_table())

@@ -3,6 +3,8 @@
 // SCALE-Sim's for the same dataflow.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <random>
 
 #include "accel_test_util.h"
@@ -104,6 +106,30 @@ TEST(MatrixEngine, Fp8MatchesGoldenOnEveryArrayShape) {
       EXPECT_EQ(out_bits, first) << "array " << r << "x" << cl;
       EXPECT_EQ(cycles, cost::ws_timing(r, cl, g.m, g.n, g.k).total());
     }
+  }
+}
+
+TEST(MatrixEngine, WeightBuffersAndPreloadWidthChangeCyclesNotBits) {
+  std::mt19937 rng(3);
+  const Gemm shapes[] = {{2, 40, 384}, {33, 16, 256}, {1, 129, 130}};
+  for (const Gemm& g : shapes) {
+    const Fp8Case c = fp8_case(rng, g);
+    uint64_t base_cycles = 0;
+    const std::vector<float> base = run_fp8(unit_config(8, 8), c, g, &base_cycles);
+    EXPECT_EQ(base_cycles, cost::ws_timing(8, 8, g.m, g.n, g.k).total());
+    for (uint32_t buffers : {1u, 2u})
+      for (uint32_t rows_per_cycle : {1u, 2u, 3u, 8u}) {
+        arch::ArchConfig cfg = unit_config(8, 8);
+        cfg.matrix.weight_buffers = buffers;
+        cfg.matrix.preload_rows_per_cycle = rows_per_cycle;
+        uint64_t cycles = 0;
+        const std::vector<float> out = run_fp8(cfg, c, g, &cycles);
+        EXPECT_EQ(std::memcmp(out.data(), base.data(), out.size() * 4), 0) << buffers << " " << rows_per_cycle;
+        // The formula, written out: F folds, P preload, M rows, R + C - 2 fill and drain.
+        const uint64_t folds = ((g.k + 7) / 8) * ((g.n + 7) / 8), p = (8 + rows_per_cycle - 1) / rows_per_cycle;
+        const uint64_t expect = buffers == 1 ? folds * (p + g.m + 14) : p + (folds - 1) * std::max(p, g.m) + g.m + 14;
+        EXPECT_EQ(cycles, expect) << buffers << " " << rows_per_cycle;
+      }
   }
 }
 

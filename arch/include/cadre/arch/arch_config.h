@@ -46,6 +46,8 @@ struct MatrixConfig {
   uint32_t rows = 0;                        // R
   uint32_t cols = 0;                        // C
   std::vector<num::Format> input_formats;   // a subset of kMatrixInputFormats
+  uint32_t preload_rows_per_cycle = 1;      // P = ceil(R / this) cycles per fold's preload
+  uint32_t weight_buffers = 1;              // 2: the next fold's weights load during this fold
   MatrixEngineKind engine = MatrixEngineKind::Behavioural;
   bool operator==(const MatrixConfig&) const = default;
 };

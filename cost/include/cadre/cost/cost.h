@@ -6,6 +6,7 @@
 // channel (they depend on other traffic) are the simulator's, on top.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <span>
@@ -22,16 +23,31 @@ inline constexpr uint64_t kConfigCycles = 1;
 // ---- Matrix engine ----
 
 // A weight-stationary GEMM C[M x N] = A[M x K] * B[N x K]^T on an R x C array:
-// B is cut into ceil(K/R) * ceil(N/C) folds; each fold preloads its weights
-// (R cycles, one array row a cycle), then streams the M rows of A: the first
-// result leaves after the fill (R + C - 2 cycles past the first row) and one
-// row follows each cycle, R + C + M - 2 cycles in all.
+// B is cut into F = ceil(K/R) * ceil(N/C) folds; each fold preloads its
+// weights (P = ceil(R / preload_rows_per_cycle) cycles), then streams the M
+// rows of A: the first result leaves after the fill (R + C - 2 cycles past
+// the first row) and one row follows each cycle, R + C + M - 2 cycles in all.
+//
+// - One weight register per cell (weight_buffers 1): a fold's preload waits
+//   for the previous fold to drain: F * (P + R + C + M - 2). With P = R this
+//   is SCALE-Sim's weight-stationary formula.
+// - Two (weight_buffers 2): the next fold's weights load into the second
+//   registers while the current fold streams, and folds stream back to back:
+//   the first preload, then each fold after the first waits for the later of
+//   its preload and the previous fold's rows, then the last fold's rows and
+//   the drain: P + (F - 1) * max(P, M) + M + R + C - 2.
 struct MatrixTiming {
   uint64_t folds = 0;
-  uint64_t preload_cycles = 0;  // per fold
-  uint64_t stream_cycles = 0;   // per fold: fill + stream + drain
-  uint64_t total() const { return folds * (preload_cycles + stream_cycles); }
+  uint64_t preload_cycles = 0;  // per fold: P
+  uint64_t stream_cycles = 0;   // per fold: fill + stream + drain, R + C + M - 2
+  uint64_t rows = 0;            // M
+  uint32_t weight_buffers = 1;
+  uint64_t total() const {
+    if (weight_buffers == 1) return folds * (preload_cycles + stream_cycles);
+    return preload_cycles + (folds - 1) * std::max(preload_cycles, rows) + stream_cycles;
+  }
 };
+// SCALE-Sim's timing (one weight register, one row of weights a cycle).
 MatrixTiming ws_timing(uint64_t rows, uint64_t cols, uint64_t m, uint64_t n, uint64_t k);
 // cmx.mm and cmx.mm.acc: A[m x k] times the preloaded B[n x k] on the configured array.
 MatrixTiming matmul_timing(const arch::ArchConfig& cfg, uint64_t m, uint64_t n, uint64_t k);
