@@ -3,7 +3,8 @@
 // - Local buffers: each is live from the first to the last statement that
 //   names it, widened to the whole of the outermost loop around each of those
 //   (a loop repeats its body); buffers whose lives overlap get disjoint
-//   ranges of their memory, first fit, largest first, on 64-byte boundaries. A buffer that does not fit is an error naming it, its bytes,
+//   ranges of their memory, first fit, longest-lived then largest first, on
+//   64-byte boundaries. A buffer that does not fit is an error naming it, its bytes,
 //   and the buffers live beside it.
 // - Semaphores: numbered in order of declaration, slots consecutive.
 // - HBM tensors: in order of declaration from the start of HBM, each on a
@@ -77,10 +78,13 @@ void place_buffers(Program& p, const arch::ArchConfig& a) {
     if (it == liveness.intervals().end()) continue;  // never used: no memory
     order.push_back({&b, it->second, 0, slot_stride(b) * (b.slots - 1) + (b.bytes + 63) / 64 * 64});
   }
-  // Largest first (TFLite's greedy-by-size): big buffers get the low
-  // addresses, smaller ones fill the gaps around them, so memory freed by one
-  // phase fragments less for the next.
+  // Longest-lived first, then largest (TFLite's greedy by size): buffers
+  // that live all program long (the weight stream) take the low addresses,
+  // each phase's buffers pack above them from the same base, and memory freed
+  // by one phase does not fragment the next.
   std::stable_sort(order.begin(), order.end(), [](const Placed& x, const Placed& y) {
+    const size_t lx = x.live.last - x.live.first, ly = y.live.last - y.live.first;
+    if (lx != ly) return lx > ly;
     return x.bytes != y.bytes ? x.bytes > y.bytes : x.live.first < y.live.first;
   });
   std::vector<Placed*> placed;

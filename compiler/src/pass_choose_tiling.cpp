@@ -68,6 +68,8 @@ class Tiler {
 
   // The fastest tiling of an MLP that fits beside the resident buffers, and
   // beside `also` (another MLP's buffers of the same names: each counts at its larger size).
+  // With `also`, the stream is shared too: candidates whose weight tiles would
+  // outgrow it (stream_floor) are skipped.
   MlpTiling mlp(const MlpShape& s, uint64_t r, Resident res, uint64_t stream_floor, const char* what,
                 const std::vector<MlpBuffer>& also = {}) const {
     const uint64_t resident = res.scratchpad;
@@ -89,6 +91,7 @@ class Tiler {
         for (uint64_t NC : ncs)
           for (bool split : splits) {
             MlpTiling t{1, S, KC, NC, split};
+            if (!also.empty() && mlp_stream_tile(s, t) > stream_floor) continue;
             const uint64_t stream = kStreamSlots * (round64(std::max(mlp_stream_tile(s, t), stream_floor)) +
                                                     round64(mlp_stream_scales(s, t)));
             uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
@@ -147,37 +150,11 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
 
   // Routing: K chunks of the router weights, then as many tokens a block as fit.
   uint64_t rkc = static_cast<uint64_t>(options.get_int("router_k_chunk", 0));
-  if (rkc == 0)
-    for (uint64_t c : chunks_of(H, 4096))
+  if (rkc == 0)  // BF16 router weights: any 32 columns make whole DMA bursts
+    for (uint64_t c : chunks_of(H, 4096, 32))
       if (kStreamSlots * E * c * 2 <= SP / 4) rkc = c;
   if (rkc == 0 || H % rkc) throw IrError(fmt::format("no router K chunk fits (hidden {}, {} experts)", H, E));
   uint64_t stream_floor = E * rkc * 2;
-  GraphOp* quant = first_op(g, GraphOpKind::InputQuant);
-  uint64_t qb = static_cast<uint64_t>(options.get_int("quant_rows", 0));
-  if (quant && qb == 0) qb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 2 / (H * 4), per_tile_tokens));
-  if (quant && qb * H * 4 > ACC) throw IrError(fmt::format("one row of x in FP32 ({} bytes) does not fit the accumulator", H * 4));
-  uint64_t rb = static_cast<uint64_t>(options.get_int("router_rows", 0));
-  if (rb == 0) {
-    const uint64_t stream = kStreamSlots * round64(stream_floor);
-    for (rb = std::min<uint64_t>(per_tile_tokens, 4096); rb > 0; --rb) {
-      const uint64_t sp = stream + round64(E * 4) + round64(rb * H * 2) + round64(rb * E * 4) + round64(rb * K * 8) +
-                          (quant ? round64(rb * H) + round64(rb * (H / 128) * 4) : 0);
-      const uint64_t acc = round64(rb * E * 4) + (quant ? round64(qb * H * 4) : 0);
-      if (sp <= SP && acc <= ACC) break;
-    }
-  }
-  if (rb == 0) throw IrError(fmt::format("not one token of the router ({} experts, hidden {}) fits a tile", E, H));
-  router->attrs.set("rows", static_cast<int64_t>(rb));
-  router->attrs.set("k_chunk", static_cast<int64_t>(rkc));
-  if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
-
-  // Alignment holds every assignment at once.
-  const uint64_t capacity = T * K;
-  const uint64_t align_bytes = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4) + kStreamSlots * round64(stream_floor);
-  if (align_bytes > SP)
-    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
-                              T, K, align_bytes, SP));
-
   // Conversions between the FP32 output and BF16 rows move whole rows, in
   // (scratchpad) and out (accumulator) at once; with the combine fused they
   // run between the shared expert and the routed ones, beside their buffers.
@@ -212,17 +189,54 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     st.write(sh->attrs);
     if (!so.expert_gate.empty()) {
       // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
-      const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * round64(stream_floor);
+      const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * (round64(stream_floor) + round64(mlp_stream_scales(shape, mt)));
       const uint64_t gate_rows = std::min<uint64_t>({per_tile_tokens, free / (H * 2 + 128), ACC / 64, 16383});
       if (gate_rows == 0) throw IrError(fmt::format("not one token of the shared expert's gate (hidden {}) fits a tile", H));
       sh->attrs.set("gate_rows", static_cast<int64_t>(gate_rows));
     }
   }
 
+  // The stream's two slots hold the largest weight tile and scales of any GEMM.
+  uint64_t scales_floor = mlp_stream_scales(shape, mt);
+  if (const GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
+    const SharedOperands so = SharedOperands::of(*sh);
+    const MlpShape ss{so.fp8, T, H, static_cast<uint64_t>(sh->attrs.get_int("width")), false, false, !so.expert_gate.empty()};
+    const MlpTiling st = MlpTiling::of(sh->attrs);
+    stream_floor = std::max(stream_floor, mlp_stream_tile(ss, st));
+    scales_floor = std::max(scales_floor, mlp_stream_scales(ss, st));
+  }
+  const uint64_t stream = kStreamSlots * (round64(stream_floor) + round64(std::max<uint64_t>(scales_floor, 4)));
+
+  GraphOp* quant = first_op(g, GraphOpKind::InputQuant);
+  uint64_t qb = static_cast<uint64_t>(options.get_int("quant_rows", 0));
+  if (quant && qb == 0) qb = std::max<uint64_t>(1, std::min<uint64_t>(ACC / 2 / (H * 4), per_tile_tokens));
+  if (quant && qb * H * 4 > ACC) throw IrError(fmt::format("one row of x in FP32 ({} bytes) does not fit the accumulator", H * 4));
+  // Routing's token blocks and the alignment fit beside the stream at its final size.
+  uint64_t rb = static_cast<uint64_t>(options.get_int("router_rows", 0));
+  if (rb == 0) {
+    for (rb = std::min<uint64_t>(per_tile_tokens, 4096); rb > 0; --rb) {
+      const uint64_t sp = stream + round64(E * 4) + round64(rb * H * 2) + round64(rb * E * 4) + round64(rb * K * 8) +
+                          (quant ? round64(rb * H) + round64(rb * (H / 128) * 4) : 0);
+      const uint64_t acc = round64(rb * E * 4) + (quant ? round64(qb * H * 4) : 0);
+      if (sp <= SP && acc <= ACC) break;
+    }
+  }
+  if (rb == 0) throw IrError(fmt::format("not one token of the router ({} experts, hidden {}) fits a tile", E, H));
+  router->attrs.set("rows", static_cast<int64_t>(rb));
+  router->attrs.set("k_chunk", static_cast<int64_t>(rkc));
+  if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
+
+  // Alignment holds every assignment at once.
+  const uint64_t capacity = T * K;
+  const uint64_t align_bytes = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4) + stream;
+  if (align_bytes > SP)
+    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
+                              T, K, align_bytes, SP));
+
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
     if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);
-    const uint64_t free = SP - offsets - kStreamSlots * round64(stream_floor) - round64(tb * cc * 4);
+    const uint64_t free = SP - offsets - stream - round64(tb * cc * 4);
     uint64_t crb = static_cast<uint64_t>(options.get_int("combine_rows", 0));
     if (crb == 0) crb = std::max<uint64_t>(1, std::min<uint64_t>(free / (cc * 2 + 8), 16383));
     combine->attrs.set("cols", static_cast<int64_t>(cc));

@@ -154,6 +154,12 @@ LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& b
   const auto inspect = options.inspect;
   options.inspect = [&](sim::Chip& chip) {
     if (golden && !timing_only && !chip.error()) run.checks = check_layer(chip.hbm(), block, *golden);
+    if (const compiler::TensorArg* off = block.find("align.offsets"); off && !chip.error()) {
+      std::vector<int32_t> offsets(off->bytes() / 4);
+      chip.hbm().read(off->address, {reinterpret_cast<uint8_t*>(offsets.data()), offsets.size() * 4});
+      for (size_t e = 0; e + 1 < offsets.size(); ++e)
+        run.expert_rows.push_back(static_cast<uint64_t>(std::max(0, offsets[e + 1] - offsets[e])));
+    }
     if (inspect) inspect(chip);
   };
   run.sim = sim::simulate(arch, program, options);

@@ -11,6 +11,7 @@
 #include "cadre/compiler/compiler.h"
 #include "cadre/golden/moe_golden.h"
 #include "cadre/runtime/layer_run.h"
+#include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "layer_options.h"
@@ -59,13 +60,24 @@ int run(const Options& o) {
   const double peak = static_cast<double>(r.cycles) * static_cast<double>(r.matrix_cells) * static_cast<double>(r.tiles.size());
   const double mac_utilisation = peak > 0 ? static_cast<double>(macs) / peak : 0.0;
   const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  const runtime::LayerWork work = runtime::layer_work(request.spec, request.tokens, precision, run.expert_rows);
+  const runtime::Roofline bound = runtime::roofline(arch, work);
+  const double of_roofline = r.cycles ? bound.bound_cycles() / static_cast<double>(r.cycles) : 0.0;
+  uint64_t hbm_bytes = 0;
+  for (const sim::HbmChannelStats& c : r.hbm_channels) hbm_bytes += c.bytes;
+  const double hbm_utilisation =
+      r.cycles ? static_cast<double>(hbm_bytes) / (static_cast<double>(r.cycles) * arch::hbm_bytes_per_cycle(arch)) : 0.0;
 
   if (o.json) {
     nlohmann::ordered_json j{{"model", request.spec.name}, {"arch", arch.name},      {"phase", model::name(request.phase)},
                              {"tokens", request.tokens},   {"precision", model::name(request.precision)},
                              {"instructions", compiled.code.instructions()},
                              {"cycles", r.cycles},         {"simulated_seconds", r.simulated_seconds},
-                             {"macs", macs},               {"mac_utilisation", mac_utilisation}};
+                             {"macs", macs},               {"mac_utilisation", mac_utilisation},
+                             {"hbm_bytes", hbm_bytes},     {"hbm_utilisation", hbm_utilisation}};
+    j["roofline"] = {{"flops", work.flops}, {"hbm_bytes", work.hbm_bytes}, {"compute_cycles", bound.compute_cycles},
+                     {"memory_cycles", bound.memory_cycles}, {"bound_cycles", bound.bound_cycles()},
+                     {"memory_bound", bound.memory_bound()}, {"fraction", of_roofline}};
     j["error"] = r.error ? nlohmann::ordered_json(r.error->message) : nlohmann::ordered_json();
     j["checked"] = o.check;
     j["timing_only"] = o.timing_only;
@@ -80,8 +92,12 @@ int run(const Options& o) {
     fmt::print("{} {}, {} tokens, {}, on {} ({} tiles)\n", request.spec.name, model::name(request.phase), request.tokens,
                model::name(request.precision), arch.name, arch.tiles);
     fmt::print("compiled: {} instructions in {:.3f} s\n", compiled.code.instructions(), secs(t0, t1));
-    fmt::print("simulated: {} cycles ({:.3f} us at {} GHz), MAC utilisation {:.1f} %, {:.2f} s\n", r.cycles,
-               r.simulated_seconds * 1e6, arch.clock_ghz, 100 * mac_utilisation, secs(t2, t3));
+    fmt::print("simulated: {} cycles ({:.3f} us at {} GHz), {:.2f} s\n", r.cycles, r.simulated_seconds * 1e6,
+               arch.clock_ghz, secs(t2, t3));
+    fmt::print("roofline: {:.0f} cycles ({}-bound: {:.3g} GFLOP, {:.3g} MB from HBM), {:.1f} % of roofline; "
+               "MAC utilisation {:.1f} %, HBM utilisation {:.1f} %\n",
+               bound.bound_cycles(), bound.memory_bound() ? "memory" : "compute", work.flops / 1e9, work.hbm_bytes / 1e6,
+               100 * of_roofline, 100 * mac_utilisation, 100 * hbm_utilisation);
     if (o.check) {
       fmt::print("{:<20} {:>10} {:>12}  {}\n", "output", "elements", "mismatches", "");
       for (const runtime::TensorCheck& c : run.checks)

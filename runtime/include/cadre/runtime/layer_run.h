@@ -29,6 +29,7 @@ struct TensorCheck {
 struct LayerRun {
   sim::SimResult sim;
   std::vector<TensorCheck> checks;  // empty without a check
+  std::vector<uint64_t> expert_rows;  // tokens each expert received (the chip's alignment)
   bool bit_exact() const;
 };
 
