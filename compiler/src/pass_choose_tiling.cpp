@@ -101,7 +101,11 @@ class Tiler {
             const LocalFootprint f = footprint({mlp_buffers(s, t), also});
             if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
               continue;
-            const double c = mlp_cycles(s, t, std::max<uint64_t>(r, 1));
+            // Experts get more and fewer rows than the average: a tiling is
+            // judged on the average and on twice it, so that the busier
+            // experts' rows still fit one block (their weights stream once).
+            const uint64_t avg = std::max<uint64_t>(r, 1);
+            const double c = mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
             if (c < best_cycles) best_cycles = c, best = t;
           }
     if (best.rows == 0)
@@ -174,8 +178,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
-  const double per_row = tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 2) -
-                         tiler.mlp_cycles(shape, {1, mt.slice, mt.k_chunk, mt.n_chunk, mt.split}, 1);
+  const double per_row = tiler.mlp_cycles(shape, mt, 2) - tiler.mlp_cycles(shape, mt, 1);
   const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
   mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
 

@@ -17,6 +17,7 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
       bytes_per_cycle_(arch::hbm_bytes_per_cycle_per_channel(cfg)),
       latency_cycles_(arch::hbm_latency_cycles(cfg)),
       busy_until_(cfg.hbm.channels, 0),
+      counted_(cfg.hbm.channels, 0),
       stats_(cfg.hbm.channels) {
   socket.register_b_transport(this, &Hbm::b_transport);
   socket.register_transport_dbg(this, &Hbm::transport_dbg);
@@ -28,15 +29,21 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   const uint64_t offset = trans.get_address() - memory_.region().base;
   const size_t channel = (offset / burst_bytes_) % busy_until_.size();
   const uint64_t bytes = trans.get_data_length();
-  const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle_));
-  const uint64_t start = std::max(arrival, busy_until_[channel]);
+  const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
+  const uint64_t start = std::max(arrival * kSubCycles, busy_until_[channel]);
   busy_until_[channel] = start + transfer;
+  // The data is there in the cycle the transfer ends.
+  const uint64_t done = (start + transfer + kSubCycles - 1) / kSubCycles;
   HbmChannelStats& s = stats_[channel];
   ++s.accesses;
   s.bytes += bytes;
-  s.busy_cycles += transfer;
-  s.wait_cycles += start - arrival;
-  delay += clock_.to_time(start + latency_cycles_ + transfer - arrival);
+  // Busy cycles: the cycles in which the channel moved data (a cycle shared
+  // by two transfers counts once).
+  const uint64_t first = std::max(start / kSubCycles, counted_[channel]);
+  if (done > first) s.busy_cycles += done - first;
+  counted_[channel] = std::max(counted_[channel], done);
+  s.wait_cycles += (start + kSubCycles - 1) / kSubCycles - arrival;
+  delay += clock_.to_time(done + latency_cycles_ - arrival);
 }
 
 unsigned int Hbm::transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -24,7 +24,7 @@ struct Options {
   LayerOptions layer;
   std::string pipeline, trace;
   uint64_t seed = 0, max_cycles = 0;
-  bool check = false, json = false, pipeline_given = false, timing_only = false;
+  bool check = false, json = false, pipeline_given = false, timing_only = false, stats = false;
 };
 
 int run(const Options& o) {
@@ -107,6 +107,7 @@ int run(const Options& o) {
                                            : "check: outputs differ from the golden model");
     }
   }
+  if (o.stats) fmt::print(stderr, "{}", sim::stats_table(r));
   if (r.error) {
     fmt::print(stderr, "cadre run: error: {}\n", r.error->message);
     return exit_code_of(r.error->kind);
@@ -126,6 +127,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--timing-only", o->timing_only,
                 "cycles only: FP8 GEMMs compute no values and expert weights are not placed (full-size layers, fast; routing still real)");
   cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_flag("--stats", o->stats, "per-tile, per-unit and per-channel statistics on stderr (as cadre sim --stats)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", o->json, "machine-readable output");
   cmd->callback([o, cmd, &exit_code] {

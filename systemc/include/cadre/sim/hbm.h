@@ -45,7 +45,12 @@ class Hbm : public sc_core::sc_module {
   uint64_t burst_bytes_;
   double bytes_per_cycle_;   // one channel
   uint64_t latency_cycles_;
-  std::vector<uint64_t> busy_until_;  // per channel, the first cycle it is free
+  // Channel time in 1/2^16 cycles: a channel of b bytes a cycle takes
+  // bytes / b cycles for a request, fractions included, so it delivers its
+  // full bandwidth whatever the burst size; delays are rounded up to cycles.
+  static constexpr uint64_t kSubCycles = uint64_t{1} << 16;
+  std::vector<uint64_t> busy_until_;  // per channel, when it is free (sub-cycles)
+  std::vector<uint64_t> counted_;     // per channel, the cycles up to which busy_cycles has counted
   std::vector<HbmChannelStats> stats_;
 };
 
