@@ -40,12 +40,18 @@ struct Resident {
 
 class Tiler {
  public:
-  Tiler(const arch::ArchConfig& arch, const PassOptions& opt) : a_(arch), opt_(opt) {}
+  // `stream_cap`: the most bytes the stream's slots may take (the alignment
+  // of every assignment must fit beside them).
+  Tiler(const arch::ArchConfig& arch, const PassOptions& opt, uint64_t stream_cap)
+      : a_(arch), opt_(opt), stream_cap_(stream_cap) {}
 
   // Cycles to stream `bytes` of weights in rows of `row_bytes` into one tile,
   // with every tile streaming at once (their share of HBM).
   double load_cycles(uint64_t rows, uint64_t row_bytes) const {
-    const double own = static_cast<double>(cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
+    // Overlapped DMA commands cost the queue their issue; otherwise their whole round trip.
+    const double own = static_cast<double>(
+        a_.dma.overlap_commands ? cost::dma_issue_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0)
+                                : cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
     const double share = static_cast<double>(rows * row_bytes) / (arch::hbm_bytes_per_cycle(a_) / a_.tiles);
     return std::max(own, share);
   }
@@ -96,7 +102,7 @@ class Tiler {
                                                     round64(mlp_stream_scales(s, t)));
             uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
                                              : largest_rows(s, t, resident + stream, res.accumulator, also);
-            if (rows == 0) continue;
+            if (rows == 0 || stream > stream_cap_) continue;
             t.rows = std::min<uint64_t>(rows, 16383);
             const LocalFootprint f = footprint({mlp_buffers(s, t), also});
             if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
@@ -131,6 +137,7 @@ class Tiler {
 
   const arch::ArchConfig& a_;
   const PassOptions& opt_;
+  uint64_t stream_cap_;
 };
 
 }  // namespace
@@ -139,7 +146,6 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (!m.graph) throw IrError("choose-tiling needs a graph");
   Graph& g = *m.graph;
   const arch::ArchConfig& a = context.arch;
-  const Tiler tiler(a, options);
   const uint64_t SP = a.scratchpad.bytes, ACC = a.accumulator.bytes;
 
   GraphOp* router = first_op(g, GraphOpKind::RouterGemm);
@@ -151,12 +157,19 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t K = static_cast<uint64_t>(topk->attrs.get_int("k"));
   const uint64_t per_tile_tokens = ceil_div(T, a.tiles);
   const uint64_t offsets = round64((E + 1) * 4);
+  // Alignment holds every assignment at once, beside the stream.
+  const uint64_t capacity = T * K;
+  const uint64_t align_fixed = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4);
+  if (align_fixed >= SP)
+    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}", T, K,
+                              align_fixed, SP));
+  const Tiler tiler(a, options, SP - align_fixed);
 
   // Routing: K chunks of the router weights, then as many tokens a block as fit.
   uint64_t rkc = static_cast<uint64_t>(options.get_int("router_k_chunk", 0));
   if (rkc == 0)  // BF16 router weights: any 32 columns make whole DMA bursts
     for (uint64_t c : chunks_of(H, 4096, 32))
-      if (kStreamSlots * E * c * 2 <= SP / 4) rkc = c;
+      if (kStreamSlots * E * c * 2 <= std::min(SP / 4, SP - align_fixed)) rkc = c;
   if (rkc == 0 || H % rkc) throw IrError(fmt::format("no router K chunk fits (hidden {}, {} experts)", H, E));
   uint64_t stream_floor = E * rkc * 2;
   // Conversions between the FP32 output and BF16 rows move whole rows, in
@@ -229,9 +242,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   router->attrs.set("k_chunk", static_cast<int64_t>(rkc));
   if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
 
-  // Alignment holds every assignment at once.
-  const uint64_t capacity = T * K;
-  const uint64_t align_bytes = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4) + stream;
+  const uint64_t align_bytes = align_fixed + stream;
   if (align_bytes > SP)
     throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
                               T, K, align_bytes, SP));

@@ -64,6 +64,14 @@ uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_
   return at_least_one(p.last_done());
 }
 
+uint64_t dma_issue_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
+                          uint64_t chip_stride) {
+  const uint64_t stride = chip_stride != 0 ? chip_stride : row_bytes;
+  BurstPipeline p(cfg, 0);
+  for (uint64_t r = 0; r < rows; ++r) row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
+  return at_least_one(p.link_free());
+}
+
 uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                                 uint64_t chip_stride) {
   const uint64_t stride = chip_stride != 0 ? chip_stride : row_bytes;

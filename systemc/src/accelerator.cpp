@@ -113,12 +113,22 @@ void Accelerator::run_queue(Queue q) {
           trace_->span(tile_, kQueueTracks[static_cast<size_t>(q)], isa::info(c.insn.op).mnemonic, start,
                        clock_.now_cycles(), "semaphore", s);
       } else if (is_signal(c.insn.op)) {
-        // Earlier commands of this queue have completed: the queue is in order.
+        // Earlier commands of this queue have completed: the queue is in order
+        // (with overlapped DMA commands, once their last bursts are back).
+        wait_for_dma(q);
         const uint32_t s = semaphore(c);
         if (semaphores_[s] == kSemaphoreMax) throw AccelError(fmt::format("semaphore {} would pass 2^32 - 1", s));
         ++semaphores_[s];
       } else {
+        // A gather reads its index list and a scatter-add its rows where
+        // earlier overlapped commands may still be writing.
+        if (c.insn.op == Op::DmaGather || c.insn.op == Op::DmaScatterAdd) wait_for_dma(q);
         sc_core::wait(clock_.to_time(perform(c)));
+        // The queue's last command stays until its bursts are back, so a
+        // fence sees the queue busy; a new command ends the wait.
+        if (dma_.overlaps_commands() && (q == Queue::Load || q == Queue::Store))
+          while (queue.commands.size() == 1 && dma_.completion(q) > clock_.now_cycles())
+            sc_core::wait(clock_.to_time(dma_.completion(q) - clock_.now_cycles()), changed_);
         queue.stats.busy_cycles += clock_.now_cycles() - start;
         if (trace_) {
           const auto [arg, value] = work_of(c, before);
@@ -133,6 +143,12 @@ void Accelerator::run_queue(Queue q) {
     ++queue.stats.retired;
     changed_.notify(sc_core::SC_ZERO_TIME);
   }
+}
+
+void Accelerator::wait_for_dma(Queue q) {
+  if (!dma_.overlaps_commands() || (q != Queue::Load && q != Queue::Store)) return;
+  const uint64_t done = dma_.completion(q), now = clock_.now_cycles();
+  if (done > now) sc_core::wait(clock_.to_time(done - now));
 }
 
 bool Accelerator::queues_stuck() const {

@@ -157,10 +157,19 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::Bu
   return p.last_done();
 }
 
+uint64_t DmaEngine::completion(isa::Queue q) const {
+  const auto& pipe = pipes_[q == isa::Queue::Load ? 0 : 1];
+  return pipe ? pipe->last_done() : 0;
+}
+
 uint64_t DmaEngine::execute(Op op, uint64_t rs1, uint64_t rs2) {
   ++stats_.commands;
   const uint64_t start = clock_.now_cycles();
-  cost::BurstPipeline p(cfg_, start);
+  std::optional<cost::BurstPipeline> own;
+  auto& pipe = overlaps_commands() ? pipes_[isa::info(op).queue == isa::Queue::Load ? 0 : 1] : own;
+  if (pipe) pipe->resume_at(start);
+  else pipe.emplace(cfg_, start);
+  cost::BurstPipeline& p = *pipe;
   // Every command takes a cycle at least; configuration just that.
   uint64_t done = start + cost::kConfigCycles;
   switch (op) {
@@ -187,6 +196,8 @@ uint64_t DmaEngine::execute(Op op, uint64_t rs1, uint64_t rs2) {
     case Op::DmaScatterAdd: done = std::max(done, scatter_add(rs1, ops::RowUpdate::decode(rs2), p)); break;
     default: throw AccelError("not a DMA instruction");
   }
+  // Overlapped: the queue moves on once the link has sent the last burst.
+  if (overlaps_commands()) done = std::max(start + cost::kConfigCycles, p.link_free());
   return done - clock_.now_cycles();
 }
 

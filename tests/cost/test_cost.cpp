@@ -63,6 +63,17 @@ TEST(CostMatrix, WiderPreloadAndDoubleBufferedWeights) {
   EXPECT_EQ(one_fold, ws_timing(8, 8, 5, 8, 8).total());
 }
 
+TEST(CostDma, IssueCyclesAreTheLinkBoundPartOfATransfer) {
+  const arch::ArchConfig cfg = small();  // link 16 bytes a cycle: a 64-byte burst every 4 cycles
+  const uint64_t hbm = arch::kHbmBase;
+  // 10 bursts, fewer than the 32 in flight: the link sends the last at 36 and is free at 40.
+  EXPECT_EQ(dma_issue_cycles(cfg, 1, 640, hbm, 0), 40u);
+  // Completion adds the last burst's round trip.
+  EXPECT_EQ(dma_transfer_cycles(cfg, 1, 640, hbm, 0), 36u + hbm_burst_cycles(cfg, 64));
+  // RAM is untimed: the link still sends the bytes.
+  EXPECT_EQ(dma_issue_cycles(cfg, 1, 640, arch::kRamBase, 0), 40u);
+}
+
 TEST(CostVector, EveryVectorInstructionHasOneRowInTableOrder) {
   std::vector<Op> vector_ops;
   for (const isa::InsnInfo& i : isa::xcadre_table())

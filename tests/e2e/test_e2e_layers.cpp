@@ -53,6 +53,9 @@ struct Case {
   uint32_t tiles = 0;  // 0: the preset's
   std::string pipeline;
   bool one_expert = false;
+  // The co-design settings (docs/co-design.md): double-buffered cell weights,
+  // this many weight rows preloaded a cycle, overlapped DMA commands.
+  uint32_t preload_rows_per_cycle = 0;  // 0: the preset's settings
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -63,6 +66,11 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
   const Case& c = GetParam();
   arch::ArchConfig a = arch::load_arch(c.arch);
   if (c.tiles) a.tiles = c.tiles;
+  if (c.preload_rows_per_cycle) {
+    a.matrix.weight_buffers = 2;
+    a.matrix.preload_rows_per_cycle = c.preload_rows_per_cycle;
+    a.dma.overlap_commands = 1;
+  }
   const compiler::LayerRequest request = test::shrunk_request(c.layer, c.phase, c.tokens, c.precision, c.arch);
   compiler::CompileOptions options;
   if (!c.pipeline.empty()) options.pipeline = c.pipeline;
@@ -141,6 +149,12 @@ std::vector<Case> cases() {
   out.push_back(make("DeepSeekV3StaticPlacement", dsv3, "decode", 16, "default"));
   out.back().pipeline =
       "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute{placement=static},multi-buffer,schedule,allocate";
+  out.push_back(make("DeepSeekV3CodesignDecodeDefault", dsv3, "decode", 32, "default"));
+  out.back().preload_rows_per_cycle = 4;
+  out.push_back(make("MixtralCodesignPrefillSmall", mixtral, "prefill", 64));
+  out.back().preload_rows_per_cycle = 2;
+  out.push_back(make("Qwen15MoeCodesignBf16Default", qwen15, "decode", 16, "default", "bf16"));
+  out.back().preload_rows_per_cycle = 8;
   out.push_back(make("MixtralSingleBufferedStream", mixtral));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
   return out;

@@ -227,6 +227,65 @@ TEST(Dma, LinkBoundLoadTimingIsTheDocumentedFormula) {
   EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), documented_load_cycles(cfg, 2 * 4096 / cfg.dma.burst_bytes));
 }
 
+// Overlapped commands: the second load's bursts follow the first's without
+// waiting for its round trip, so the pair costs the queue what one transfer
+// of both rows costs to issue; the signal behind them waits for the last
+// burst to come back, and the data is the same as without overlap.
+void two_loads_then_signal(uint32_t overlap) {
+  const std::vector<uint8_t> a = pattern(4096, 3), b = pattern(4096, 9);
+  arch::ArchConfig cfg = config(1);
+  cfg.dma.overlap_commands = overlap;
+  XcadreProgram p;
+  p.issue(Op::DmaLoad, kHbm, transfer(kSp, 1, 4096)).issue(Op::DmaLoad, kHbm + 0x10000, transfer(kSp + 4096, 1, 4096));
+  p.issue(Op::SignalLoad, 0).issue(Op::WaitCompute, 0);
+  XcadreRig rig(cfg, p.finish());
+  put(rig.chip.hbm(), kHbm, a);
+  put(rig.chip.hbm(), kHbm + 0x10000, b);
+  rig.run();
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp, 4096), a);
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 4096, 4096), b);
+  const uint64_t load_busy = rig.busy_cycles(isa::Queue::Load);
+  const uint64_t compute_waited = rig.chip.accelerator(0).queue_stats(isa::Queue::Compute).semaphore_cycles;
+  if (overlap) {
+    // Both loads issue as one transfer of two rows would, and complete as it does.
+    EXPECT_EQ(load_busy, cost::dma_issue_cycles(cfg, 2, 4096, kHbm, 0x10000));
+    const uint64_t done = rig.chip.accelerator(0).dma().completion(isa::Queue::Load);
+    const uint64_t first_issue = done - cost::dma_transfer_cycles(cfg, 2, 4096, kHbm, 0x10000);
+    // The compute queue's wait, issued after the loads, ends when the last burst is back.
+    EXPECT_GT(compute_waited, 0u);
+    EXPECT_LT(first_issue, 64u);  // the program's first cycles set up its registers
+    EXPECT_GE(rig.chip.core(0).cycles(), done);
+  } else {
+    EXPECT_EQ(load_busy, 2 * cost::dma_transfer_cycles(cfg, 1, 4096, kHbm, 0));
+    EXPECT_GT(load_busy, cost::dma_transfer_cycles(cfg, 2, 4096, kHbm, 0x10000));
+  }
+}
+
+TEST(Dma, OverlappedCommandsIssueBackToBackAndSignalOnceComplete) { two_loads_then_signal(1); }
+TEST(Dma, CommandsOneAfterTheOtherWithoutOverlap) { two_loads_then_signal(0); }
+
+TEST(Dma, OverlappedGatherWaitsForTheIndexListItsQueueLoads) {
+  arch::ArchConfig cfg = config(1);
+  cfg.dma.overlap_commands = 1;
+  const std::vector<int32_t> list = {2, 0, 1};
+  std::vector<uint8_t> table = pattern(3 * 64, 5);
+  XcadreProgram p;
+  p.issue(Op::DmaLoad, kHbm + 0x8000, transfer(kSp, 1, 12));  // the index list, from HBM
+  p.issue(Op::DmaLoadIndex, index_list(kSp, 3)).issue(Op::DmaGather, kHbm, transfer(kSp + 0x100, 3, 64));
+  XcadreRig rig(cfg, p.finish());
+  put(rig.chip.hbm(), kHbm, table);
+  put(rig.chip.hbm(), kHbm + 0x8000, list);
+  rig.run();
+  for (int row = 0; row < 3; ++row)
+    EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x100 + 64 * row, 64),
+              std::vector<uint8_t>(table.begin() + 64 * list[row], table.begin() + 64 * (list[row] + 1)));
+  // The gather starts once the list's load is back (the list's round trip
+  // hides the configuration's cycle), then, the queue's last command, stays
+  // until its own bursts are back.
+  EXPECT_EQ(rig.busy_cycles(isa::Queue::Load),
+            cost::dma_transfer_cycles(cfg, 1, 12, kHbm + 0x8000, 0) + cost::dma_transfer_cycles(cfg, 3, 64, kHbm, 64));
+}
+
 // On an idle chip every transfer costs what the cost model says, also where
 // the closed form above does not apply: partial bursts, strides, RAM, gathers
 // and scatter-adds. Configuration commands add their one cycle each.

@@ -89,6 +89,7 @@ struct InterconnectConfig {
 struct DmaConfig {
   uint32_t burst_bytes = 0;
   uint32_t max_outstanding_bursts = 0;
+  uint32_t overlap_commands = 0;  // 1: a queue's next command issues behind this one's bursts
   bool operator==(const DmaConfig&) const = default;
 };
 

@@ -119,6 +119,8 @@ class BurstPipeline {
   void issue(uint64_t bytes, uint64_t done);
   // Later bursts issue only once every burst so far has completed.
   void wait_for_completion();
+  // The next burst issues no earlier than `cycle` (a queue resuming after idling).
+  void resume_at(uint64_t cycle) { link_free_ = std::max(link_free_, cycle); }
   // The latest completion so far (the start cycle before any burst).
   uint64_t last_done() const { return last_done_; }
 
@@ -135,6 +137,11 @@ class BurstPipeline {
 // of the same rows costs the same, and so does any gather without padding
 // rows (-1) when the stride is a multiple of dma.burst_bytes: each row then
 // splits into the same bursts wherever it lies.
+// With /dma/overlap_commands, a queue moves on to the next command once this
+// one's last burst has left the link: the cycles from the first burst's issue
+// until then (its completion overlaps what follows).
+uint64_t dma_issue_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
+                          uint64_t chip_stride);
 uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                              uint64_t chip_stride);
 // cdma.scatadd of `rows` rows into destination rows of `row_bytes`, table row

@@ -102,6 +102,8 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   // What a command did, for its trace span: ("bytes", n), ("macs", n), ("elements", n).
   std::pair<std::string_view, uint64_t> work_of(const XcadreCommand& c, const AcceleratorStats& before) const;
   bool queues_stuck() const;  // every queue empty or held by a semaphore at 0
+  // With overlapped DMA commands: until queue q's bursts in flight are back.
+  void wait_for_dma(isa::Queue q);
   std::string report(const XcadreCommand& c, const std::string& waits_for) const;
   std::string describe(const XcadreCommand& c) const;
   uint32_t semaphore(const XcadreCommand& c) const;

@@ -13,7 +13,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "cadre/arch/arch_config.h"
@@ -48,6 +50,12 @@ class DmaEngine : public sc_core::sc_module {
   // Throws AccelError.
   uint64_t execute(isa::Op op, uint64_t rs1, uint64_t rs2);
 
+  // With /dma/overlap_commands, execute returns once a command's last burst
+  // has left the link; this is when every burst issued so far by queue q's
+  // commands completes (0 before any).
+  uint64_t completion(isa::Queue q) const;
+  bool overlaps_commands() const { return cfg_.dma.overlap_commands != 0; }
+
   const DmaStats& stats() const { return stats_; }
 
  private:
@@ -63,6 +71,9 @@ class DmaEngine : public sc_core::sc_module {
   const arch::ArchConfig& cfg_;
   const Clock& clock_;
   LocalMemory& memory_;
+  // With overlapped commands, each queue's bursts in flight across commands
+  // (load queue, store queue).
+  std::array<std::optional<cost::BurstPipeline>, 2> pipes_;
   isa::operands::Strides load_strides_, store_strides_;  // 0: packed
   isa::operands::IndexList load_index_, store_index_;
   uint64_t store_weights_ = 0;  // 0: every weight is 1.0
