@@ -43,15 +43,21 @@ std::vector<ArrayShape> built_shapes() {
   return out;
 }
 
-std::unique_ptr<ArrayModel> make_array_model(const ArrayShape& shape) {
+std::string missing_model(const ArrayShape& shape) {
   std::string built;
   for (const BuiltShape& b : kShapes) {
-    if (b.shape == shape) return b.make(shape);
+    if (b.shape == shape) return "";
     built += (built.empty() ? "" : "; ") + describe(b.shape);
   }
-  throw std::invalid_argument(fmt::format(
+  return fmt::format(
       "no RTL model of the {} array is built (built: {}); add \"{}x{}:{}:{}\" to the CMake list CADRE_RTL_SHAPES",
-      describe(shape), built, shape.rows, shape.cols, shape.preload_rows_per_cycle, shape.weight_buffers));
+      describe(shape), built, shape.rows, shape.cols, shape.preload_rows_per_cycle, shape.weight_buffers);
+}
+
+std::unique_ptr<ArrayModel> make_array_model(const ArrayShape& shape) {
+  for (const BuiltShape& b : kShapes)
+    if (b.shape == shape) return b.make(shape);
+  throw std::invalid_argument(missing_model(shape));
 }
 
 }  // namespace cadre::rtl

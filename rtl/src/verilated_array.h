@@ -9,10 +9,14 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
@@ -83,6 +87,8 @@ class VerilatedArray final : public ArrayModel {
   uint64_t cycles_run() const override { return cycles_run_; }
 
   void open_waveform(const std::filesystem::path& path, const WaveformWindow& window) override {
+    // Verilator's FST writer does not report a file it cannot create.
+    if (!std::ofstream(path)) throw std::runtime_error(fmt::format("cannot write the waveform {}", path.string()));
     fst_ = std::make_unique<VerilatedFstC>();
     top_->trace(fst_.get(), 99);
     fst_->set_time_unit("1ps");

@@ -62,15 +62,19 @@ class ArrayModel {
   // Returns the cycles the engine is busy. `start_cycle` is the chip cycle
   // of the first of them (the waveform's time).
   virtual uint64_t run(const GemmOperands& operands, std::span<float> c, uint64_t start_cycle) = 0;
-  // Writes every later cycle inside the window to an FST file.
+  // Writes every later cycle inside the window to an FST file;
+  // std::runtime_error when the file cannot be written.
   virtual void open_waveform(const std::filesystem::path& path, const WaveformWindow& window) = 0;
   // Busy cycles run since construction (the benchmark's figure).
   virtual uint64_t cycles_run() const = 0;
 };
 
-// The model built for `shape`; std::invalid_argument naming the shapes built
-// in when there is none.
+// The model built for `shape`; std::invalid_argument with missing_model's
+// message when there is none.
 std::unique_ptr<ArrayModel> make_array_model(const ArrayShape& shape);
+// Empty when a model of `shape` is built in; else why not and what to do,
+// naming the shapes built in.
+std::string missing_model(const ArrayShape& shape);
 // The shapes built in, in CADRE_RTL_SHAPES order.
 std::vector<ArrayShape> built_shapes();
 
