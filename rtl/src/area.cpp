@@ -59,12 +59,34 @@ std::string quoted(const fs::path& path) {
   return out + "'";
 }
 
+// yosys 0.23's `stat -json` without a top module ends its object with a
+// trailing comma, which JSON does not allow (with one it prints the design
+// hierarchy as text inside the JSON instead).
+nlohmann::json parse_stat(std::string text) {
+  const size_t last = text.find_last_of('}');
+  if (last != std::string::npos) {
+    const size_t before = text.find_last_not_of(" \t\r\n", last - 1);
+    if (before != std::string::npos && text[before] == ',') text.erase(before, 1);
+  }
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw SynthesisError(fmt::format("yosys's statistics are not JSON: {}", e.what()));
+  }
+}
+
 // Gates of every module, submodules counted into their parents, from
-// `stat -json`'s per-module cells (a cell whose type is a module is an instance).
+// `stat -json`'s per-module cells (a cell whose type is a module is an
+// instance). Names are as instances give them: yosys writes plain module
+// names with a leading backslash in the module list and without it as cell types.
 std::map<std::string, CellCounts> hierarchical_counts(const nlohmann::json& stat) {
   std::map<std::string, CellCounts> own;
-  for (const auto& [name, module] : stat.at("modules").items())
-    for (const auto& [type, count] : module.at("num_cells_by_type").items()) own[name][type] = count.get<uint64_t>();
+  for (const auto& [key, module] : stat.at("modules").items()) {
+    const std::string name = key.starts_with('\\') ? key.substr(1) : key;
+    CellCounts& cells = own[name];  // a module without cells (a wire-through delay) is still a module
+    if (module.contains("num_cells_by_type"))
+      for (const auto& [type, count] : module.at("num_cells_by_type").items()) cells[type] = count.get<uint64_t>();
+  }
   std::map<std::string, CellCounts> total;
   std::function<const CellCounts&(const std::string&)> resolve = [&](const std::string& name) -> const CellCounts& {
     if (auto it = total.find(name); it != total.end()) return it->second;
@@ -82,10 +104,21 @@ std::map<std::string, CellCounts> hierarchical_counts(const nlohmann::json& stat
   return total;
 }
 
-// The module yosys made of `base` (cadre_pe becomes $paramod$...\cadre_pe).
+// The source module of a yosys module: cadre_pe, $paramod$HASH\cadre_pe (several
+// parameters) or $paramod\cadre_acc_stage\LANES=... (one).
+std::string source_module(const std::string& name) {
+  if (name.starts_with("$paramod$")) return name.substr(name.find('\\') + 1);
+  if (name.starts_with("$paramod\\")) {
+    const std::string rest = name.substr(std::string("$paramod\\").size());
+    return rest.substr(0, rest.find('\\'));
+  }
+  return name;
+}
+
+// The module yosys made of `base`; the engine holds one specialisation of each.
 const CellCounts& module_counts(const std::map<std::string, CellCounts>& counts, const std::string& base) {
   for (const auto& [name, cells] : counts)
-    if (name == base || name.ends_with("\\" + base)) return cells;
+    if (source_module(name) == base) return cells;
   throw SynthesisError(fmt::format("yosys's statistics have no module {}", base));
 }
 
@@ -125,8 +158,9 @@ std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg) {
   const TempDir dir;
   std::string files;
   for (const detail::SourceText& s : detail::rtl_source_texts()) {
-    write_text(dir.path() / (std::string(s.name) + ".sv"), s.text);
-    files += " " + std::string(s.name) + ".sv";
+    const std::string file = fmt::format("{}.sv", s.name);
+    write_text(dir.path() / file, s.text);
+    files += fmt::format(" {}", file);
   }
   write_text(dir.path() / "cadre_matrix_params.svh", parameter_declarations(cfg));
   std::string chparam;
@@ -141,6 +175,7 @@ std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg) {
                          "dfflegalize -cell $_DFF_P_ 01\n"
                          "abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX\n"
                          "opt_clean\n"
+                         "setattr -mod -unset top cadre_matrix_engine\n"
                          "tee -q -o stat.json stat -json\n",
                          files, chparam));
   const std::string command =
@@ -150,7 +185,7 @@ std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg) {
     if (log.size() > 2000) log = "..." + log.substr(log.size() - 2000);
     throw SynthesisError(fmt::format("yosys failed on the {} matrix engine:\n{}", describe(shape_of(cfg)), log));
   }
-  const auto counts = hierarchical_counts(nlohmann::json::parse(read_text(dir.path() / "stat.json")));
+  const auto counts = hierarchical_counts(parse_stat(read_text(dir.path() / "stat.json")));
   const uint64_t rows = cfg.matrix.rows, cols = cfg.matrix.cols;
   return {{"processing element", rows * cols, module_counts(counts, "cadre_pe")},
           {"accumulator stage", cols, module_counts(counts, "cadre_acc_stage")},

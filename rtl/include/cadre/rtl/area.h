@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
-#include "cadre/rtl/array_model.h"
+#include "cadre/rtl/array_shape.h"
 
 namespace cadre::rtl {
 

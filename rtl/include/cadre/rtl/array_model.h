@@ -6,7 +6,6 @@
 // drive the models directly.
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -14,23 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "cadre/arch/arch_config.h"
 #include "cadre/numerics/format.h"
+#include "cadre/rtl/array_shape.h"
 
 namespace cadre::rtl {
-
-// What a model is built for: the integer fields of /matrix, which are the RTL
-// top's parameters (rtl/generated/cadre_matrix_params.svh).
-struct ArrayShape {
-  uint32_t rows = 0;
-  uint32_t cols = 0;
-  uint32_t preload_rows_per_cycle = 0;
-  uint32_t weight_buffers = 0;
-  auto operator<=>(const ArrayShape&) const = default;
-};
-ArrayShape shape_of(const arch::ArchConfig& cfg);
-// "8x8, 1 preload row a cycle, 1 weight buffer".
-std::string describe(const ArrayShape& shape);
 
 // One cmx.mm's operands, packed: A is m rows of k elements, B n rows of k;
 // FP32 scales (FP8 only) m x ceil(k / 128) for A and ceil(n / 128) x
