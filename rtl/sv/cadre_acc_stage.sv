@@ -11,19 +11,22 @@
 // when `last_done`, and otherwise is stored for the next fold.
 // BF16: the sum the column computed (from the accumulator's value, entered
 // at the top) is the new accumulator value.
+//
+// The inputs are public for the same reason as cadre_pe's: one compiled body
+// for all the columns' stages.
 module cadre_acc_stage #(
     parameter int LANES = 1
 ) (
-    input  logic bf16,
-    input  logic [LANES*cadre_matrix_pkg::LANE_W-1:0] lanes,
-    input  logic [$clog2(LANES+1)-1:0] nb,  // blocks that ended inside this fold, before lane 0's
-    input  logic merge,
-    input  logic last_done,
+    input  logic bf16 /*verilator public*/,
+    input  logic [LANES*cadre_matrix_pkg::LANE_W-1:0] lanes /*verilator public*/,
+    input  logic [$clog2(LANES+1)-1:0] nb /*verilator public*/,  // blocks that ended inside this fold, before lane 0's
+    input  logic merge /*verilator public*/,
+    input  logic last_done /*verilator public*/,
     // FP32 scales of the fold's blocks, in K order: index o is lane nb - o.
-    input  logic [LANES*32-1:0] sa,
-    input  logic [LANES*32-1:0] sb,
-    input  logic [31:0] acc_in,
-    input  logic [cadre_matrix_pkg::LANE_W-1:0] carry_in,
+    input  logic [LANES*32-1:0] sa /*verilator public*/,
+    input  logic [LANES*32-1:0] sb /*verilator public*/,
+    input  logic [31:0] acc_in /*verilator public*/,
+    input  logic [cadre_matrix_pkg::LANE_W-1:0] carry_in /*verilator public*/,
     output logic [31:0] acc_out,
     output logic [cadre_matrix_pkg::LANE_W-1:0] carry_out
 );

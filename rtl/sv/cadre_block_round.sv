@@ -8,6 +8,7 @@ module cadre_block_round (
     input  logic [cadre_matrix_pkg::LANE_W-1:0] lane,  // {nan, pos_inf, neg_inf, fixed}
     output logic [31:0] result
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   localparam int FW = cadre_matrix_pkg::FIXED_W;
 
   logic nan, pos_inf, neg_inf;

@@ -1,4 +1,6 @@
-// A pipeline of D registers (D = 0: a wire), cleared by reset.
+// A pipeline of D registers (D = 0: a wire), cleared by reset. Not in the
+// waveform: its input and output are there, in the module that uses it.
+/* verilator tracing_off */
 module cadre_delay #(
     parameter int W = 1,
     parameter int D = 1

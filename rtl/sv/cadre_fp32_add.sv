@@ -16,6 +16,7 @@ module cadre_fp32_add (
     input  logic [31:0] b,
     output logic [31:0] result
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   logic a_nan, b_nan, a_inf, b_inf, swap;
   logic [31:0] x, y;
   logic [23:0] x_sig, y_sig;

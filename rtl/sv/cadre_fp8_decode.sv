@@ -9,6 +9,7 @@ module cadre_fp8_decode (
     output logic [3:0] sig,    // E4M3: 0..15, E5M2: 0..7
     output logic [4:0] shift   // exp + 16; E4M3: 7..21, E5M2: 0..29
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   always_comb begin
     if (e5m2) begin
       // Normal (4 + m) * 2^(e - 17), subnormal m * 2^-16; e = 31 is inf or NaN.

@@ -14,6 +14,7 @@ module cadre_fp8_mul (
     output logic       neg,
     output logic [cadre_matrix_pkg::FIXED_W-1:0] fixed  // the finite product, two's complement
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   localparam int FW = cadre_matrix_pkg::FIXED_W;
 
   logic a_nan, a_inf, b_nan, b_inf;

@@ -13,6 +13,7 @@ module cadre_fp_mul #(
     input  logic [MAN+8:0] b,
     output logic [31:0]    result
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   localparam int SIG = MAN + 1;
 
   logic a_neg, b_neg;

@@ -15,27 +15,36 @@
 // sums unchanged. The partial sums leave combinationally: the array puts a
 // register between rows, and the column's accumulator stage takes the
 // bottom row's sums in the same cycle.
+//
+// For Verilator the inputs are public, so that it keeps them as the cell's own
+// variables rather than aliasing them to the neighbours' signals they
+// connect to, and the arithmetic modules inline into the cell; the cell's
+// code then refers only to itself, and every cell of the array shares one
+// compiled body (with -fno-table, rtl/CMakeLists.txt) instead of a copy per
+// cell, so the verilated code does not grow with R x C. The waveform shows
+// the cell's ports in the array (cadre_matrix_engine), not its inside.
+/* verilator tracing_off */
 module cadre_pe #(
     parameter int LANES = 1,
     parameter int WEIGHT_BUFFERS = 1
 ) (
     input  logic clk,
     // The command's formats, constant while it runs.
-    input  logic bf16,
-    input  logic a_e5m2,
-    input  logic b_e5m2,
+    input  logic bf16 /*verilator public*/,
+    input  logic a_e5m2 /*verilator public*/,
+    input  logic b_e5m2 /*verilator public*/,
     // The activation and the weight register it uses, from the left.
-    input  logic [15:0] a_in,
-    input  logic        sel_in,
+    input  logic [15:0] a_in /*verilator public*/,
+    input  logic        sel_in /*verilator public*/,
     output logic [15:0] a_out,
     output logic        sel_out,
     // Partial sums from above, and after this cell.
-    input  logic [LANES*cadre_matrix_pkg::LANE_W-1:0] psum_in,
+    input  logic [LANES*cadre_matrix_pkg::LANE_W-1:0] psum_in /*verilator public*/,
     output logic [LANES*cadre_matrix_pkg::LANE_W-1:0] psum_out,
     // A weight write into register w_sel.
-    input  logic        w_we,
-    input  logic        w_sel,
-    input  logic [17:0] w_data  // {valid, starts a block, the weight}
+    input  logic        w_we /*verilator public*/,
+    input  logic        w_sel /*verilator public*/,
+    input  logic [17:0] w_data /*verilator public*/  // {valid, starts a block, the weight}
 );
   localparam int LW = cadre_matrix_pkg::LANE_W;
   localparam int FW = cadre_matrix_pkg::FIXED_W;

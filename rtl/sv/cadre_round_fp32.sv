@@ -11,6 +11,7 @@ module cadre_round_fp32 #(
     input  int          lsb_exp,  // weight of mag's bit 0
     output logic [31:0] result
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   // Wide enough for the magnitude and for a 24-bit result with its carry.
   localparam int QW = W + 1 > 25 ? W + 1 : 25;
 

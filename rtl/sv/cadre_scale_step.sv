@@ -9,6 +9,7 @@ module cadre_scale_step (
     input  logic [31:0] sb,
     output logic [31:0] result
 );
+  /*verilator inline_module*/  // into its cell: see cadre_pe
   logic [31:0] s, p;
   cadre_fp_mul #(.MAN(23)) scales (.a(sa), .b(sb), .result(s));
   cadre_fp_mul #(.MAN(23)) scaled (.a(block), .b(s), .result(p));
