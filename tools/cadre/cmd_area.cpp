@@ -9,6 +9,7 @@
 
 #include "cadre/arch/arch_json.h"
 #include "cadre/rtl/area.h"
+#include "cadre/rtl/array_shape.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -74,21 +75,19 @@ int run(const Options& opts) {
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
-  fmt::print("{}: {} array, {} preload row(s) a cycle, {} weight buffer(s); {} nm\n", cfg.name,
-             fmt::format("{}x{}", cfg.matrix.rows, cfg.matrix.cols), cfg.matrix.preload_rows_per_cycle,
-             cfg.matrix.weight_buffers, node);
+  fmt::print("{}: {} array; {} nm\n", cfg.name, rtl::describe(rtl::shape_of(cfg)), node);
   fmt::print("logic: yosys gates x Nangate 45 nm X1 cell areas x (node / 45)^2 = x {:.4f}\n\n", scale);
-  fmt::print("{:<22} {:>9} {:>12} {:>14} {:>12}\n", "part", "instances", "gates each", "um2 @45nm each",
+  fmt::print("{:<20} {:>9} {:>11} {:>15} {:>12}\n", "part", "instances", "gates each", "um2 each @45nm",
              fmt::format("mm2 @{}nm", node));
   for (const rtl::LogicArea& a : logic)
-    fmt::print("{:<22} {:>9} {:>12} {:>14.0f} {:>12.4f}\n", a.part, a.instances, a.gates(), a.um2_at_45nm(),
+    fmt::print("{:<20} {:>9} {:>11} {:>15.0f} {:>12.4f}\n", a.part, a.instances, a.gates(), a.um2_at_45nm(),
                a.um2_at_45nm() * scale * 1e-6 * static_cast<double>(a.instances));
   fmt::print("\nSRAM: bits x {:.4f} um2 bit cell / {} array efficiency\n", rtl::sram_bitcell_um2(node),
              rtl::kSramArrayEfficiency);
-  fmt::print("{:<22} {:>12} bytes {:>12.4f} mm2\n", "scratchpad", cfg.scratchpad.bytes, scratchpad_mm2);
-  fmt::print("{:<22} {:>12} bytes {:>12.4f} mm2\n", "accumulator", cfg.accumulator.bytes, accumulator_mm2);
-  fmt::print("\n{:<22} {:>12.4f} mm2 (matrix engine + SRAMs)\n", "tile", tile_mm2);
-  fmt::print("{:<22} {:>12.4f} mm2 ({} tiles)\n", "chip", tile_mm2 * cfg.tiles, cfg.tiles);
+  fmt::print("{:<20} {:>12} bytes {:>12.4f} mm2\n", "scratchpad", cfg.scratchpad.bytes, scratchpad_mm2);
+  fmt::print("{:<20} {:>12} bytes {:>12.4f} mm2\n", "accumulator", cfg.accumulator.bytes, accumulator_mm2);
+  fmt::print("\n{:<20} {:>12.4f} mm2 (matrix engine + SRAMs)\n", "tile", tile_mm2);
+  fmt::print("{:<20} {:>12.4f} mm2 ({} tiles)\n", "chip", tile_mm2 * cfg.tiles, cfg.tiles);
   return kExitOk;
 }
 
