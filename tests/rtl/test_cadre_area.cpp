@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,7 +33,10 @@ std::string tiny_arch(const std::filesystem::path& dir) {
   return path;
 }
 
+bool have_yosys() { return std::system("command -v yosys >/dev/null 2>&1") == 0; }
+
 TEST(CadreArea, SynthesisedEngineAndSrams) {
+  if (!have_yosys()) GTEST_SKIP() << "yosys not found";
   const std::filesystem::path dir = scratch_dir("area");
   const CommandResult r = run_command(kCadre + " area --json --arch " + tiny_arch(dir) + " 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
