@@ -250,18 +250,19 @@ TEST_F(RtlUnits, CellSumsABlock) {
       b16[i] = static_cast<uint16_t>(kind == 5 && i % 2 ? b16[i - 1] : (rng() & 0x8FFF) | 0x3800);
       if (kind == 6 && rng() % 64 == 0) a16[i] = 0x7F80;
     }
-    // The weight is fixed in a cell: drive the same weight and step through
-    // activations, one block per weight value, by loading once per product.
+    // A cell holds one weight, so each product is a weight load, which also
+    // sets the cell's sum (the running sum fed back; zero at the start), and
+    // a step with the activation.
     u.pe_bf16 = bf16;
     u.fp8_a_e5m2 = fa == Format::E5M2;
     u.fp8_b_e5m2 = fb == Format::E5M2;
-    num::BlockSum start;
-    put_lane(u.pe_start, start);
     float bf16_sum = 0.0f;
     for (int i = 0; i < 128; ++i) {
-      // Load the weight (keeping the sum): pe_start carries the running sum.
-      for (unsigned w = 0; w < 3; ++w) u.pe_start[w] = u.pe_sum[w];
-      if (i == 0) put_lane(u.pe_start, start);
+      if (i == 0) {
+        put_lane(u.pe_start, num::BlockSum{});
+      } else {
+        for (unsigned w = 0; w < 3; ++w) u.pe_start[w] = u.pe_sum[w];
+      }
       u.fp8_b = b8[i];
       u.bf16_b = b16[i];
       u.pe_load = 1;
