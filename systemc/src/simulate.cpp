@@ -29,7 +29,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   if (!options.trace_path.empty()) trace.emplace(cfg.clock_ghz, cfg.tiles, options.trace_max_events);
 
   Chip chip("chip", cfg,
-            ChipOptions{options.quantum_cycles, options.max_cycles, options.echo_output, options.progress,
+            ChipOptions{options.quantum_cycles, options.max_cycles, options.echo_output, options.progress, options.progress_goal,
                         trace ? &*trace : nullptr});
   load_program(program, cfg, options.program_name, chip.ram(), chip.hbm());
   chip.reset(program.entry);
