@@ -50,6 +50,11 @@ inline constexpr uint32_t kScaleBlock = 128;
 // std::invalid_argument for a tensor the family does not have.
 std::string checkpoint_name(model::Family family, TensorRef t);
 
+// The E4M3 code fp8_row makes of an element's 64-bit hash: fp8()'s
+// float_to_e4m3(mul_rn(unit, 448)) of the hash's top 24 bits as a signed
+// multiple of 2^-23, by integer steps (it makes 11 GB for a full-size layer).
+uint8_t unit_e4m3(uint64_t hash);
+
 class SyntheticLayer {
  public:
   SyntheticLayer(const model::MoeLayerSpec& spec, uint64_t seed, uint32_t tokens);
