@@ -33,6 +33,7 @@ struct ChipOptions {
   bool echo_output = true;   // forward program output to the host's stdout/stderr as it comes
   bool progress = false;     // a progress line on stderr every second or so
   Trace* trace = nullptr;    // nullptr: no trace
+  UtilisationTimeline* utilisation = nullptr;  // nullptr: none kept
 };
 
 class Tile : public sc_core::sc_module {
