@@ -29,23 +29,23 @@ void TagTimeline::advance(uint64_t cycle) {
   if (cycle <= last_) return;
   const uint64_t dt = cycle - last_;
   last_ = cycle;
-  const auto tags = static_cast<double>(std::count_if(running_.begin(), running_.end(), [](uint32_t n) { return n > 0; }));
-  if (tags == 0) {
+  if (distinct_ == 0) {
     idle_ += dt;
     return;
   }
+  const double share = static_cast<double>(dt) / distinct_;
   for (size_t t = 0; t < running_.size(); ++t)
-    if (running_[t]) attributed_[t] += static_cast<double>(dt) / tags;
+    if (running_[t]) attributed_[t] += share;
 }
 
 void TagTimeline::begin(uint32_t tag, uint64_t cycle) {
   advance(cycle);
-  ++running_[tag];
+  if (running_[tag]++ == 0) ++distinct_;
 }
 
 void TagTimeline::end(uint32_t tag, uint64_t cycle) {
   advance(cycle);
-  --running_[tag];
+  if (--running_[tag] == 0) --distinct_;
 }
 
 const char* name(ActivityUnit unit) {

@@ -53,7 +53,8 @@ class TagTimeline {
 
  private:
   void advance(uint64_t cycle);
-  std::array<uint32_t, isa::kTagCount> running_{};
+  std::array<uint32_t, isa::kTagCount> running_{};  // commands of each tag running
+  uint32_t distinct_ = 0;                            // tags with commands running
   std::array<double, isa::kTagCount> attributed_{};
   uint64_t last_ = 0;
   uint64_t idle_ = 0;
