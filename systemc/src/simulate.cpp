@@ -31,7 +31,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   SimResult result;
   Chip chip("chip", cfg,
             ChipOptions{options.quantum_cycles, options.max_cycles, options.echo_output, options.progress,
-                        trace ? &*trace : nullptr, &result.utilisation});
+                        options.progress_goal, trace ? &*trace : nullptr, &result.utilisation});
   load_program(program, cfg, options.program_name, chip.ram(), chip.hbm());
   chip.reset(program.entry);
   if (options.configure) options.configure(chip);

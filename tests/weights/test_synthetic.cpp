@@ -82,6 +82,21 @@ TEST(Synthetic, Fp8WeightsAreFiniteCodesWithBlockScalesNearTheRealRange) {
   }
 }
 
+TEST(Synthetic, RowsAreTheElementsMadeOneByOne) {
+  const model::MoeLayerSpec spec = model::load_model("deepseek-v3");
+  const SyntheticLayer l(spec, 11, 3);
+  for (const TensorRef t : {TensorRef{Role::ExpertGate, 200}, TensorRef{Role::ExpertDown, 5}, TensorRef{Role::SharedUp}}) {
+    std::vector<uint8_t> codes(300);
+    l.fp8_row(t, 77, 1000, codes);
+    for (size_t i = 0; i < codes.size(); ++i) ASSERT_EQ(codes[i], l.fp8(t, 77, 1000 + i)) << i;
+  }
+  for (const TensorRef t : {TensorRef{Role::Input}, TensorRef{Role::RouterWeight}, TensorRef{Role::ExpertUp, 9}}) {
+    std::vector<uint16_t> values(129);
+    l.bf16_row(t, 2, 64, values);
+    for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(values[i], l.bf16(t, 2, 64 + i)) << i;
+  }
+}
+
 TEST(Synthetic, TensorNamesFollowEachFamilysCheckpoints) {
   using model::Family;
   EXPECT_EQ(checkpoint_name(Family::DeepSeekV3, {Role::ExpertUp, 17}), "mlp.experts.17.up_proj.weight");

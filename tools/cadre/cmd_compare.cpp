@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@
 #include "cadre/kernels/moe_kernels.h"
 #include "cadre/report/report.h"
 #include "cadre/runtime/comparison.h"
+#include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "layer_options.h"
@@ -103,16 +105,27 @@ int run(const Options& o) {
   const golden::SyntheticWeights weights(weights::SyntheticLayer(request.spec, o.seed, request.tokens));
   const model::Precision precision = block.find("input_quant") ? model::Precision::Fp8 : model::Precision::Bf16;
   const bool check = !o.timing_only;
-  std::optional<golden::MoeTrace> golden;
-  if (check) golden = golden::run_golden(request.spec, weights, precision, 1);
+  // The golden model runs on another core while the chip is simulated.
+  std::future<golden::MoeTrace> golden;
+  if (check) golden = std::async(std::launch::async, [&] { return golden::run_golden(request.spec, weights, precision, 1); });
+  std::optional<golden::MoeTrace> golden_trace;
+  const runtime::GoldenSource golden_source = [&]() -> const golden::MoeTrace& {
+    if (!golden_trace) golden_trace = golden.get();
+    return *golden_trace;
+  };
 
   sim::SimOptions sopts;
   sopts.program_name = request.spec.name;
   sopts.max_cycles = o.max_cycles;
   sopts.echo_output = false;
   sopts.progress = !o.json && isatty(STDERR_FILENO);
-  const runtime::LayerRun run =
-      runtime::run_layer(program, block, arch, weights, golden ? &*golden : nullptr, sopts, o.timing_only);
+  if (sopts.progress) {
+    const std::vector<uint64_t> rows = runtime::routed_rows(weights);
+    sopts.progress_goal = {static_cast<uint64_t>(runtime::layer_work(request.spec, request.tokens, precision, rows).hbm_bytes),
+                           request.tokens};
+  }
+  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights,
+                                                   check ? golden_source : runtime::GoldenSource{}, sopts, o.timing_only);
   if (run.sim.error) {
     fmt::print(stderr, "cadre compare: error: {}\n", run.sim.error->message);
     return exit_code_of(run.sim.error->kind);

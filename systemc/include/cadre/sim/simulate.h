@@ -16,6 +16,7 @@
 #include "cadre/sim/accelerator.h"
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
+#include "cadre/sim/progress.h"
 #include "cadre/sim/sim_error.h"
 #include "cadre/sim/tag_stats.h"
 
@@ -31,6 +32,7 @@ struct SimOptions {
   uint64_t quantum_cycles = 10000;
   bool echo_output = true;               // forward program output to the host as it comes
   bool progress = false;                 // a progress line on stderr
+  ProgressGoal progress_goal;            // what it measures progress against
   std::filesystem::path trace_path;      // empty: no trace
   size_t trace_max_events = 200'000;
   // Called after the chip is built and the program loaded, before it runs:

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cadre/model/layer_spec.h"
@@ -64,6 +65,11 @@ class SyntheticLayer {
   // An expert matrix element as an E4M3 code, and its 128 x 128 block's scale.
   uint8_t fp8(TensorRef t, uint64_t row, uint64_t col) const;
   float scale_inv(TensorRef t, uint64_t block_row, uint64_t block_col) const;
+  // out[i] = fp8(t, row, col + i) and bf16(t, row, col + i): the same values,
+  // made a row at a time (the row's part of the hash once), for full-size
+  // layers whose weights are made as they are read.
+  void fp8_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint8_t> out) const;
+  void bf16_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint16_t> out) const;
 
 
   const model::MoeLayerSpec& spec() const { return spec_; }
