@@ -6,8 +6,8 @@ include(CMakePackageConfigHelpers)
 
 # The parts behind the runtime's public headers, bottom to top.
 set(CADRE_INSTALLED_PARTS
-    common:cadre_common numerics:cadre_numerics isa:cadre_isa arch:cadre_arch cost:cadre_cost elf:cadre_elf
-    model:cadre_model weights:cadre_weights golden:cadre_golden compiler:cadre_compiler systemc:cadre_sim
+    common:cadre_common numerics:cadre_numerics isa:cadre_isa arch:cadre_arch cost:cadre_cost energy:cadre_energy elf:cadre_elf
+    model:cadre_model weights:cadre_weights gpumodel:cadre_gpumodel golden:cadre_golden compiler:cadre_compiler systemc:cadre_sim
     runtime:cadre_runtime)
 
 set(installed_targets "")

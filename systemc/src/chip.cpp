@@ -35,6 +35,7 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
     tiles_.back()->core.chip_socket.bind(*interconnect_.tile_sockets[t]);
     tiles_.back()->accelerator.dma_socket().bind(*interconnect_.dma_sockets[t]);
     tiles_.back()->accelerator.attach_trace(options.trace);
+    tiles_.back()->accelerator.attach_utilisation(options.utilisation);
   }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);

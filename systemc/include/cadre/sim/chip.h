@@ -35,6 +35,7 @@ struct ChipOptions {
   bool progress = false;     // a progress line on stderr every second or so
   ProgressGoal progress_goal;
   Trace* trace = nullptr;    // nullptr: no trace
+  UtilisationTimeline* utilisation = nullptr;  // nullptr: none kept
 };
 
 class Tile : public sc_core::sc_module {

@@ -18,6 +18,7 @@
 #include "cadre/sim/hbm.h"
 #include "cadre/sim/progress.h"
 #include "cadre/sim/sim_error.h"
+#include "cadre/sim/tag_stats.h"
 
 namespace cadre::sim {
 
@@ -48,6 +49,8 @@ struct TileResult {
   uint64_t cycles = 0;
   CoreStats stats;
   AcceleratorStats accelerator;
+  std::vector<TagStats> tags;  // by command tag, isa::kTagCount of them
+  uint64_t idle_cycles = 0;    // cycles in which no accelerator command ran (TagTimeline)
 };
 
 struct SimResult {
@@ -64,6 +67,7 @@ struct SimResult {
   double wall_seconds = 0;
   size_t trace_events = 0;
   bool trace_truncated = false;
+  UtilisationTimeline utilisation;  // the units' busy cycles over time, all tiles
 };
 
 // Checks and loads the program (LoadError), builds the chip, runs it until
