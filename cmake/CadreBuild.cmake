@@ -18,11 +18,13 @@ if(CADRE_SANITIZE)
 endif()
 
 # cadre_add_library(NAME SOURCES... [DEPS targets...])
-# A part's library: public headers under <dir>/include/cadre/<part>/.
+# A part's library: public headers under <dir>/include/cadre/<part>/, which
+# an install puts under include/cadre/<part>/ (cmake/CadreInstall.cmake).
 function(cadre_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_include_directories(${name} PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+                                            $<INSTALL_INTERFACE:include>)
   target_compile_options(${name} PRIVATE ${CADRE_WARNINGS})
   if(ARG_DEPS)
     target_link_libraries(${name} PUBLIC ${ARG_DEPS})

@@ -14,6 +14,7 @@
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/compiler/argument_block.h"
+#include "cadre/compiler/kernel_tags.h"
 #include "cadre/compiler/verify.h"
 #include "cadre/elf/elf_writer.h"
 #include "cadre/isa/registers.h"
@@ -423,6 +424,14 @@ class CodeGen {
     label(end);
   }
 
+  // csrrwi zero, tag CSR, tag: the commands that follow carry the kernel's tag.
+  void node(const KernelStmt& k, int) {
+    static_assert(model::kKernelCount < 32, "a kernel's tag must fit csrrwi's 5-bit immediate");
+    rv(Rv64Op::Csrrwi, kZero, 0, 0, kernel_tag(k.kernel));
+    items_.back().rv.csr = isa::kTagCsr;
+    items_.back().comment = std::string(model::name(k.kernel));
+  }
+
   // rs1 or rs2 of a command: its layout's fields packed, constants folded.
   uint8_t pack(isa::Layout layout, const CommandStmt& c, std::optional<Temp>& out) {
     const isa::LayoutInfo& li_ = isa::info(layout);
@@ -521,6 +530,8 @@ std::string text_of(const Item& it, const std::map<std::string, uint64_t>&) {
     case isa::Rv64Format::Upper:
       return fmt::format("{} {}, {:#x}", info.mnemonic, reg(r.rd), (static_cast<uint64_t>(r.imm) >> 12) & 0xFFFFF);
     case isa::Rv64Format::Jump: return fmt::format("{} {}, {}", info.mnemonic, reg(r.rd), it.label);
+    case isa::Rv64Format::CsrImmediate:
+      return fmt::format("{} {}, {:#x}, {}  # kernel {}", info.mnemonic, reg(r.rd), r.csr, r.imm, it.comment);
     default: return std::string(info.mnemonic);
   }
 }
@@ -544,7 +555,7 @@ MachineCode generate(const Module& m, const arch::ArchConfig& arch) {
   }
   out.assembly = fmt::format(
       "# {}: compiled by Cadre for architecture '{}' (docs/compiler.md)\n"
-      "    .option norvc\n    .option norelax\n    .text\n    .globl _start\n",
+      "    .option norvc\n    .option norelax\n    .option arch, +zicsr\n    .text\n    .globl _start\n",
       m.name, arch.name);
   pc = out.address;
   for (const Item& it : gen.items()) {

@@ -85,8 +85,9 @@ LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists) {
   return f;
 }
 
-ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix)
-    : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)), buffers_(mlp_buffers(shape, tiling)) {
+ExpertMlpLowering::ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix,
+                                     bool routed)
+    : b_(b), s_(shape), t_(tiling), prefix_(std::move(prefix)), routed_(routed), buffers_(mlp_buffers(shape, tiling)) {
   const uint64_t H = s_.hidden, W = s_.width;
   // FP8 tiles hold whole 128 x 128 scale blocks; BF16 ones need only whole DMA bursts of rows.
   const uint64_t granule = s_.fp8 ? 128 : 32;
@@ -106,6 +107,10 @@ Expr ExpertMlpLowering::buf(const std::string& what) {
 }
 Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(prefix_ + what); }
 
+void ExpertMlpLowering::kernel(model::Kernel k) {
+  if (routed_) b_.kernel(k);
+}
+
 void ExpertMlpLowering::block(const MlpOperands& o, const Expr& r0, const Expr& m) {
   rows_in(o, r0, m);
   phase_a(o, m);
@@ -117,6 +122,7 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
   const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
   const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
   const Expr l_x = buf("x");
+  kernel(model::Kernel::Permute);
   b_.wait(Queue::Load, x_empty);
   b_.wait(Queue::Load, tok_empty);
   b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
@@ -201,6 +207,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
         });
   };
   b_.loop(prefix_ + "j", I(0), I(W), I(S), {}, [&](Expr j) {
+    kernel(model::Kernel::GateUpGemm);
     b_.loop(prefix_ + "c", I(0), I(H), I(KC), {}, [&](Expr c) {
       const Part gate{o.gate, o.gate_scale, 0}, up{o.up, o.up_scale, S};
       if (t_.split) {
@@ -213,6 +220,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
     // g = [gate | up] of the slice: rounded to BF16 as the GPU's GEMM output is, then SiLU-multiplied.
     const Expr n = m * I(2 * S);
     b_.cmd(Op::VecConvert, {{"src", l_g}, {"dst", l_gb}, {"n", n}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    kernel(model::Kernel::SiluMulQuant);
     b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_g}, {"n", n}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
     if (s_.fp8) {
       b_.cmd(Op::VecQuantConfig, {{"scales", l_hs + blocks(j) * I(M * 4)}, {"fmt", I(code(Format::E4M3))}});
@@ -240,6 +248,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
 
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
   b_.loop(prefix_ + "n", I(0), I(H), I(NC), {}, [&](Expr n) {
+    kernel(model::Kernel::DownGemm);
     b_.loop(prefix_ + "k", I(0), I(W), I(S), {}, [&](Expr j) {
       stream_element(
           b_,
@@ -277,6 +286,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
     b_.signal(Queue::Compute, sem("ob_full"));
     b_.wait(Queue::Store, sem("ob_full"));
     if (s_.scatter) {
+      kernel(model::Kernel::Combine);
       b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(NC * 2)}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
       b_.cmd(Op::DmaStoreIndex, {{"list", buf("tok")}, {"table_rows", I(s_.table_rows)}, {"weights", buf("rw")}});
       b_.cmd(Op::DmaScatterAdd, {{"hbm", o.out + n * 4}, {"local", l_ob}, {"rows", m}, {"cols", I(NC)}});

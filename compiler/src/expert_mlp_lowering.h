@@ -73,7 +73,11 @@ struct MlpOperands {
 
 class ExpertMlpLowering {
  public:
-  ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix);
+  // `routed`: the routed experts' MLP, whose parts are kernels of their own
+  // (permute, gate_up_gemm, silu_mul_quant, down_gemm, and combine's
+  // scatter-add), each marked by a kernel statement; otherwise the MLP is
+  // one kernel (the shared expert) that its caller marks.
+  ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix, bool routed);
   // Rows [r0, r0 + m) of the row space (aligned rows, or tokens).
   void block(const MlpOperands& o, const Expr& r0, const Expr& m);
 
@@ -83,11 +87,13 @@ class ExpertMlpLowering {
   void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m);
   Expr buf(const std::string& what);  // a buffer of mlp_buffers
   Expr sem(const std::string& what);
+  void kernel(model::Kernel k);  // a kernel statement, in the routed MLP
 
   TileBuilder& b_;
   MlpShape s_;
   MlpTiling t_;
   std::string prefix_;
+  bool routed_;
   std::vector<MlpBuffer> buffers_;
 };
 

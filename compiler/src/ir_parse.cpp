@@ -481,6 +481,12 @@ class Parser {
     } else if (t.text == "barrier") {
       next();
       s.node = BarrierStmt{};
+    } else if (t.text == "kernel") {
+      next();
+      const Token& k = expect(Tok::Ident, "a kernel name");
+      const std::optional<model::Kernel> kernel = model::parse_kernel(k.text);
+      if (!kernel) fail(k, fmt::format("'{}' is not a kernel of model/kernels.def", k.text));
+      s.node = KernelStmt{*kernel};
     } else if (isa::op_from_mnemonic(t.text)) {
       s.node = command();
     } else {

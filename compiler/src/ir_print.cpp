@@ -168,6 +168,8 @@ void print_stmt(std::string& out, const Stmt& s, int depth) {
           out += fmt::format("store.{} {}, {}", width_suffix(n.width), print(n.address), print(n.value));
         } else if constexpr (std::is_same_v<T, BarrierStmt>) {
           out += "barrier";
+        } else if constexpr (std::is_same_v<T, KernelStmt>) {
+          out += fmt::format("kernel {}", model::name(n.kernel));
         } else {
           if (!n.result.empty()) out += fmt::format("let %{} = ", n.result);
           print_command(out, n);

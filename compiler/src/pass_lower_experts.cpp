@@ -105,6 +105,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   const GraphValue& out_v = mlp_op->results[0];
 
   // Offsets in local memory: the control core reads each expert's row range.
+  b.kernel(model::Kernel::Permute);
   const Expr e_off = b.buffer("e_off", Memory::Scratchpad, (E + 1) * 4);
   b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
   b.cmd(Op::DmaLoad, {{"hbm", value(e.offsets)}, {"local", e_off}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
@@ -113,6 +114,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   // The shared expert, each tile its share of the tokens.
   Expr shared;
   if (GraphOp* sh_op = first_op(g, GraphOpKind::SharedExpert)) {
+    b.kernel(model::Kernel::SharedExpert);
     const SharedOperands s = SharedOperands::of(*sh_op);
     const MlpTiling st = MlpTiling::of(sh_op->attrs);
     const uint64_t S = static_cast<uint64_t>(sh_op->attrs.get_int("width"));
@@ -151,7 +153,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     }
     MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
     // The same buffers and semaphores as the routed experts' (prefix e_): they run one after the other.
-    ExpertMlpLowering mlp(b, shape, st, "e_");
+    ExpertMlpLowering mlp(b, shape, st, "e_", /*routed=*/false);
     b.loop("st", I(0), I(T), I(st.rows), parallel("tokens"), [&](Expr t0) {
       mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
     });
@@ -164,7 +166,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   experts.set("offsets", std::string("e_off"));
   experts.set("fixed_cost", mlp_op->attrs.get_int("fixed_cost", 0));
   const auto expert_loop = [&](const MlpShape& shape) {
-    ExpertMlpLowering mlp(b, shape, tiling, "e_");
+    ExpertMlpLowering mlp(b, shape, tiling, "e_", /*routed=*/true);
     b.loop("e", I(0), I(E), I(1), experts, [&](Expr ex) {
       const Expr begin = b.load_word("e_begin", e_off + ex * 4);
       const Expr end = b.load_word("e_end", e_off + ex * 4 + 4);
@@ -183,6 +185,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     // One tile: out_acc = float(shared), then each expert's rows added in increasing expert order.
     const Expr out = hbm_of(b, out_v, "combine", "output");
     RowConverter conv{b, "f_", TB, H};
+    b.kernel(model::Kernel::Combine);
     if (has_shared)
       b.loop("ft", I(0), I(T), I(TB), {}, [&](Expr t0) {
         conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("fm", min(I(TB), I(T) - t0)), I(0), I(H));
@@ -190,6 +193,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     ops.row_weights = value(e.row_weights);
     ops.out = out_acc;
     expert_loop({e.fp8, T, H, W, true, true, false});
+    b.kernel(model::Kernel::Combine);
     b.loop("ot", I(0), I(T), I(TB), {}, [&](Expr t0) {
       conv.run(out_acc, Format::FP32, out, Format::BF16, H, t0, b.let("om", min(I(TB), I(T) - t0)), I(0), I(H));
     });
@@ -201,6 +205,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     expert_loop({e.fp8, T, H, W, true, false, false});
     b.barrier();
     // Combine: each tile its columns, every row of every expert in order.
+    b.kernel(model::Kernel::Combine);
     const Expr out_c = hbm_of(b, combine->results[0], "combine", "output");
     const uint64_t CC = static_cast<uint64_t>(combine->attrs.get_int("cols"));
     const uint64_t RB = static_cast<uint64_t>(combine->attrs.get_int("rows"));

@@ -72,7 +72,9 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   declare_stream(b, E * KC * 2, 0);
   declare_barrier(b, arch);
 
+  using model::Kernel;
   if (topk_op->operands.size() == 2) {
+    b.kernel(Kernel::TopK);  // the selection bias top-k adds
     bias = b.buffer("r_bias", Memory::Scratchpad, E * 4);
     const Expr bias_hbm = hbm_of(b, *find_value(g, topk_op->operands[1]), "router_bias", "weight");
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", Expr::lit(0)}, {"local_stride", Expr::lit(0)}});
@@ -85,6 +87,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   par.set("parallel", std::string("tokens"));
   b.loop("tb", I(0), I(T), I(RB), par, [&](Expr tb) {
     const Expr rb = b.let("rb", min(I(RB), I(T) - tb));
+    b.kernel(Kernel::RouterGemm);
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
     b.cmd(Op::DmaLoad, {{"hbm", x + tb * I(H * 2)}, {"local", l_x}, {"rows", rb}, {"row_bytes", I(H * 2)}});
     b.fence(1);  // the routing is a small part of the layer: fences order its phases
@@ -107,6 +110,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
     });
 
     // Scores, then the routing rule of the family.
+    b.kernel(Kernel::TopK);
     if (topk_op->attrs.get_string("scoring") == "sigmoid")
       b.cmd(Op::VecSigmoid, {{"src", l_logits}, {"dst", l_scores}, {"n", rb * I(E)}});
     else
@@ -125,6 +129,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
 
     Expr l_xq, l_xs;
     if (quant_op) {
+      b.kernel(Kernel::InputQuant);
       const uint64_t QB = static_cast<uint64_t>(quant_op->attrs.get_int("rows"));
       l_xq = b.buffer("r_xq", Memory::Scratchpad, RB * H);
       l_xs = b.buffer("r_xs", Memory::Scratchpad, RB * HB * 4);
@@ -139,11 +144,14 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
     }
 
     b.fence(2);
+    b.kernel(Kernel::RouterGemm);
     b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
     b.cmd(Op::DmaStore, {{"hbm", logits + tb * I(E * 4)}, {"local", l_logits}, {"rows", rb}, {"row_bytes", I(E * 4)}});
+    b.kernel(Kernel::TopK);
     b.cmd(Op::DmaStore, {{"hbm", ids + tb * I(K * 4)}, {"local", l_topk}, {"rows", rb}, {"row_bytes", I(K * 4)}});
     b.cmd(Op::DmaStore, {{"hbm", weights + tb * I(K * 4)}, {"local", l_topk + rb * I(K * 4)}, {"rows", rb}, {"row_bytes", I(K * 4)}});
     if (quant_op) {
+      b.kernel(Kernel::InputQuant);
       b.cmd(Op::DmaStore, {{"hbm", x_q + tb * I(H)}, {"local", l_xq}, {"rows", rb}, {"row_bytes", I(H)}});
       b.cmd(Op::DmaStore, {{"hbm", x_scale + tb * I(HB * 4)}, {"local", l_xs}, {"rows", rb}, {"row_bytes", I(HB * 4)}});
     }
@@ -161,6 +169,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   const Expr row_weights = hbm_of(b, rw_v, "align.row_weights", "output");
   const Expr a_in = b.buffer("a_in", Memory::Scratchpad, T * K * 8);
   const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * C * 4);
+  b.kernel(Kernel::Align);
   b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
   b.cmd(Op::DmaLoad, {{"hbm", ids}, {"local", a_in}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
   b.cmd(Op::DmaLoad, {{"hbm", weights}, {"local", a_in + I(T * K * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});

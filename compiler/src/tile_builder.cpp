@@ -52,6 +52,7 @@ Expr TileBuilder::load_word(const std::string& name, Expr address) {
 }
 
 void TileBuilder::barrier() { append(Stmt{BarrierStmt{}, 0}); }
+void TileBuilder::kernel(model::Kernel kernel) { append(Stmt{KernelStmt{kernel}, 0}); }
 
 void TileBuilder::fence(uint64_t queues) { cmd(isa::Op::Fence, {{"queues", Expr::lit(static_cast<int64_t>(queues))}}); }
 

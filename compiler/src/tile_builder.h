@@ -29,6 +29,7 @@ class TileBuilder {
   void set(const std::string& name, Expr value);
   Expr load_word(const std::string& name, Expr address);
   void barrier();
+  void kernel(model::Kernel kernel);  // the commands that follow belong to `kernel`
   void fence(uint64_t queues);  // bit 0 load, 1 compute, 2 store
   void loop(const std::string& var, Expr lo, Expr hi, Expr step, Attrs attrs, const std::function<void(Expr)>& body);
   void when(Expr lhs, Cmp cmp, Expr rhs, const std::function<void()>& then_body,

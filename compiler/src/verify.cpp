@@ -171,7 +171,7 @@ class ProgramVerifier {
           } else if constexpr (std::is_same_v<T, StoreStmt>) {
             expr(n.address, s.line);
             expr(n.value, s.line);
-          } else if constexpr (std::is_same_v<T, BarrierStmt>) {
+          } else if constexpr (std::is_same_v<T, BarrierStmt> || std::is_same_v<T, KernelStmt>) {
           } else {
             command(n, s.line);
           }

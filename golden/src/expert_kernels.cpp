@@ -123,10 +123,17 @@ MatrixU16 permute(const MatrixU16& x, std::span<const int32_t> tokens) {
 
 void expert_gemm(const Fp8Activations& a, Index begin, Index end, const Fp8Weight& w, MatrixU16& out, Index col0) {
   check_gemm(a.codes.cols(), w.codes.cols(), out, col0, w.codes.rows());
-  const num::Fp8Operand lhs = activation_operand(a), rhs = weight_operand(w);
-  for (Index r = begin; r < end; ++r)
-    for (Index n = 0; n < w.codes.rows(); ++n)
-      out(r, col0 + n) = num::float_to_bf16(num::fp8_dot_scaled(lhs, r, rhs, n, a.codes.cols(), 0.0f));
+  if (begin >= end) return;
+  num::Fp8Operand lhs = activation_operand(a);
+  lhs.data += static_cast<size_t>(begin) * lhs.ld;
+  lhs.scales += static_cast<size_t>(begin) * lhs.scale_row_stride;
+  // num::gemm_fp8: bit-identical to fp8_dot_scaled element by element (tests/numerics/gemm_test.cpp).
+  const Index rows = end - begin, n = w.codes.rows();
+  std::vector<float> c(static_cast<size_t>(rows * n));
+  num::gemm_fp8(static_cast<size_t>(rows), static_cast<size_t>(n), static_cast<size_t>(a.codes.cols()), lhs,
+                weight_operand(w), c.data(), static_cast<size_t>(n), false);
+  for (Index r = 0; r < rows; ++r)
+    for (Index j = 0; j < n; ++j) out(begin + r, col0 + j) = num::float_to_bf16(c[static_cast<size_t>(r * n + j)]);
 }
 
 void expert_gemm(const MatrixU16& a, Index begin, Index end, const MatrixU16& w, MatrixU16& out, Index col0) {

@@ -11,7 +11,7 @@ MatrixU16 SyntheticWeights::bf16(weights::TensorRef t) const {
   const weights::Shape s = layer_.shape(t);
   MatrixU16 m(static_cast<Index>(s.rows), static_cast<Index>(s.cols));
   for (Index r = 0; r < m.rows(); ++r)
-    for (Index c = 0; c < m.cols(); ++c) m(r, c) = layer_.bf16(t, r, c);
+    layer_.bf16_row(t, static_cast<uint64_t>(r), 0, {&m(r, 0), static_cast<size_t>(m.cols())});
   return m;
 }
 
@@ -28,7 +28,7 @@ Fp8Weight SyntheticWeights::fp8(weights::TensorRef t) const {
   Fp8Weight w{MatrixU8(static_cast<Index>(s.rows), static_cast<Index>(s.cols)),
               MatrixF(blocks_of(static_cast<Index>(s.rows)), blocks_of(static_cast<Index>(s.cols)))};
   for (Index r = 0; r < w.codes.rows(); ++r)
-    for (Index c = 0; c < w.codes.cols(); ++c) w.codes(r, c) = layer_.fp8(t, r, c);
+    layer_.fp8_row(t, static_cast<uint64_t>(r), 0, {&w.codes(r, 0), static_cast<size_t>(w.codes.cols())});
   for (Index r = 0; r < w.scales.rows(); ++r)
     for (Index c = 0; c < w.scales.cols(); ++c) w.scales(r, c) = layer_.scale_inv(t, r, c);
   return w;

@@ -4,14 +4,12 @@
 #include <stdlib.h>  // mkdtemp
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cadre/rtl/parameters.h"
 #include "rtl_sources.h"
@@ -144,15 +142,13 @@ double area_um2_at_45nm(const CellCounts& cells) {
   return um2;
 }
 
-double logic_scale(double tech_node_nm) { return (tech_node_nm / 45.0) * (tech_node_nm / 45.0); }
-
-uint64_t LogicArea::gates() const {
+uint64_t SynthesisedPart::gates() const {
   uint64_t n = 0;
   for (const auto& [type, count] : cells) n += count;
   return n;
 }
 
-std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg) {
+std::vector<SynthesisedPart> synthesise_engine(const arch::ArchConfig& cfg) {
   if (std::system("command -v yosys >/dev/null 2>&1") != 0)
     throw SynthesisError("yosys is not installed (the Debian package yosys; scripts/setup.sh installs it)");
   const TempDir dir;
@@ -192,36 +188,14 @@ std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg) {
           {"matrix engine", 1, module_counts(counts, "cadre_matrix_engine")}};
 }
 
-namespace {
-
-// Published 6T SRAM bit cells (um^2) by node (nm), largest node first
-// (docs/rtl.md, "SRAM", gives each source).
-struct Bitcell {
-  double node_nm, um2;
-};
-constexpr Bitcell kBitcells[] = {{45, 0.346}, {32, 0.171}, {22, 0.092}, {14, 0.0588},
-                                 {10, 0.0312}, {7, 0.027},  {5, 0.021},  {3, 0.0199}};
-
-}  // namespace
-
-double sram_bitcell_um2(double node) {
-  const Bitcell& largest = kBitcells[0];
-  const Bitcell& smallest = kBitcells[std::size(kBitcells) - 1];
-  if (node >= largest.node_nm) return largest.um2 * (node / largest.node_nm) * (node / largest.node_nm);
-  if (node <= smallest.node_nm) return smallest.um2 * (node / smallest.node_nm) * (node / smallest.node_nm);
-  for (size_t i = 1; i < std::size(kBitcells); ++i) {
-    const Bitcell& big = kBitcells[i - 1];
-    const Bitcell& small = kBitcells[i];
-    if (node >= small.node_nm) {
-      const double t = std::log(node / small.node_nm) / std::log(big.node_nm / small.node_nm);
-      return small.um2 * std::pow(big.um2 / small.um2, t);
-    }
-  }
-  return smallest.um2;
-}
-
-double sram_mm2(uint64_t bytes, double tech_node_nm) {
-  return static_cast<double>(bytes) * 8.0 * sram_bitcell_um2(tech_node_nm) / kSramArrayEfficiency * 1e-6;
+energy::LogicArea logic_area_with_engine(const arch::ArchConfig& cfg, const energy::TechNode& node,
+                                         const std::vector<SynthesisedPart>& engine) {
+  energy::LogicArea area = energy::estimated_logic_area(cfg, node);
+  const SynthesisedPart& whole = engine.back();
+  area.mac_cell_um2 = whole.um2_at_45nm() * energy::area_scale(node) /
+                      (static_cast<double>(cfg.matrix.rows) * static_cast<double>(cfg.matrix.cols));
+  area.basis = "MAC cells: yosys synthesis of the matrix engine's RTL (cadre area); the rest: " + area.basis;
+  return area;
 }
 
 }  // namespace cadre::rtl

@@ -42,6 +42,42 @@ void write_checked(sim::SparseMemory& hbm, const compiler::TensorArg& t, uint64_
   hbm.write(t.address + offset, bytes);
 }
 
+// Bytes [offset, offset + out.size()) of a weight tensor (role `r`, each
+// expert's matrix, or its block scales, after the previous one's) made by the
+// generator: a full-size layer's expert weights are made as the chip reads
+// them and never held whole (SparseMemory::add_made_region).
+void make_weight_bytes(const weights::SyntheticLayer& layer, const WeightRole& r, num::Format dtype, uint64_t offset,
+                       std::span<uint8_t> out) {
+  const weights::Shape shape = layer.shape({r.tensor, 0});
+  const uint64_t row_elements = r.scales ? (shape.cols + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.cols;
+  const uint64_t rows = r.scales ? (shape.rows + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.rows;
+  const uint64_t element_bytes = r.scales ? 4 : dtype == num::Format::E4M3 ? 1 : 2;
+  std::vector<uint8_t> piece;
+  uint64_t done = 0;
+  while (done < out.size()) {
+    const uint64_t element = (offset + done) / element_bytes, skip = (offset + done) % element_bytes;
+    const uint64_t expert = element / (rows * row_elements), within = element % (rows * row_elements);
+    const uint64_t row = within / row_elements, col = within % row_elements;
+    const uint64_t wanted = (skip + out.size() - done + element_bytes - 1) / element_bytes;
+    const uint64_t n = std::min(row_elements - col, wanted);
+    const weights::TensorRef t{r.tensor, static_cast<uint32_t>(r.per_expert ? expert : 0)};
+    piece.resize(n * element_bytes);
+    if (r.scales) {
+      for (uint64_t i = 0; i < n; ++i) {
+        const float s = layer.scale_inv(t, row, col + i);
+        std::memcpy(piece.data() + 4 * i, &s, 4);
+      }
+    } else if (element_bytes == 1) {
+      layer.fp8_row(t, row, col, piece);
+    } else {
+      layer.bf16_row(t, row, col, {reinterpret_cast<uint16_t*>(piece.data()), n});
+    }
+    const uint64_t take = std::min<uint64_t>(piece.size() - skip, out.size() - done);
+    std::memcpy(out.data() + done, piece.data() + skip, take);
+    done += take;
+  }
+}
+
 }  // namespace
 
 bool LayerRun::bit_exact() const {
@@ -79,6 +115,23 @@ void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, c
       const auto it = std::find_if(std::begin(kWeightRoles), std::end(kWeightRoles),
                                    [&](const WeightRole& r) { return r.role == t.role; });
       if (it == std::end(kWeightRoles)) throw LayerRunError(fmt::format("tensor {}: unknown role '{}'", t.name, t.role));
+      if (const auto* synthetic = dynamic_cast<const golden::SyntheticWeights*>(&w)) {
+        const weights::Shape shape = synthetic->layer().shape({it->tensor, 0});
+        const uint64_t elements = it->scales ? static_cast<uint64_t>(golden::blocks_of(static_cast<golden::Index>(shape.rows)) *
+                                                                      golden::blocks_of(static_cast<golden::Index>(shape.cols)))
+                                             : shape.rows * shape.cols;
+        const uint64_t element_bytes = it->scales ? 4 : t.dtype == num::Format::E4M3 ? 1 : 2;
+        const uint64_t want = elements * element_bytes * (it->per_expert ? experts : 1);
+        if (want != t.bytes())
+          throw LayerRunError(fmt::format("tensor {} ({}): the layer's weights have {} bytes, the program's tensor {}", t.name,
+                                          t.role, want, t.bytes()));
+        hbm.add_made_region({t.address, t.bytes()},
+                            [layer = &synthetic->layer(), role = *it, dtype = t.dtype, base = t.address](
+                                uint64_t addr, std::span<uint8_t> out) {
+                              make_weight_bytes(*layer, role, dtype, addr - base, out);
+                            });
+        continue;
+      }
       uint64_t offset = 0;
       for (uint32_t e = 0; e < (it->per_expert ? experts : 1); ++e) {
         const weights::TensorRef ref{it->tensor, e};
@@ -142,7 +195,7 @@ std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compile
 }
 
 LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
-                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options,
+                   const golden::LayerWeights& weights, const GoldenSource& golden, sim::SimOptions options,
                    bool timing_only) {
   LayerRun run;
   const auto configure = options.configure;
@@ -153,7 +206,7 @@ LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& b
   };
   const auto inspect = options.inspect;
   options.inspect = [&](sim::Chip& chip) {
-    if (golden && !timing_only && !chip.error()) run.checks = check_layer(chip.hbm(), block, *golden);
+    if (golden && !timing_only && !chip.error()) run.checks = check_layer(chip.hbm(), block, golden());
     if (const compiler::TensorArg* off = block.find("align.offsets"); off && !chip.error()) {
       std::vector<int32_t> offsets(off->bytes() / 4);
       chip.hbm().read(off->address, {reinterpret_cast<uint8_t*>(offsets.data()), offsets.size() * 4});

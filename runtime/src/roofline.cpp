@@ -1,5 +1,7 @@
 #include "cadre/runtime/roofline.h"
 
+#include "cadre/golden/routing.h"
+
 namespace cadre::runtime {
 namespace {
 
@@ -33,6 +35,18 @@ Roofline roofline(const arch::ArchConfig& arch, const LayerWork& work) {
   r.compute_cycles = work.flops / (2.0 * static_cast<double>(arch::peak_macs_per_cycle(arch)));
   r.memory_cycles = work.hbm_bytes / arch::hbm_bytes_per_cycle(arch);
   return r;
+}
+
+std::vector<uint64_t> routed_rows(const golden::LayerWeights& weights) {
+  using weights::Role;
+  const model::MoeLayerSpec& spec = weights.spec();
+  const golden::MatrixF logits = golden::router_gemm(weights.bf16({Role::Input}), weights.bf16({Role::RouterWeight}));
+  golden::MatrixF bias;
+  if (spec.routing.selection_bias) bias = weights.fp32({Role::RouterBias});
+  const golden::TopK chosen = golden::topk(spec.routing, logits, {bias.data(), static_cast<size_t>(bias.size())});
+  std::vector<uint64_t> rows(spec.routing.experts, 0);
+  for (const int32_t e : chosen.ids.reshaped()) ++rows.at(static_cast<size_t>(e));
+  return rows;
 }
 
 }  // namespace cadre::runtime

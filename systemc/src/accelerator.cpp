@@ -78,18 +78,56 @@ AcceleratorStats Accelerator::stats() const {
   return s;
 }
 
-std::pair<std::string_view, uint64_t> Accelerator::work_of(const XcadreCommand& c,
-                                                            const AcceleratorStats& before) const {
+std::pair<std::string_view, uint64_t> Accelerator::work_of(const XcadreCommand& c, const UnitWork& work) const {
   switch (isa::info(c.insn.op).unit) {
     case Unit::DmaIn:
-    case Unit::DmaOut:
-      return {"bytes", dma_.stats().bytes_read + dma_.stats().bytes_written - before.dma.bytes_read -
-                           before.dma.bytes_written};
-    case Unit::Matrix: return {"macs", matrix_->stats().macs - before.matrix.macs};
-    case Unit::Vector: return {"elements", vector_.stats().elements - before.vector.elements};
+    case Unit::DmaOut: return {"bytes", work.dma_bytes_read + work.dma_bytes_written};
+    case Unit::Matrix: return {"macs", work.macs};
+    case Unit::Vector: return {"elements", work.vector_elements};
     case Unit::Sync: break;
   }
   return {"", 0};
+}
+
+UnitWork Accelerator::compute_counters() const {
+  const MatrixStats& m = matrix_->stats();
+  const LocalMemoryStats& l = memory_.stats();
+  UnitWork w;
+  w.macs = m.macs;
+  w.bf16_macs = m.bf16_macs;
+  w.vector_elements = vector_.stats().elements;
+  w.scratchpad_bytes = l.scratchpad_bytes_read + l.scratchpad_bytes_written;
+  w.accumulator_bytes = l.accumulator_bytes_read + l.accumulator_bytes_written;
+  return w;
+}
+
+void Accelerator::account(const XcadreCommand& c, Queue q, uint64_t start, uint64_t end, const UnitWork& work) {
+  TagStats& t = tags_[c.tag];
+  if (t.commands++ == 0) t.first_cycle = start;
+  t.last_cycle = std::max(t.last_cycle, end);
+  const uint64_t busy = end - start;
+  t.queue_busy_cycles[static_cast<size_t>(q)] += busy;
+  const Unit unit = isa::info(c.insn.op).unit;
+  if (unit == Unit::Matrix) t.matrix_busy_cycles += busy;
+  if (unit == Unit::Vector) t.vector_busy_cycles += busy;
+  t.work += work;
+  timeline_.end(c.tag, end);
+  if (utilisation_) {
+    const ActivityUnit u = q == Queue::Load    ? ActivityUnit::DmaLoad
+                           : q == Queue::Store ? ActivityUnit::DmaStore
+                           : unit == Unit::Matrix ? ActivityUnit::Matrix
+                                                  : ActivityUnit::Vector;
+    utilisation_->add(u, start, end);
+  }
+  if (trace_) {
+    const auto [arg, value] = work_of(c, work);
+    trace_->span(tile_, kQueueTracks[static_cast<size_t>(q)], isa::info(c.insn.op).mnemonic, start, end, arg, value);
+  }
+}
+
+void Accelerator::finish_tags(uint64_t tile_cycles) {
+  timeline_.finish(tile_cycles);
+  for (uint32_t t = 0; t < isa::kTagCount; ++t) tags_[t].attributed_cycles = timeline_.attributed(t);
 }
 
 void Accelerator::run_queue(Queue q) {
@@ -98,7 +136,6 @@ void Accelerator::run_queue(Queue q) {
     while (queue.commands.empty() || error_) sc_core::wait(changed_);
     const XcadreCommand c = queue.commands.front();
     const uint64_t start = clock_.now_cycles();
-    const AcceleratorStats before = trace_ ? stats() : AcceleratorStats{};
     try {
       if (is_wait(c.insn.op)) {
         const uint32_t s = semaphore(c);
@@ -122,19 +159,24 @@ void Accelerator::run_queue(Queue q) {
       } else {
         // A gather reads its index list and a scatter-add its rows where
         // earlier overlapped commands may still be writing.
+        timeline_.begin(c.tag, start);
         if (c.insn.op == Op::DmaGather || c.insn.op == Op::DmaScatterAdd) wait_for_dma(q);
-        sc_core::wait(clock_.to_time(perform(c)));
+        // What the command did: the DMA counts each queue's bytes apart; the
+        // matrix engine and the vector unit do their work inside perform,
+        // which no other queue interrupts.
+        const UnitWork before = q == Queue::Compute ? compute_counters() : dma_.work(q);
+        const uint64_t cycles = perform(c);
+        UnitWork work;
+        if (q == Queue::Compute) work = compute_counters() - before;
+        sc_core::wait(clock_.to_time(cycles));
         // The queue's last command stays until its bursts are back, so a
         // fence sees the queue busy; a new command ends the wait.
         if (dma_.overlaps_commands() && (q == Queue::Load || q == Queue::Store))
           while (queue.commands.size() == 1 && dma_.completion(q) > clock_.now_cycles())
             sc_core::wait(clock_.to_time(dma_.completion(q) - clock_.now_cycles()), changed_);
         queue.stats.busy_cycles += clock_.now_cycles() - start;
-        if (trace_) {
-          const auto [arg, value] = work_of(c, before);
-          trace_->span(tile_, kQueueTracks[static_cast<size_t>(q)], isa::info(c.insn.op).mnemonic, start,
-                       clock_.now_cycles(), arg, value);
-        }
+        if (q != Queue::Compute) work = dma_.work(q) - before;
+        account(c, q, start, clock_.now_cycles(), work);
       }
     } catch (const AccelError& e) {
       error_ = fmt::format("{}: {}", describe(c), e.what());

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "cadre/arch/memory_map.h"
 
@@ -33,6 +35,7 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
     tiles_.back()->core.chip_socket.bind(*interconnect_.tile_sockets[t]);
     tiles_.back()->accelerator.dma_socket().bind(*interconnect_.dma_sockets[t]);
     tiles_.back()->accelerator.attach_trace(options.trace);
+    tiles_.back()->accelerator.attach_utilisation(options.utilisation);
   }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);
@@ -81,17 +84,31 @@ void Chip::core_span(uint32_t tile, std::string_view what, uint64_t start, uint6
 
 void Chip::report_progress() {
   // Checked every 2^20 simulated cycles; printed at most about once a second.
+  // With a goal, the fraction done is the HBM traffic moved so far against
+  // the traffic expected (an MoE layer's time follows its weight stream).
   auto last = std::chrono::steady_clock::now();
+  const ProgressGoal& goal = options_.progress_goal;
   for (;;) {
     sc_core::wait(clock_.to_time(uint64_t{1} << 20));
     const auto now = std::chrono::steady_clock::now();
     if (now - last < std::chrono::seconds(1)) continue;
     last = now;
-    uint64_t instructions = 0;
+    uint64_t instructions = 0, bytes = 0;
     for (const auto& tile : tiles_) instructions += tile->core.stats().instructions;
+    for (const HbmChannelStats& c : hbm_.channel_stats()) bytes += c.bytes;
     const double seconds = std::chrono::duration<double>(now - started_).count();
-    fmt::print(stderr, "\r\033[Kcadre sim: {} cycles, {} instructions, {:.1f} M instructions/s", clock_.now_cycles(),
-               instructions, static_cast<double>(instructions) / seconds / 1e6);
+    std::string line = fmt::format("simulating: {:.1f} M cycles, {:.1f} M instructions/s", static_cast<double>(clock_.now_cycles()) / 1e6,
+                                   static_cast<double>(instructions) / seconds / 1e6);
+    if (goal.hbm_bytes) {
+      const double done = std::min(0.99, static_cast<double>(bytes) / static_cast<double>(goal.hbm_bytes));
+      constexpr int kBar = 24;
+      const int filled = static_cast<int>(done * kBar);
+      line = fmt::format("simulating: [{}{}] {:3.0f} %, {:.1f} M cycles", std::string(filled, '#'),
+                         std::string(kBar - filled, '.'), 100 * done, static_cast<double>(clock_.now_cycles()) / 1e6);
+      if (goal.tokens) line += fmt::format(", ~{}/{} tokens", static_cast<uint32_t>(done * goal.tokens), goal.tokens);
+      if (done > 0.02) line += fmt::format(", ~{:.0f} s left", seconds * (1 - done) / done);
+    }
+    fmt::print(stderr, "\r\033[K{}", line);
     std::fflush(stderr);
   }
 }

@@ -29,6 +29,12 @@ Core::Core(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Cloc
   SC_THREAD(run);
 }
 
+CoreStats Core::stats() const {
+  CoreStats s = stats_;
+  s.instructions_by_tag[tag_] += stats_.instructions - tag_since_;
+  return s;
+}
+
 void Core::reset(uint64_t entry) {
   pc_ = entry;
   x_[10] = params_.tile;   // a0

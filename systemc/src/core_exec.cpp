@@ -227,6 +227,7 @@ bool Core::csr(const isa::Rv64Insn& d, uint32_t word) {
     case kMisa: old = kMisaValue; break;
     case kMvendorid: case kMarchid: case kMimpid: old = 0; break;
     case kMscratch: old = mscratch_; break;
+    case isa::kTagCsr: old = tag_; break;
     default:
       return fault(SimErrorKind::IllegalInstruction, fmt::format("CSR {:#05x} does not exist on this core", d.csr), word);
   }
@@ -240,6 +241,15 @@ bool Core::csr(const isa::Rv64Insn& d, uint32_t word) {
       case kMcycle: mcycle_offset_ = value - (cycle_ + 1); break;
       case kMinstret: minstret_offset_ = value - (retired + 1); break;
       case kMscratch: mscratch_ = value; break;
+      case isa::kTagCsr:
+        if (value >= isa::kTagCount)
+          return fault(SimErrorKind::IllegalInstruction,
+                       fmt::format("command tag {} is out of range (0 to {})", value, isa::kTagCount - 1), word);
+        // The writing instruction is the old tag's last.
+        stats_.instructions_by_tag[tag_] += retired + 1 - tag_since_;
+        tag_since_ = retired + 1;
+        tag_ = static_cast<uint32_t>(value);
+        break;
       default: break;  // misa is WARL: the fixed value stays
     }
   }
@@ -290,7 +300,7 @@ bool Core::custom(uint32_t word) {
   }
   // The handler sees SystemC time at the issue cycle and may wait().
   sync();
-  const XcadreCommand command{insn, x_[insn.rs1], x_[insn.rs2], pc_, cycle_, params_.tile};
+  const XcadreCommand command{insn, x_[insn.rs1], x_[insn.rs2], pc_, cycle_, params_.tile, tag_};
   const XcadreResponse response = xcadre_->execute(command);
   if (!response.error.empty()) return fault(SimErrorKind::IllegalInstruction, response.error, word);
   stall(StallCause::Xcadre, clock_.now_cycles() - cycle_ + response.stall_cycles);

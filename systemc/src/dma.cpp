@@ -60,8 +60,18 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const arch::ArchConfig& cfg, 
       clock_(clock),
       memory_(memory) {}
 
+void DmaEngine::read_local(uint64_t addr, std::span<uint8_t> out, UnitWork& work) {
+  memory_.read(addr, out);
+  (memory_.in_accumulator(addr) ? work.accumulator_bytes : work.scratchpad_bytes) += out.size();
+}
+
+void DmaEngine::write_local(uint64_t addr, std::span<const uint8_t> bytes, UnitWork& work) {
+  memory_.write(addr, bytes);
+  (memory_.in_accumulator(addr) ? work.accumulator_bytes : work.scratchpad_bytes) += bytes.size();
+}
+
 void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data,
-                         cost::BurstPipeline& p) {
+                         cost::BurstPipeline& p, UnitWork& work) {
   if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
   for (uint64_t done = 0; done < data.size();) {
     const uint64_t a = addr + done;
@@ -82,13 +92,14 @@ void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint
     p.issue(bytes, clock_.to_cycles(sc_core::sc_time_stamp() + delay));
     ++stats_.bursts;
     (command == tlm::TLM_READ_COMMAND ? stats_.bytes_read : stats_.bytes_written) += bytes;
+    (command == tlm::TLM_READ_COMMAND ? work.dma_bytes_read : work.dma_bytes_written) += bytes;
     done += bytes;
   }
 }
 
-std::vector<int32_t> DmaEngine::indices(const ops::IndexList& idx, uint64_t rows) {
+std::vector<int32_t> DmaEngine::indices(const ops::IndexList& idx, uint64_t rows, UnitWork& work) {
   std::vector<int32_t> list(rows);
-  memory_.read(idx.list, {reinterpret_cast<uint8_t*>(list.data()), rows * 4});
+  read_local(idx.list, {reinterpret_cast<uint8_t*>(list.data()), rows * 4}, work);
   // Checked before any data moves, so a bad list leaves memory untouched.
   for (uint64_t r = 0; r < rows; ++r)
     if (list[r] != -1 && (list[r] < 0 || static_cast<uint64_t>(list[r]) >= idx.table_rows))
@@ -103,16 +114,17 @@ uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cos
   const uint64_t chip_stride = stride_or(load_strides_.hbm_stride, row_bytes);
   const uint64_t local_stride = stride_or(load_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA destination row");
-  const std::vector<int32_t> list = gather ? indices(load_index_, rows) : std::vector<int32_t>{};
+  UnitWork& work = work_[0];
+  const std::vector<int32_t> list = gather ? indices(load_index_, rows, work) : std::vector<int32_t>{};
   std::vector<uint8_t> row(row_bytes);
   for (uint64_t r = 0; r < rows; ++r) {
     const int64_t source = gather ? list[r] : static_cast<int64_t>(r);
     if (source < 0) {
       std::fill(row.begin(), row.end(), uint8_t{0});  // a padding row
     } else {
-      transfer(tlm::TLM_READ_COMMAND, chip + static_cast<uint64_t>(source) * chip_stride, row, p);
+      transfer(tlm::TLM_READ_COMMAND, chip + static_cast<uint64_t>(source) * chip_stride, row, p, work);
     }
-    memory_.write(local + r * local_stride, row);
+    write_local(local + r * local_stride, row, work);
   }
   return p.last_done();
 }
@@ -123,9 +135,11 @@ uint64_t DmaEngine::store(uint64_t chip, const ops::Transfer& t, cost::BurstPipe
   const uint64_t chip_stride = stride_or(store_strides_.hbm_stride, row_bytes);
   const uint64_t local_stride = stride_or(store_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA source row");
+  UnitWork& work = work_[1];
+  std::vector<uint8_t> row(row_bytes);
   for (uint64_t r = 0; r < rows; ++r) {
-    std::vector<uint8_t> row = memory_.read_bytes(local + r * local_stride, row_bytes);
-    transfer(tlm::TLM_WRITE_COMMAND, chip + r * chip_stride, row, p);
+    read_local(local + r * local_stride, row, work);
+    transfer(tlm::TLM_WRITE_COMMAND, chip + r * chip_stride, row, p, work);
   }
   return p.last_done();
 }
@@ -137,22 +151,23 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::Bu
   const uint64_t chip_stride = stride_or(store_strides_.hbm_stride, cols * dst_bytes);
   const uint64_t local_stride = stride_or(store_strides_.local_stride, cols * src_bytes);
   memory_.check(local + (rows - 1) * local_stride, cols * src_bytes, "scatter-add source row");
-  const std::vector<int32_t> list = indices(store_index_, rows);
+  UnitWork& work = work_[1];
+  const std::vector<int32_t> list = indices(store_index_, rows, work);
   std::vector<float> weights(rows, 1.0f);
-  if (store_weights_ != 0) weights = memory_.read_f32(store_weights_, rows);
-  std::vector<uint8_t> dst(cols * dst_bytes);
+  if (store_weights_ != 0) read_local(store_weights_, {reinterpret_cast<uint8_t*>(weights.data()), rows * 4}, work);
+  std::vector<uint8_t> dst(cols * dst_bytes), src(cols * src_bytes);
   for (uint64_t r = 0; r < rows; ++r) {
     if (list[r] == -1) continue;  // a padding row
-    const std::vector<uint8_t> src = memory_.read_bytes(local + r * local_stride, cols * src_bytes);
+    read_local(local + r * local_stride, src, work);
     const uint64_t row_addr = chip + static_cast<uint64_t>(list[r]) * chip_stride;
-    transfer(tlm::TLM_READ_COMMAND, row_addr, dst, p);
+    transfer(tlm::TLM_READ_COMMAND, row_addr, dst, p, work);
     for (uint64_t i = 0; i < cols; ++i) {
       const float product = num::mul_rn(weights[r], element(&src[i * src_bytes], src_format_));
       put_element(&dst[i * dst_bytes], num::add_rn(element(&dst[i * dst_bytes], dst_format_), product), dst_format_);
     }
     // The row's writes need its reads' data: they issue once those complete.
     p.wait_for_completion();
-    transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p);
+    transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p, work);
   }
   return p.last_done();
 }

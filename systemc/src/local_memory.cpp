@@ -36,15 +36,30 @@ SparseMemory& LocalMemory::memory_for(uint64_t addr) {
 }
 
 void LocalMemory::read(uint64_t addr, std::span<uint8_t> out) {
-  check(addr, out.size(), "local read");
-  memory_for(addr).read(addr, out);
-  stats_.bytes_read += out.size();
+  read_uncounted(addr, out);
+  count(addr, out.size(), false);
 }
 
 void LocalMemory::write(uint64_t addr, std::span<const uint8_t> bytes) {
+  write_uncounted(addr, bytes);
+  count(addr, bytes.size(), true);
+}
+
+void LocalMemory::read_uncounted(uint64_t addr, std::span<uint8_t> out) {
+  check(addr, out.size(), "local read");
+  memory_for(addr).read(addr, out);
+}
+
+void LocalMemory::write_uncounted(uint64_t addr, std::span<const uint8_t> bytes) {
   check(addr, bytes.size(), "local write");
   memory_for(addr).write(addr, bytes);
-  stats_.bytes_written += bytes.size();
+}
+
+void LocalMemory::count(uint64_t addr, uint64_t bytes, bool write) {
+  const bool scratchpad = scratchpad_.region().contains(addr);
+  uint64_t& counter = scratchpad ? (write ? stats_.scratchpad_bytes_written : stats_.scratchpad_bytes_read)
+                                 : (write ? stats_.accumulator_bytes_written : stats_.accumulator_bytes_read);
+  counter += bytes;
 }
 
 std::vector<uint8_t> LocalMemory::read_bytes(uint64_t addr, uint64_t bytes) {

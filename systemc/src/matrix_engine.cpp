@@ -16,13 +16,15 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 bool is_fp8(num::Format f) { return f == num::Format::E4M3 || f == num::Format::E5M2; }
 
-// Reads `rows` rows of `row_bytes` at `stride` (0: packed) into one packed buffer.
+// Reads `rows` rows of `row_bytes` at `stride` (0: packed) into one packed
+// buffer. The engine's reads and writes are left out of the local memory's
+// statistics: count_matmul_traffic counts what the array moves.
 std::vector<uint8_t> read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows, uint64_t row_bytes,
                                uint64_t stride, const char* what) {
   const uint64_t step = stride == 0 ? row_bytes : stride;
   memory.check(addr, (rows - 1) * step + row_bytes, what);
   std::vector<uint8_t> out(rows * row_bytes);
-  for (uint64_t r = 0; r < rows; ++r) memory.read(addr + r * step, {out.data() + r * row_bytes, row_bytes});
+  for (uint64_t r = 0; r < rows; ++r) memory.read_uncounted(addr + r * step, {out.data() + r * row_bytes, row_bytes});
   return out;
 }
 
@@ -30,7 +32,9 @@ std::vector<uint8_t> read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows
 std::vector<float> read_scales(LocalMemory& memory, uint64_t addr, uint64_t count, const char* what) {
   if (addr == 0) return std::vector<float>(count, 1.0f);
   memory.check(addr, count * 4, what);
-  return memory.read_f32(addr, count);
+  std::vector<float> out(count);
+  memory.read_uncounted(addr, {reinterpret_cast<uint8_t*>(out.data()), count * 4});
+  return out;
 }
 
 }  // namespace
@@ -101,7 +105,8 @@ uint64_t BehaviouralMatrixEngine::compute(const isa::operands::TileWithScales& a
     g.b_scales = read_scales(memory_, b_scales_, ceil_div(n, num::kBlockK) * kb, "cmx.preload B scales");
   }
   const uint64_t cycles = multiply(g, c);
-  for (uint64_t r = 0; r < m; ++r) memory_.write_f32(acc + r * c_step, {c.data() + r * n, n});
+  for (uint64_t r = 0; r < m; ++r)
+    memory_.write_uncounted(acc + r * c_step, {reinterpret_cast<const uint8_t*>(c.data() + r * n), n * 4});
   return cycles;
 }
 
@@ -139,6 +144,10 @@ uint64_t BehaviouralMatrixEngine::matmul(const isa::operands::TileWithScales& a_
   stats_.busy_cycles += cycles;
   stats_.conflict_cycles += conflict;
   stats_.macs += m * n * k;
+  if (!is_fp8(a_fmt_)) stats_.bf16_macs += m * n * k;
+  count_matmul_traffic(cfg_, memory_,
+                       {a_addr, is_fp8(a_fmt_) ? a_scales : 0, b_addr_, is_fp8(a_fmt_) ? b_scales_ : 0, acc, m, n, k,
+                        a_bytes, b_bytes, accumulate});
   return cycles;
 }
 

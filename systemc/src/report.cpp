@@ -50,6 +50,7 @@ nlohmann::ordered_json accelerator_json(const AcceleratorStats& a, uint64_t tile
             {"busy_cycles", a.matrix.busy_cycles},
             {"bank_conflict_cycles", a.matrix.conflict_cycles},
             {"macs", a.matrix.macs},
+            {"bf16_macs", a.matrix.bf16_macs},
             {"mac_utilisation", ratio(a.matrix.macs, tile_cycles * cells)}}},
           {"vector",
            {{"commands", a.vector.commands},
@@ -57,10 +58,42 @@ nlohmann::ordered_json accelerator_json(const AcceleratorStats& a, uint64_t tile
             {"bank_conflict_cycles", a.vector.conflict_cycles},
             {"elements", a.vector.elements}}},
           {"local_memory",
-           {{"bytes_read", a.local_memory.bytes_read},
-            {"bytes_written", a.local_memory.bytes_written},
+           {{"bytes_read", a.local_memory.bytes_read()},
+            {"bytes_written", a.local_memory.bytes_written()},
+            {"scratchpad_bytes_read", a.local_memory.scratchpad_bytes_read},
+            {"scratchpad_bytes_written", a.local_memory.scratchpad_bytes_written},
+            {"accumulator_bytes_read", a.local_memory.accumulator_bytes_read},
+            {"accumulator_bytes_written", a.local_memory.accumulator_bytes_written},
             {"conflicting_commands", a.local_memory.conflicts},
             {"conflict_cycles", a.local_memory.conflict_cycles}}}};
+}
+
+// The tags the tile used: its commands' work and its core's instructions.
+nlohmann::ordered_json tags_json(const TileResult& tile) {
+  nlohmann::ordered_json tags = nlohmann::ordered_json::array();
+  for (size_t t = 0; t < tile.tags.size(); ++t) {
+    const TagStats& s = tile.tags[t];
+    if (s.commands == 0 && tile.stats.instructions_by_tag[t] == 0) continue;
+    tags.push_back({{"tag", t},
+                    {"instructions", tile.stats.instructions_by_tag[t]},
+                    {"commands", s.commands},
+                    {"load_busy_cycles", s.queue_busy_cycles[0]},
+                    {"compute_busy_cycles", s.queue_busy_cycles[1]},
+                    {"store_busy_cycles", s.queue_busy_cycles[2]},
+                    {"matrix_busy_cycles", s.matrix_busy_cycles},
+                    {"vector_busy_cycles", s.vector_busy_cycles},
+                    {"macs", s.work.macs},
+                    {"bf16_macs", s.work.bf16_macs},
+                    {"vector_elements", s.work.vector_elements},
+                    {"dma_bytes_read", s.work.dma_bytes_read},
+                    {"dma_bytes_written", s.work.dma_bytes_written},
+                    {"scratchpad_bytes", s.work.scratchpad_bytes},
+                    {"accumulator_bytes", s.work.accumulator_bytes},
+                    {"first_cycle", s.first_cycle},
+                    {"last_cycle", s.last_cycle},
+                    {"attributed_cycles", s.attributed_cycles}});
+  }
+  return tags;
 }
 
 std::string accelerator_table(const SimResult& r) {
@@ -131,7 +164,8 @@ nlohmann::ordered_json to_json(const SimResult& r) {
     tiles.push_back({{"tile", t}, {"exited", tile.exited}, {"exit_code", tile.exit_code}, {"cycles", tile.cycles},
                      {"instructions", tile.stats.instructions}, {"ipc", ipc(tile.stats.instructions, tile.cycles)},
                      {"instructions_by_class", by_class}, {"stall_cycles", stalls},
-                     {"accelerator", accelerator_json(tile.accelerator, tile.cycles, r.matrix_cells)}});
+                     {"accelerator", accelerator_json(tile.accelerator, tile.cycles, r.matrix_cells)},
+                     {"idle_cycles", tile.idle_cycles}, {"tags", tags_json(tile)}});
   }
   j["tiles"] = tiles;
   nlohmann::ordered_json channels = nlohmann::ordered_json::array();

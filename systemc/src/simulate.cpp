@@ -34,9 +34,10 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   std::optional<Trace> trace;
   if (!options.trace_path.empty()) trace.emplace(cfg.clock_ghz, cfg.tiles, options.trace_max_events);
 
+  SimResult result;
   Chip chip("chip", cfg,
             ChipOptions{options.quantum_cycles, options.max_cycles, options.echo_output, options.progress,
-                        trace ? &*trace : nullptr});
+                        options.progress_goal, trace ? &*trace : nullptr, &result.utilisation});
   load_program(program, cfg, options.program_name, chip.ram(), chip.hbm());
   chip.reset(program.entry);
   if (options.configure) options.configure(chip);
@@ -51,7 +52,6 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
 
   const auto started = std::chrono::steady_clock::now();
   sc_core::sc_start();
-  SimResult result;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.progress) std::fputs("\r\033[K", stderr);
   if (options.inspect) options.inspect(chip);
@@ -59,7 +59,11 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   result.error = chip.error();
   for (uint32_t t = 0; t < chip.tiles(); ++t) {
     const Core& core = chip.core(t);
-    result.tiles.push_back({core.exited(), core.exit_code(), core.cycles(), core.stats(), chip.accelerator(t).stats()});
+    Accelerator& accelerator = chip.accelerator(t);
+    accelerator.finish_tags(core.cycles());
+    result.tiles.push_back({core.exited(), core.exit_code(), core.cycles(), core.stats(), accelerator.stats(),
+                            {accelerator.tag_stats().begin(), accelerator.tag_stats().end()},
+                            accelerator.idle_cycles()});
     result.cycles = std::max(result.cycles, core.cycles());
     result.instructions += core.stats().instructions;
   }

@@ -7,8 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cadre/arch/arch_json.h"
+#include "cadre/energy/area_model.h"
+#include "cadre/energy/tech_node.h"
 #include "cadre/rtl/area.h"
 #include "common/run_command.h"
 
@@ -43,7 +46,8 @@ TEST(CadreArea, SynthesisedEngineAndSrams) {
   const nlohmann::json j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["arch"], "tiny");
   EXPECT_EQ(j["tech_node_nm"], 7.0);
-  EXPECT_DOUBLE_EQ(j["logic_scale"].get<double>(), (7.0 / 45) * (7.0 / 45));
+  const energy::TechNode node = energy::tech_node(7);
+  EXPECT_DOUBLE_EQ(j["area_scale"].get<double>(), energy::area_scale(node));
   const nlohmann::json& pe = j["logic"][0];
   const nlohmann::json& stage = j["logic"][1];
   const nlohmann::json& engine = j["logic"][2];
@@ -60,17 +64,24 @@ TEST(CadreArea, SynthesisedEngineAndSrams) {
   // The engine holds the cells and the stages, and its own control.
   EXPECT_GT(engine["gates"].get<uint64_t>(),
             6 * pe["gates"].get<uint64_t>() + 3 * stage["gates"].get<uint64_t>());
-  // Area: the gates times their cells, scaled to 7 nm.
+  // Area: the gates times their cells, scaled to 7 nm by the energy model's rule.
   double um2 = 0;
   for (const auto& [type, count] : pe["cells"].items()) {
     for (const rtl::CellArea& c : rtl::cell_areas())
       if (type == c.type) um2 += count.get<double>() * c.um2_at_45nm;
   }
   EXPECT_NEAR(pe["um2_at_45nm"].get<double>(), um2, 1e-6 * um2);
-  EXPECT_NEAR(pe["mm2"].get<double>(), um2 * 6 * j["logic_scale"].get<double>() * 1e-6, 1e-9);
-  // SRAM: 64 KiB of scratchpad in 7 nm bit cells of 0.027 um^2 at 70 % efficiency.
-  EXPECT_NEAR(j["sram"]["scratchpad_mm2"].get<double>(), 65536 * 8 * 0.027 / 0.7 * 1e-6, 1e-9);
-  EXPECT_NEAR(j["chip_mm2"].get<double>(), 2 * j["tile_mm2"].get<double>(), 1e-12);
+  EXPECT_NEAR(pe["mm2"].get<double>(), um2 * 6 * energy::area_scale(node) * 1e-6, 1e-9);
+  // The energy model's MAC cell: the engine divided among its 6 cells.
+  EXPECT_NEAR(j["mac_cell_um2"]["rtl"].get<double>(), engine["um2_at_45nm"].get<double>() * energy::area_scale(node) / 6,
+              1e-6);
+  EXPECT_GT(j["mac_cell_um2"]["energy_model_estimate"].get<double>(), 0.0);
+  // SRAM: the energy model's.
+  EXPECT_DOUBLE_EQ(j["sram_mm2"]["scratchpad"].get<double>(), energy::sram_area_mm2(65536, node));
+  EXPECT_NEAR(j["tile_mm2"].get<double>(),
+              j["engine_mm2"].get<double>() + j["sram_mm2"]["scratchpad"].get<double>() +
+                  j["sram_mm2"]["accumulator"].get<double>(),
+              1e-12);
 }
 
 TEST(CadreArea, BadArchIsBadInput) {
@@ -79,14 +90,18 @@ TEST(CadreArea, BadArchIsBadInput) {
   EXPECT_THAT(r.output, HasSubstr("cadre area:"));
 }
 
-TEST(SramModel, PublishedCellsAndTheRulesBetweenAndBeyond) {
-  EXPECT_DOUBLE_EQ(rtl::sram_bitcell_um2(45), 0.346);
-  EXPECT_DOUBLE_EQ(rtl::sram_bitcell_um2(7), 0.027);
-  EXPECT_DOUBLE_EQ(rtl::sram_bitcell_um2(90), 0.346 * 4);  // square rule above 45 nm
-  const double between = rtl::sram_bitcell_um2(6);       // log-log between 7 and 5 nm
-  EXPECT_LT(between, 0.027);
-  EXPECT_GT(between, 0.021);
-  EXPECT_DOUBLE_EQ(rtl::sram_mm2(1 << 20, 7), (1 << 20) * 8 * 0.027 / 0.7 * 1e-6);
+TEST(RtlLogicArea, EngineReplacesTheMacCellEstimate) {
+  arch::ArchConfig cfg = arch::load_arch("small");
+  const energy::TechNode node = energy::tech_node(cfg.tech_node_nm);
+  // A made-up synthesis: the whole engine 64,000 um^2 at 45 nm for 64 cells.
+  const std::vector<rtl::SynthesisedPart> parts = {
+      {"processing element", 64, {{"$_NAND_", 1}}}, {"matrix engine", 1, {{"$_NAND_", 80200}}}};
+  const energy::LogicArea with_rtl = rtl::logic_area_with_engine(cfg, node, parts);
+  const energy::LogicArea estimate = energy::estimated_logic_area(cfg, node);
+  EXPECT_DOUBLE_EQ(with_rtl.mac_cell_um2, 80200 * 0.798 * energy::area_scale(node) / 64);
+  EXPECT_EQ(with_rtl.vector_lane_um2, estimate.vector_lane_um2);
+  EXPECT_EQ(with_rtl.core_um2, estimate.core_um2);
+  EXPECT_NE(with_rtl.basis.find("yosys synthesis"), std::string::npos);
 }
 
 }  // namespace

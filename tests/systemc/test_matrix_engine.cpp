@@ -292,6 +292,28 @@ TEST(MatrixEngine, BadOperandsAreClearErrors) {
                sim::AccelError);
 }
 
+// The local memory traffic of a cmx.mm.acc is the array's (A once per column
+// fold, B once, C written per row fold and read back), the same whether the
+// FP8 values are computed or not (`cadre run --timing-only`).
+TEST(MatrixEngine, CountsTheArraysTrafficWithAndWithoutValues) {
+  const arch::ArchConfig cfg = unit_config(8, 8);  // 16 x 20 x 24: 3 column folds, 3 row folds
+  for (const bool values : {true, false}) {
+    LocalRig rig(cfg);
+    sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+    engine.set_fp8_values(values);
+    engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}, {});
+    engine.preload(ops::TileWithScales{.tile = kB, .scales = kSb}, ops::WeightShape{.k = 24, .n = 20});
+    engine.matmul(ops::TileWithScales{.tile = kA, .scales = kSa}, ops::MatmulOut{.acc = kAcc, .m = 16}, true);
+    const sim::LocalMemoryStats& s = rig.memory.stats();
+    // A 3 x 16 x 24 + its scales 3 x 16 x 4; B 20 x 24 + one scale block of 4 bytes.
+    EXPECT_EQ(s.scratchpad_bytes_read, 3u * 16 * 24 + 3 * 16 * 4 + 20 * 24 + 4) << values;
+    EXPECT_EQ(s.scratchpad_bytes_written, 0u) << values;
+    EXPECT_EQ(s.accumulator_bytes_written, 3u * 16 * 20 * 4) << values;
+    EXPECT_EQ(s.accumulator_bytes_read, 3u * 16 * 20 * 4) << values;  // 2 later row folds + accumulate
+    EXPECT_EQ(engine.stats().bf16_macs, 0u);
+  }
+}
+
 // /matrix/engine picks the implementation behind MatrixUnit, and
 // matrix_command hands it each cmx.* instruction with its operands decoded.
 TEST(MatrixUnit, TheConfigurationSelectsTheEngineAndCommandsReachIt) {

@@ -52,6 +52,60 @@ TEST(SparseMemory, WritesAcrossPageBoundaries) {
   EXPECT_EQ(out[4098], bytes[4098]);
 }
 
+// A made region's byte at address a is (a * 31) >> 3; a region [0x3000, 0x5800).
+uint8_t made_byte(uint64_t a) { return static_cast<uint8_t>((a * 31) >> 3); }
+void add_test_region(SparseMemory& m) {
+  m.add_made_region({0x3000, 0x2800}, [](uint64_t addr, std::span<uint8_t> out) {
+    ASSERT_GE(addr, 0x3000u);
+    ASSERT_LE(addr + out.size(), 0x5800u);
+    for (size_t i = 0; i < out.size(); ++i) out[i] = made_byte(addr + i);
+  });
+}
+
+TEST(SparseMemory, MadeRegionsReadAsTheirMakerWithoutPages) {
+  SparseMemory m({0x1000, 0x10000});
+  add_test_region(m);
+  std::vector<uint8_t> out(0x6000 - 0x2F00);  // zero, made, zero
+  m.read(0x2F00, out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint64_t a = 0x2F00 + i;
+    ASSERT_EQ(out[i], a >= 0x3000 && a < 0x5800 ? made_byte(a) : 0) << std::hex << a;
+  }
+  EXPECT_EQ(m.pages_touched(), 0u);
+}
+
+TEST(SparseMemory, MadeBytesAreTheSameInAnyReadOrder) {
+  SparseMemory forward({0x1000, 0x10000}), scattered({0x1000, 0x10000});
+  add_test_region(forward);
+  add_test_region(scattered);
+  std::vector<uint8_t> whole(0x2800);
+  forward.read(0x3000, whole);
+  // Odd-sized pieces from the end backwards, across page boundaries.
+  std::vector<uint8_t> pieces(whole.size());
+  for (uint64_t end = pieces.size(); end > 0;) {
+    const uint64_t start = end > 977 ? end - 977 : 0;
+    scattered.read(0x3000 + start, std::span<uint8_t>(pieces).subspan(start, end - start));
+    end = start;
+  }
+  EXPECT_EQ(pieces, whole);
+}
+
+TEST(SparseMemory, WritesAndZeroesInAMadeRegionKeepTheRestOfThePage) {
+  SparseMemory m({0x1000, 0x10000});
+  add_test_region(m);
+  const std::vector<uint8_t> bytes = {0xAA, 0xBB};
+  m.write(0x3010, bytes);
+  m.zero(0x4100, 16);
+  EXPECT_EQ(m.pages_touched(), 2u);
+  std::vector<uint8_t> out(0x2000);
+  m.read(0x3000, out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint64_t a = 0x3000 + i;
+    const uint8_t want = a == 0x3010 ? 0xAA : a == 0x3011 ? 0xBB : (a >= 0x4100 && a < 0x4110) ? 0 : made_byte(a);
+    ASSERT_EQ(out[i], want) << std::hex << a;
+  }
+}
+
 elf::Program program_with(std::vector<elf::Segment> segments, uint64_t entry = arch::kRamBase) {
   elf::Program p;
   p.entry = entry;

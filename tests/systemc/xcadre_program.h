@@ -46,7 +46,7 @@ struct XcadreRig {
   arch::ArchConfig cfg;
   sim::Chip chip;
   XcadreRig(const arch::ArchConfig& c, const Code& code)
-      : cfg(c), chip("chip", cfg, sim::ChipOptions{10000, 0, false, false, nullptr}) {
+      : cfg(c), chip("chip", cfg, sim::ChipOptions{10000, 0, false, false, {}, nullptr}) {
     tlm::tlm_global_quantum::instance().set(chip.clock().to_time(10000));
     std::vector<uint8_t> text;
     for (const uint32_t w : code.words)

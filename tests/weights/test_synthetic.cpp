@@ -82,6 +82,28 @@ TEST(Synthetic, Fp8WeightsAreFiniteCodesWithBlockScalesNearTheRealRange) {
   }
 }
 
+TEST(Synthetic, RowsAreTheElementsMadeOneByOne) {
+  const model::MoeLayerSpec spec = model::load_model("deepseek-v3");
+  const SyntheticLayer l(spec, 11, 3);
+  for (const TensorRef t : {TensorRef{Role::ExpertGate, 200}, TensorRef{Role::ExpertDown, 5}, TensorRef{Role::SharedUp}}) {
+    std::vector<uint8_t> codes(7168 - 1000);  // the rest of a whole row
+    l.fp8_row(t, 77, 1000, codes);
+    for (size_t i = 0; i < codes.size(); ++i) ASSERT_EQ(codes[i], l.fp8(t, 77, 1000 + i)) << i;
+  }
+  for (const TensorRef t : {TensorRef{Role::Input}, TensorRef{Role::RouterWeight}, TensorRef{Role::ExpertUp, 9}}) {
+    std::vector<uint16_t> values(129);
+    l.bf16_row(t, 2, 64, values);
+    for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(values[i], l.bf16(t, 2, 64 + i)) << i;
+  }
+}
+
+TEST(Synthetic, FastE4m3CodeOfEveryHashIsTheConversions) {
+  for (uint64_t top = 0; top < (uint64_t{1} << 24); ++top) {
+    const float unit = static_cast<float>(static_cast<int32_t>(top) - (1 << 23)) * 0x1p-23f;
+    ASSERT_EQ(unit_e4m3(top << 40 | 0xABCDEF), num::float_to_e4m3(num::mul_rn(unit, 448.0f))) << top;
+  }
+}
+
 TEST(Synthetic, TensorNamesFollowEachFamilysCheckpoints) {
   using model::Family;
   EXPECT_EQ(checkpoint_name(Family::DeepSeekV3, {Role::ExpertUp, 17}), "mlp.experts.17.up_proj.weight");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -49,8 +50,15 @@ int run(const Options& o) {
   const golden::SyntheticWeights weights(weights::SyntheticLayer(request.spec, o.seed, request.tokens));
   // The precision the compiled program runs in (quantize-fp8 may be left out of a pipeline).
   const model::Precision precision = block.find("input_quant") ? model::Precision::Fp8 : model::Precision::Bf16;
-  std::optional<golden::MoeTrace> golden;
-  if (o.check) golden = golden::run_golden(request.spec, weights, precision, 1);
+  // The golden model runs on another core while the chip is simulated.
+  std::future<golden::MoeTrace> golden;
+  if (o.check)
+    golden = std::async(std::launch::async, [&] { return golden::run_golden(request.spec, weights, precision, 1); });
+  std::optional<golden::MoeTrace> golden_trace;
+  const runtime::GoldenSource golden_source = [&]() -> const golden::MoeTrace& {
+    if (!golden_trace) golden_trace = golden.get();
+    return *golden_trace;
+  };
   const auto t2 = std::chrono::steady_clock::now();
 
   sim::SimOptions sopts;
@@ -58,8 +66,14 @@ int run(const Options& o) {
   sopts.max_cycles = o.max_cycles;
   sopts.echo_output = false;
   sopts.progress = !o.json && isatty(STDERR_FILENO);
+  if (sopts.progress) {
+    const std::vector<uint64_t> rows = runtime::routed_rows(weights);
+    sopts.progress_goal = {static_cast<uint64_t>(runtime::layer_work(request.spec, request.tokens, precision, rows).hbm_bytes),
+                           request.tokens};
+  }
   sopts.trace_path = o.trace;
-  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights, golden ? &*golden : nullptr, sopts, o.timing_only);
+  const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights,
+                                                   o.check ? golden_source : runtime::GoldenSource{}, sopts, o.timing_only);
   const auto t3 = std::chrono::steady_clock::now();
 
   const sim::SimResult& r = run.sim;
@@ -94,7 +108,7 @@ int run(const Options& o) {
       checks.push_back({{"tensor", c.role}, {"elements", c.elements}, {"mismatches", c.mismatches}, {"first", c.first}});
     j["checks"] = checks;
     j["bit_exact"] = o.check ? nlohmann::ordered_json(run.bit_exact()) : nlohmann::ordered_json();
-    j["wall_clock"] = {{"compile_seconds", secs(t0, t1)}, {"golden_seconds", secs(t1, t2)}, {"simulate_seconds", secs(t2, t3)}};
+    j["wall_clock"] = {{"compile_seconds", secs(t0, t1)}, {"simulate_and_check_seconds", secs(t2, t3)}};
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{} {}, {} tokens, {}, on {} ({} tiles)\n", request.spec.name, model::name(request.phase), request.tokens,

@@ -18,11 +18,17 @@ constexpr uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-constexpr uint64_t hash(uint64_t seed, TensorRef t, uint64_t row, uint64_t col) {
+// The hash of (seed, tensor, row), which every element of the row shares.
+constexpr uint64_t row_hash(uint64_t seed, TensorRef t, uint64_t row) {
   uint64_t h = mix(seed ^ 0x9E3779B97F4A7C15ull);
   h = mix(h ^ (static_cast<uint64_t>(t.role) << 32 | t.expert));
-  h = mix(h ^ row);
-  return mix(h ^ (col * 0xD6E8FEB86659FD93ull));
+  return mix(h ^ row);
+}
+
+constexpr uint64_t element_hash(uint64_t row_h, uint64_t col) { return mix(row_h ^ (col * 0xD6E8FEB86659FD93ull)); }
+
+constexpr uint64_t hash(uint64_t seed, TensorRef t, uint64_t row, uint64_t col) {
+  return element_hash(row_hash(seed, t, row), col);
 }
 
 // The top 24 bits as a signed multiple of 2^-23 in [-1, 1): exact in FP32.
@@ -32,6 +38,26 @@ float unit_from_hash(uint64_t h) {
 }
 
 }  // namespace
+
+// float_to_e4m3(mul_rn(unit_from_hash(h), 448)) by integer steps: the
+// product's magnitude is below 448, so no overflow; below 2^-6 it rounds to a
+// multiple of 2^-9 (E4M3's subnormals, whose codes count in that step), and
+// above, rounding the FP32 mantissa to 3 bits and rebiasing the exponent is
+// the code (a carry out of the mantissa moves to the next binade, as in the
+// code). tests/weights/test_synthetic.cpp checks every one of the 2^24 hashes.
+uint8_t unit_e4m3(uint64_t h) {
+  const float x = num::mul_rn(unit_from_hash(h), 448.0f);
+  const float a = std::fabs(x);
+  uint32_t code;
+  if (a < 0x1p-6f) {
+    code = static_cast<uint32_t>(std::nearbyint(a * 512.0f));  // exact product; rounds half to even
+  } else {
+    const uint32_t u = num::float_bits(a);
+    code = ((u + 0x7FFFFu + ((u >> 20) & 1u)) >> 20) - ((127u - 7u) << 3);
+  }
+  return static_cast<uint8_t>(code | (std::signbit(x) ? 0x80u : 0u));
+}
+
 
 SyntheticLayer::SyntheticLayer(const model::MoeLayerSpec& spec, uint64_t seed, uint32_t tokens)
     : spec_(spec), seed_(seed), tokens_(tokens) {}
@@ -81,6 +107,18 @@ uint8_t SyntheticLayer::fp8(TensorRef t, uint64_t row, uint64_t col) const {
   // Codes spread over the whole E4M3 range, as a checkpoint's blocks (quantised
   // to amax = 448) are.
   return num::float_to_e4m3(num::mul_rn(unit(t, row, col), 448.0f));
+}
+
+void SyntheticLayer::fp8_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint8_t> out) const {
+  const uint64_t h = row_hash(seed_, t, row);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = unit_e4m3(element_hash(h, col + i));
+}
+
+void SyntheticLayer::bf16_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint16_t> out) const {
+  const uint64_t h = row_hash(seed_, t, row);
+  const float a = amplitude(t);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = num::float_to_bf16(num::mul_rn(unit_from_hash(element_hash(h, col + i)), a));
 }
 
 float SyntheticLayer::scale_inv(TensorRef t, uint64_t block_row, uint64_t block_col) const {

@@ -22,6 +22,7 @@
 
 #include "cadre/compiler/expr.h"
 #include "cadre/isa/xcadre.h"
+#include "cadre/model/kernels.h"
 #include "cadre/numerics/format.h"
 
 namespace cadre::compiler {
@@ -178,6 +179,14 @@ struct StoreStmt {
 struct BarrierStmt {
   bool operator==(const BarrierStmt&) const = default;
 };
+// `kernel NAME`: the commands after it in program order, up to the next
+// kernel statement, belong to the layer's kernel NAME (model/kernels.def).
+// The code generator writes the kernel's tag (kernel_tags.h) into the command
+// tag CSR, so the simulator counts each kernel's work apart.
+struct KernelStmt {
+  model::Kernel kernel = model::Kernel::RouterGemm;
+  bool operator==(const KernelStmt&) const = default;
+};
 // One Xcadre instruction; its operand fields by the names of xcadre_layouts.def.
 struct Field {
   std::string name;
@@ -193,7 +202,7 @@ struct CommandStmt {
 };
 
 struct Stmt {
-  std::variant<ForStmt, IfStmt, LetStmt, SetStmt, LoadStmt, StoreStmt, BarrierStmt, CommandStmt> node;
+  std::variant<ForStmt, IfStmt, LetStmt, SetStmt, LoadStmt, StoreStmt, BarrierStmt, KernelStmt, CommandStmt> node;
   int line = 0;
   bool operator==(const Stmt& o) const { return node == o.node; }
 };

@@ -44,6 +44,7 @@ class SyntheticWeights final : public LayerWeights {
   MatrixU16 bf16(weights::TensorRef t) const override;
   MatrixF fp32(weights::TensorRef t) const override;
   Fp8Weight fp8(weights::TensorRef t) const override;
+  const weights::SyntheticLayer& layer() const { return layer_; }
 
  private:
   weights::SyntheticLayer layer_;

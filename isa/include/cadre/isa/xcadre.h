@@ -18,6 +18,13 @@ enum class Major : uint8_t { Custom0 = 0x0B, Custom1 = 0x2B, Custom2 = 0x5B, Cus
 enum class Queue : uint8_t { Load, Compute, Store, Core };
 inline constexpr int kQueueCount = 3;  // Load, Compute, Store are queues; Core is not
 
+// The command tag: a read/write CSR of the control core whose value every
+// Xcadre command carries into its queue and unit, so that a unit's work is
+// counted per tag (docs/isa.md, "The command tag"). Compiled layers write the
+// kernel each command belongs to. Tags 0 to kTagCount - 1; 0 at reset.
+inline constexpr uint16_t kTagCsr = 0x800;
+inline constexpr uint32_t kTagCount = 64;
+
 // What carries a command out: the load queue's DMA, the matrix engine, the
 // vector unit, the store queue's DMA, or the queues and the command interface
 // themselves (semaphores, fences, status).

@@ -75,30 +75,30 @@ inline void gemm_fp8_e4m3_host(size_t m_size, size_t n_size, size_t k_size, cons
     value[code] = nan[code] ? 0.0 : static_cast<double>(x);
   }
   const size_t blocks = (k_size + kBlockK - 1) / kBlockK;
-  // Decoded rows, and whether each row's block holds a NaN code.
-  const auto decode = [&](const Fp8Operand& op, size_t rows, std::vector<double>& out, std::vector<char>& has_nan) {
-    out.resize(rows * k_size);
-    has_nan.assign(rows * blocks, 0);
-    for (size_t r = 0; r < rows; ++r)
-      for (size_t k = 0; k < k_size; ++k) {
-        const uint8_t code = op.data[r * op.ld + k];
-        out[r * k_size + k] = value[code];
-        has_nan[r * blocks + k / kBlockK] |= static_cast<char>(nan[code]);
-      }
+  // Decoded rows, and whether each row's block holds a NaN code. A is decoded
+  // whole; B one row at a time, used by every row of A before the next (no
+  // N x K buffer: a decode GEMM has few rows of A and a large B).
+  const auto decode = [&](const Fp8Operand& op, size_t row, double* out, char* has_nan) {
+    for (size_t kb = 0; kb < blocks; ++kb) has_nan[kb] = 0;
+    for (size_t k = 0; k < k_size; ++k) {
+      const uint8_t code = op.data[row * op.ld + k];
+      out[k] = value[code];
+      has_nan[k / kBlockK] |= static_cast<char>(nan[code]);
+    }
   };
-  std::vector<double> da, db;
-  std::vector<char> nan_a, nan_b;
-  decode(a, m_size, da, nan_a);
-  decode(b, n_size, db, nan_b);
-  for (size_t m = 0; m < m_size; ++m)
-    for (size_t n = 0; n < n_size; ++n) {
+  std::vector<double> da(m_size * k_size), db(k_size);
+  std::vector<char> nan_a(m_size * blocks), nan_b(blocks);
+  for (size_t m = 0; m < m_size; ++m) decode(a, m, &da[m * k_size], &nan_a[m * blocks]);
+  for (size_t n = 0; n < n_size; ++n) {
+    decode(b, n, db.data(), nan_b.data());
+    for (size_t m = 0; m < m_size; ++m) {
       float acc = accumulate ? c[m * ldc + n] : 0.0f;
       for (size_t kb = 0; kb < blocks; ++kb) {
         const size_t k0 = kb * kBlockK, len = k_size - k0 < size_t{kBlockK} ? k_size - k0 : size_t{kBlockK};
         float block = bits_float(kCanonicalNanBits);
-        if (!nan_a[m * blocks + kb] && !nan_b[n * blocks + kb]) {
+        if (!nan_a[m * blocks + kb] && !nan_b[kb]) {
           const double* x = &da[m * k_size + k0];
-          const double* y = &db[n * k_size + k0];
+          const double* y = &db[k0];
           double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // exact, so the four chains may be added in any order
           size_t i = 0;
           for (; i + 4 <= len; i += 4) {
@@ -115,6 +115,7 @@ inline void gemm_fp8_e4m3_host(size_t m_size, size_t n_size, size_t k_size, cons
       }
       c[m * ldc + n] = canonical(acc);
     }
+  }
 }
 
 // C[M x N] (row stride ldc) = A x B^T, or += when accumulate.

@@ -1,7 +1,8 @@
 // The matrix engine's area (docs/rtl.md, "Area"): the RTL synthesised by
 // yosys into simple gates, counted per module, each gate given the area of
-// its Nangate 45 nm cell (cell_areas.def) and scaled to the configuration's
-// technology node; the SRAMs from a size-based model beside it.
+// its Nangate 45 nm cell (cell_areas.def); the energy and area model
+// (cadre_energy) scales it to the configuration's node and takes it in place
+// of its estimate of a MAC cell.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/energy/area_model.h"
+#include "cadre/energy/tech_node.h"
 #include "cadre/rtl/array_shape.h"
 
 namespace cadre::rtl {
@@ -34,10 +37,8 @@ const std::vector<CellArea>& cell_areas();
 
 // um^2 at 45 nm; std::invalid_argument naming a cell type the table lacks.
 double area_um2_at_45nm(const CellCounts& cells);
-// Logic area scales with the square of the feature size: (node / 45)^2.
-double logic_scale(double tech_node_nm);
 
-struct LogicArea {
+struct SynthesisedPart {
   std::string part;    // "processing element", "accumulator stage", "matrix engine"
   uint64_t instances;  // in one engine
   CellCounts cells;    // of one instance
@@ -48,14 +49,13 @@ struct LogicArea {
 // One engine of cfg's shape synthesised (runs yosys on the embedded RTL):
 // the processing element, the accumulator stage and the whole engine.
 // SynthesisError when yosys is missing or fails.
-std::vector<LogicArea> synthesise_engine(const arch::ArchConfig& cfg);
+std::vector<SynthesisedPart> synthesise_engine(const arch::ArchConfig& cfg);
 
-// The SRAM model: mm^2 of `bytes` of 6T SRAM at the node (docs/rtl.md,
-// "SRAM"): bits x the published bit cell area at that node / array efficiency.
-double sram_mm2(uint64_t bytes, double tech_node_nm);
-// The bit cell area (um^2) the model uses at a node: published cells
-// interpolated log-log, scaled by the square rule beyond them.
-double sram_bitcell_um2(double tech_node_nm);
-inline constexpr double kSramArrayEfficiency = 0.7;
+// The energy model's logic areas with the synthesised engine in place of its
+// MAC-cell estimate: the engine (cells, accumulator stages, control) at the
+// node, divided among its R x C cells, so that the model's MAC arrays are
+// the engines' area. The vector lanes, cores and tile control stay estimates.
+energy::LogicArea logic_area_with_engine(const arch::ArchConfig& cfg, const energy::TechNode& node,
+                                         const std::vector<SynthesisedPart>& engine);
 
 }  // namespace cadre::rtl

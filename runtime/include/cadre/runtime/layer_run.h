@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,9 @@ compiler::ArgumentBlock read_argument_block(const elf::Program& program, std::st
 
 // Writes every input and weight tensor of the block into HBM (scratch
 // tensors stay zero); with `expert_weights` false only what routing reads
-// (the input, the router and its bias).
+// (the input, the router and its bias). Synthetic expert weights are not
+// written but made as the chip reads them (SparseMemory::add_made_region), so
+// a full-size layer's 11 GB of experts take no host memory.
 void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, const golden::LayerWeights& weights,
                  bool expert_weights = true);
 
@@ -53,13 +56,24 @@ void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, c
 std::vector<TensorCheck> check_layer(const sim::SparseMemory& hbm, const compiler::ArgumentBlock& block,
                                      const golden::MoeTrace& golden);
 
+// Gives the golden trace when the check needs it, after the chip has run: a
+// caller may compute it meanwhile on another thread (cadre run does).
+using GoldenSource = std::function<const golden::MoeTrace&()>;
+
 // Places, simulates and (with `golden`) checks. SystemC runs once per process.
 // `timing_only`: the FP8 GEMMs take their cycles without computing values
 // and the expert weights are not placed, so a full-size layer's cycles come
 // fast (routing still computes: its GEMM is BF16); the outputs are not the
 // layer's and are not checked.
 LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block, const arch::ArchConfig& arch,
-                   const golden::LayerWeights& weights, const golden::MoeTrace* golden, sim::SimOptions options,
+                   const golden::LayerWeights& weights, const GoldenSource& golden, sim::SimOptions options,
                    bool timing_only = false);
+inline LayerRun run_layer(const elf::Program& program, const compiler::ArgumentBlock& block,
+                          const arch::ArchConfig& arch, const golden::LayerWeights& weights,
+                          const golden::MoeTrace* golden, sim::SimOptions options, bool timing_only = false) {
+  GoldenSource source;
+  if (golden) source = [golden]() -> const golden::MoeTrace& { return *golden; };
+  return run_layer(program, block, arch, weights, source, std::move(options), timing_only);
+}
 
 }  // namespace cadre::runtime

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/golden/layer_weights.h"
 #include "cadre/model/kernels.h"
 #include "cadre/model/layer_spec.h"
 
@@ -31,5 +33,10 @@ struct Roofline {
 };
 
 Roofline roofline(const arch::ArchConfig& arch, const LayerWork& work);
+
+// The tokens each expert receives, from the golden model's routing of the
+// weights' input: the chip's alignment counts the same, so a layer's work is
+// known before it runs (for the progress estimate and for reports).
+std::vector<uint64_t> routed_rows(const golden::LayerWeights& weights);
 
 }  // namespace cadre::runtime

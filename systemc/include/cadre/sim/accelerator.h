@@ -24,6 +24,7 @@
 #include "cadre/sim/dma.h"
 #include "cadre/sim/local_memory.h"
 #include "cadre/sim/matrix_unit.h"
+#include "cadre/sim/tag_stats.h"
 #include "cadre/sim/tracing.h"
 #include "cadre/sim/vector_unit.h"
 #include "cadre/sim/xcadre_port.h"
@@ -75,8 +76,14 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   const VectorUnit& vector() const { return vector_; }
   const QueueStats& queue_stats(isa::Queue q) const { return queues_[static_cast<size_t>(q)].stats; }
   AcceleratorStats stats() const;
+  // Per command tag (TagStats), once finish_tags has accounted the tile's end.
+  const std::array<TagStats, isa::kTagCount>& tag_stats() const { return tags_; }
+  uint64_t idle_cycles() const { return timeline_.idle_cycles(); }
+  void finish_tags(uint64_t tile_cycles);
   // Each queue's commands and semaphore waits become spans of the trace (nullptr: none).
   void attach_trace(Trace* trace) { trace_ = trace; }
+  // Each command's busy span goes into the chip's utilisation timeline (nullptr: none).
+  void attach_utilisation(UtilisationTimeline* timeline) { utilisation_ = timeline; }
 
  private:
   struct CommandQueue {
@@ -100,7 +107,11 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   std::optional<std::string> core_wait(const XcadreCommand& c, const std::string& waits_for, uint64_t& waited,
                                        Ready ready);
   // What a command did, for its trace span: ("bytes", n), ("macs", n), ("elements", n).
-  std::pair<std::string_view, uint64_t> work_of(const XcadreCommand& c, const AcceleratorStats& before) const;
+  std::pair<std::string_view, uint64_t> work_of(const XcadreCommand& c, const UnitWork& work) const;
+  // The matrix engine's and vector unit's counters, which a compute command's work is the difference of.
+  UnitWork compute_counters() const;
+  // Adds command c, which ran in [start, end) and did `work`, to its tag's statistics.
+  void account(const XcadreCommand& c, isa::Queue q, uint64_t start, uint64_t end, const UnitWork& work);
   bool queues_stuck() const;  // every queue empty or held by a semaphore at 0
   // With overlapped DMA commands: until queue q's bursts in flight are back.
   void wait_for_dma(isa::Queue q);
@@ -120,7 +131,10 @@ class Accelerator : public sc_core::sc_module, public XcadreHandler {
   sc_core::sc_event changed_;  // a command completed, a semaphore moved, or one was queued
   std::optional<std::string> error_;  // a queued command failed: reported at the core's next command
   CoreWaitStats core_waits_;
+  std::array<TagStats, isa::kTagCount> tags_;
+  TagTimeline timeline_;
   Trace* trace_ = nullptr;
+  UtilisationTimeline* utilisation_ = nullptr;
 };
 
 }  // namespace cadre::sim

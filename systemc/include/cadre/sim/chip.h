@@ -23,6 +23,7 @@
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
 #include "cadre/sim/memory_target.h"
+#include "cadre/sim/progress.h"
 #include "cadre/sim/tracing.h"
 
 namespace cadre::sim {
@@ -32,7 +33,9 @@ struct ChipOptions {
   uint64_t max_cycles = 0;   // 0: no limit
   bool echo_output = true;   // forward program output to the host's stdout/stderr as it comes
   bool progress = false;     // a progress line on stderr every second or so
+  ProgressGoal progress_goal;
   Trace* trace = nullptr;    // nullptr: no trace
+  UtilisationTimeline* utilisation = nullptr;  // nullptr: none kept
 };
 
 class Tile : public sc_core::sc_module {

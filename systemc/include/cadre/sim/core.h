@@ -20,6 +20,7 @@
 #include "cadre/arch/arch_config.h"
 #include "cadre/arch/memory_map.h"
 #include "cadre/isa/rv64.h"
+#include "cadre/isa/xcadre.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/sim_error.h"
 #include "cadre/sim/timing.h"
@@ -31,6 +32,8 @@ struct CoreStats {
   uint64_t instructions = 0;
   std::array<uint64_t, kInsnClassCount> by_class{};
   std::array<uint64_t, kStallCauseCount> stall_cycles{};
+  // Instructions retired while the command tag (isa::kTagCsr) held each value.
+  std::array<uint64_t, isa::kTagCount> instructions_by_tag{};
 };
 
 // What a core tells the chip it belongs to.
@@ -72,7 +75,8 @@ class Core : public sc_core::sc_module {
   uint64_t exit_code() const { return exit_code_; }  // a0 of the exit ecall
   const std::optional<SimError>& error() const { return error_; }
   uint64_t cycles() const { return cycle_; }
-  const CoreStats& stats() const { return stats_; }
+  CoreStats stats() const;
+  uint32_t tag() const { return tag_; }  // the command tag CSR
   uint64_t reg(unsigned index) const { return x_[index]; }
   uint64_t pc() const { return pc_; }
 
@@ -139,6 +143,8 @@ class Core : public sc_core::sc_module {
   std::array<StallCause, 32> ready_cause_{};
   uint64_t divider_free_ = 0;
   uint64_t mscratch_ = 0;
+  uint32_t tag_ = 0;            // the command tag CSR
+  uint64_t tag_since_ = 0;      // instructions retired when it was last written
   // mcycle and minstret are writable: a write sets an offset from the counts.
   uint64_t mcycle_offset_ = 0, minstret_offset_ = 0;
 

@@ -24,6 +24,7 @@
 #include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/local_memory.h"
+#include "cadre/sim/tag_stats.h"
 
 namespace cadre::sim {
 
@@ -57,12 +58,19 @@ class DmaEngine : public sc_core::sc_module {
   bool overlaps_commands() const { return cfg_.dma.overlap_commands != 0; }
 
   const DmaStats& stats() const { return stats_; }
+  // The bytes queue q's commands moved (dma_bytes_* and the local bytes):
+  // each queue's apart, as both queues' commands run at once.
+  const UnitWork& work(isa::Queue q) const { return work_[q == isa::Queue::Load ? 0 : 1]; }
 
  private:
-  // Moves bytes between `data` and chip memory at `addr` in bursts.
-  void transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p);
+  // Moves bytes between `data` and chip memory at `addr` in bursts, for `work`.
+  void transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p,
+                UnitWork& work);
+  // Local memory accesses of a command, counted in `work`.
+  void read_local(uint64_t addr, std::span<uint8_t> out, UnitWork& work);
+  void write_local(uint64_t addr, std::span<const uint8_t> bytes, UnitWork& work);
   // The index list of `rows` entries, each -1 or inside [0, table_rows).
-  std::vector<int32_t> indices(const isa::operands::IndexList& idx, uint64_t rows);
+  std::vector<int32_t> indices(const isa::operands::IndexList& idx, uint64_t rows, UnitWork& work);
   // Each returns the cycle its last burst completes.
   uint64_t load(uint64_t chip, const isa::operands::Transfer& t, bool gather, cost::BurstPipeline& p);
   uint64_t store(uint64_t chip, const isa::operands::Transfer& t, cost::BurstPipeline& p);
@@ -79,6 +87,7 @@ class DmaEngine : public sc_core::sc_module {
   uint64_t store_weights_ = 0;  // 0: every weight is 1.0
   num::Format src_format_ = num::Format::FP32, dst_format_ = num::Format::FP32;
   DmaStats stats_;
+  std::array<UnitWork, 2> work_;  // load queue, store queue
 };
 
 }  // namespace cadre::sim

@@ -21,11 +21,17 @@ struct LocalStream {
   uint64_t bytes = 0;
 };
 
+// Bytes the units read and wrote, by memory (the energy model charges each
+// at its bank size), and bank conflicts.
 struct LocalMemoryStats {
-  uint64_t bytes_read = 0;
-  uint64_t bytes_written = 0;
+  uint64_t scratchpad_bytes_read = 0;
+  uint64_t scratchpad_bytes_written = 0;
+  uint64_t accumulator_bytes_read = 0;
+  uint64_t accumulator_bytes_written = 0;
   uint64_t conflicts = 0;         // commands whose streams shared a bank
   uint64_t conflict_cycles = 0;   // extra cycles those commands took
+  uint64_t bytes_read() const { return scratchpad_bytes_read + accumulator_bytes_read; }
+  uint64_t bytes_written() const { return scratchpad_bytes_written + accumulator_bytes_written; }
 };
 
 class LocalMemory {
@@ -35,11 +41,18 @@ class LocalMemory {
 
   // Whether [addr, addr + bytes) lies inside one of the two memories.
   bool contains(uint64_t addr, uint64_t bytes) const;
+  bool in_accumulator(uint64_t addr) const { return accumulator_.region().contains(addr); }
   // Throws AccelError naming the range and `what` when it is not.
   void check(uint64_t addr, uint64_t bytes, const char* what) const;
 
   void read(uint64_t addr, std::span<uint8_t> out);
   void write(uint64_t addr, std::span<const uint8_t> bytes);
+  // Reads and writes left out of the statistics, for a unit that counts its
+  // traffic as its hardware makes it (the matrix engine: count()).
+  void read_uncounted(uint64_t addr, std::span<uint8_t> out);
+  void write_uncounted(uint64_t addr, std::span<const uint8_t> bytes);
+  // Counts `bytes` read (or written) at `addr`, in the memory that holds addr.
+  void count(uint64_t addr, uint64_t bytes, bool write);
 
   // Convenience for element arrays (checked like read/write).
   std::vector<uint8_t> read_bytes(uint64_t addr, uint64_t bytes);

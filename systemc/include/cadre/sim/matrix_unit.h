@@ -27,7 +27,22 @@ struct MatrixStats {
   uint64_t busy_cycles = 0;
   uint64_t conflict_cycles = 0;
   uint64_t macs = 0;
+  uint64_t bf16_macs = 0;  // of macs, those with BF16 inputs (the others FP8)
 };
+
+// One cmx.mm as the array moves it through local memory.
+struct MatmulTraffic {
+  uint64_t a_addr = 0, a_scales = 0, b_addr = 0, b_scales = 0, acc = 0;  // scales 0: none
+  uint64_t m = 0, n = 0, k = 0;
+  uint64_t a_bytes = 1, b_bytes = 1;  // per element
+  bool accumulate = false;            // cmx.mm.acc
+};
+// Counts the traffic in `memory`'s statistics as a weight-stationary R x C
+// array makes it (docs/accelerator.md, "Statistics"): B and its scales read
+// once (each fold's weights preloaded once), A and its scales once per column
+// fold (ceil(n / C)), C written once per row fold (ceil(k / R)) and read
+// back by every row fold after the first, and by the first with accumulate.
+void count_matmul_traffic(const arch::ArchConfig& cfg, LocalMemory& memory, const MatmulTraffic& t);
 
 class MatrixUnit {
  public:

@@ -16,7 +16,9 @@
 #include "cadre/sim/accelerator.h"
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
+#include "cadre/sim/progress.h"
 #include "cadre/sim/sim_error.h"
+#include "cadre/sim/tag_stats.h"
 
 namespace cadre::sim {
 
@@ -30,6 +32,7 @@ struct SimOptions {
   uint64_t quantum_cycles = 10000;
   bool echo_output = true;               // forward program output to the host as it comes
   bool progress = false;                 // a progress line on stderr
+  ProgressGoal progress_goal;            // what it measures progress against
   std::filesystem::path trace_path;      // empty: no trace
   size_t trace_max_events = 200'000;
   // FST waveforms of the RTL matrix engines (/matrix/engine rtl): tile 0's
@@ -49,6 +52,8 @@ struct TileResult {
   uint64_t cycles = 0;
   CoreStats stats;
   AcceleratorStats accelerator;
+  std::vector<TagStats> tags;  // by command tag, isa::kTagCount of them
+  uint64_t idle_cycles = 0;    // cycles in which no accelerator command ran (TagTimeline)
 };
 
 struct SimResult {
@@ -65,6 +70,7 @@ struct SimResult {
   double wall_seconds = 0;
   size_t trace_events = 0;
   bool trace_truncated = false;
+  UtilisationTimeline utilisation;  // the units' busy cycles over time, all tiles
 };
 
 // Checks and loads the program (LoadError), checks that the configured

@@ -5,9 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "cadre/arch/memory_map.h"
 
@@ -35,12 +37,27 @@ class SparseMemory {
   // Zeroes the range in the pages that exist (the others already read as zero).
   void zero(uint64_t addr, uint64_t bytes);
 
+  // Bytes of `region` never written are made by `make(addr, out)` each time
+  // they are read, not kept: a full-size layer's weights, made from their
+  // address as they are read, need no host memory. A write there keeps its
+  // page as usual. Regions must not overlap; make fills all of `out`.
+  using Maker = std::function<void(uint64_t addr, std::span<uint8_t> out)>;
+  void add_made_region(arch::Region region, Maker make);
+
   size_t pages_touched() const { return pages_.size(); }
 
  private:
   using Page = std::array<uint8_t, kPageBytes>;
+  struct MadeRegion {
+    arch::Region region;
+    Maker make;
+  };
+  // Untouched bytes [addr, addr + out.size()) of one page: made, or zero.
+  void untouched(uint64_t addr, std::span<uint8_t> out) const;
+  bool made(uint64_t page_addr) const;  // whether the page overlaps a made region
   arch::Region region_;
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+  std::vector<MadeRegion> made_;
 };
 
 }  // namespace cadre::sim

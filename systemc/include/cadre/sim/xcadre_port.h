@@ -20,6 +20,7 @@ struct XcadreCommand {
   uint64_t pc = 0;
   uint64_t cycle = 0;  // the cycle the core issues it
   uint32_t tile = 0;
+  uint32_t tag = 0;    // the command tag CSR when the core issued it
 };
 
 struct XcadreResponse {

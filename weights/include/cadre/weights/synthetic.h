@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cadre/model/layer_spec.h"
@@ -49,6 +50,11 @@ inline constexpr uint32_t kScaleBlock = 128;
 // std::invalid_argument for a tensor the family does not have.
 std::string checkpoint_name(model::Family family, TensorRef t);
 
+// The E4M3 code fp8_row makes of an element's 64-bit hash: fp8()'s
+// float_to_e4m3(mul_rn(unit, 448)) of the hash's top 24 bits as a signed
+// multiple of 2^-23, by integer steps (it makes 11 GB for a full-size layer).
+uint8_t unit_e4m3(uint64_t hash);
+
 class SyntheticLayer {
  public:
   SyntheticLayer(const model::MoeLayerSpec& spec, uint64_t seed, uint32_t tokens);
@@ -64,6 +70,11 @@ class SyntheticLayer {
   // An expert matrix element as an E4M3 code, and its 128 x 128 block's scale.
   uint8_t fp8(TensorRef t, uint64_t row, uint64_t col) const;
   float scale_inv(TensorRef t, uint64_t block_row, uint64_t block_col) const;
+  // out[i] = fp8(t, row, col + i) and bf16(t, row, col + i): the same values,
+  // made a row at a time (the row's part of the hash once), for full-size
+  // layers whose weights are made as they are read.
+  void fp8_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint8_t> out) const;
+  void bf16_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint16_t> out) const;
 
 
   const model::MoeLayerSpec& spec() const { return spec_; }
