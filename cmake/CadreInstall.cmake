@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 # The parts behind the runtime's public headers, bottom to top.
 set(CADRE_INSTALLED_PARTS
-    common:cadre_common numerics:cadre_numerics isa:cadre_isa arch:cadre_arch cost:cadre_cost energy:cadre_energy elf:cadre_elf
+    common:cadre_common numerics:cadre_numerics isa:cadre_isa arch:cadre_arch cost:cadre_cost energy:cadre_energy rtl:cadre_rtl elf:cadre_elf
     model:cadre_model weights:cadre_weights gpumodel:cadre_gpumodel golden:cadre_golden compiler:cadre_compiler systemc:cadre_sim
     runtime:cadre_runtime)
 
@@ -18,6 +18,8 @@ foreach(part_target ${CADRE_INSTALLED_PARTS})
   list(APPEND installed_targets ${target})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/include/ DESTINATION include)
 endforeach()
+# The verilated array shapes the simulator's rtl engine links (no headers of their own).
+list(APPEND installed_targets cadre_rtl_models)
 install(TARGETS ${installed_targets} EXPORT cadreTargets ARCHIVE DESTINATION lib INCLUDES DESTINATION include)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/programs/expert_mlp_args.h DESTINATION include/cadre/runtime/programs)
 install(FILES ${PROJECT_SOURCE_DIR}/systemc/src/sc_main_fallback.cpp DESTINATION share/cadre)

@@ -4,9 +4,9 @@ include(GoogleTest)
 
 # Tests that take minutes, by name: a conversion of every FP32 input
 # (AllFloats), every custom instruction word (EveryCustomWord), full-size
-# layers (FullSize). They get the label `slow` beside their part's, so
+# layers (FullSize), a yosys synthesis of the matrix engine (Synthesised). They get the label `slow` beside their part's, so
 # `ctest -LE slow` is the quick loop (docs/development.md).
-set(CADRE_SLOW_TESTS "AllFloats|EveryCustomWord|FullSize")
+set(CADRE_SLOW_TESTS "AllFloats|EveryCustomWord|FullSize|Synthesised")
 
 # cadre_discover_tests(TARGET LABELS label... [PREFIX p] [PROPERTIES name value...])
 # Registers the GoogleTest binary's tests with ctest, each labelled LABELS

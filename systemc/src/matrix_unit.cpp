@@ -4,17 +4,28 @@
 
 #include <stdexcept>
 
+#include "cadre/arch/arch_json.h"
+#include "cadre/rtl/array_model.h"
 #include "cadre/sim/accel_error.h"
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/matrix_engine.h"
+#include "cadre/sim/rtl_matrix_engine.h"
 
 namespace cadre::sim {
 
 namespace ops = isa::operands;
 
+void check_matrix_unit(const arch::ArchConfig& cfg) {
+  if (cfg.matrix.engine != arch::MatrixEngineKind::Rtl) return;
+  const std::string missing = rtl::missing_model(rtl::shape_of(cfg));
+  if (!missing.empty()) throw arch::ConfigError(cfg.name, "/matrix/engine", missing);
+}
+
 std::unique_ptr<MatrixUnit> make_matrix_unit(const arch::ArchConfig& cfg, LocalMemory& memory) {
+  check_matrix_unit(cfg);
   switch (cfg.matrix.engine) {
     case arch::MatrixEngineKind::Behavioural: return std::make_unique<BehaviouralMatrixEngine>(cfg, memory);
+    case arch::MatrixEngineKind::Rtl: return std::make_unique<RtlMatrixEngine>(cfg, memory);
   }
   throw std::logic_error("make_matrix_unit: a /matrix/engine value that validate_arch lets through");
 }

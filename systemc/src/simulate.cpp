@@ -8,13 +8,19 @@
 #include <stdexcept>
 #include <tlm>
 
+#include "cadre/arch/arch_json.h"
 #include "cadre/sim/chip.h"
+#include "cadre/sim/matrix_unit.h"
 #include "cadre/sim/program_loader.h"
 
 namespace cadre::sim {
 
 SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, const SimOptions& options) {
   check_program(program, cfg, options.program_name);
+  check_matrix_unit(cfg);
+  if (options.waveform && cfg.matrix.engine != arch::MatrixEngineKind::Rtl)
+    throw arch::ConfigError(cfg.name, "/matrix/engine",
+                            "FST waveforms come from the RTL matrix engine: select rtl (cadre sim --matrix rtl)");
   static bool ran = false;
   if (ran) throw std::logic_error("cadre::sim::simulate runs once per process: SystemC elaborates only once");
   ran = true;
@@ -35,6 +41,14 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   load_program(program, cfg, options.program_name, chip.ram(), chip.hbm());
   chip.reset(program.entry);
   if (options.configure) options.configure(chip);
+  if (options.waveform)
+    for (uint32_t t = 0; t < chip.tiles(); ++t) {
+      WaveformRequest request = *options.waveform;
+      if (t > 0)
+        request.path.replace_filename(fmt::format("{}.tile{}{}", request.path.stem().string(), t,
+                                                  request.path.extension().string()));
+      chip.accelerator(t).matrix().open_waveform(request);
+    }
 
   const auto started = std::chrono::steady_clock::now();
   sc_core::sc_start();

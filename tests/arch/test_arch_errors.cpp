@@ -182,7 +182,7 @@ TEST(ArchErrors, InputFormats) {
 
 TEST(ArchErrors, MatrixEngineIsOneOfTheImplementations) {
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["engine"] = "verilated"; })),
-            "t.json: /matrix/engine: unknown value \"verilated\" (allowed: \"behavioural\")");
+            "t.json: /matrix/engine: unknown value \"verilated\" (allowed: \"behavioural\", \"rtl\")");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"]["engine"] = 1; })),
             "t.json: /matrix/engine: expected a string, got number 1");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["matrix"].erase("engine"); })),
@@ -193,7 +193,7 @@ TEST(ArchErrors, MatrixEngineIsOneOfTheImplementations) {
     validate_arch(cfg, "dse");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "dse: /matrix/engine: value 7 is none of the allowed \"behavioural\"");
+    EXPECT_STREQ(e.what(), "dse: /matrix/engine: value 7 is none of the allowed \"behavioural\", \"rtl\"");
   }
 }
 

@@ -139,5 +139,41 @@ TEST(CadreSim, TraceIsChromeTraceJson) {
   EXPECT_EQ(tiles.size(), 2u);  // the small preset's two tiles
 }
 
+// --matrix rtl swaps the engine in; its waveform is written even for a
+// program that never uses it (the file then holds the signals and no time).
+TEST(CadreSim, RtlMatrixEngineAndWaveform) {
+  REQUIRE_PROGRAMS();
+  const std::filesystem::path dir = scratch_dir("sim_fst");
+  const CommandResult r = sim("exit42", "--matrix rtl --fst " + (dir / "w.fst").string() + " --fst-window 0:100");
+  EXPECT_EQ(r.exit_code, 42) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "w.fst"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "w.tile1.fst"));  // the small preset's second tile
+}
+
+TEST(CadreSim, RtlMatrixEngineErrors) {
+  REQUIRE_PROGRAMS();
+  const auto run = [](const std::string& options) {
+    return run_command(kCadre + " sim " + kPrograms + "/exit42.elf " + options + " 2>&1");
+  };
+  CommandResult r = run("--arch default --matrix rtl");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("cadre sim: default: /matrix/engine: no RTL model of the 32x32"));
+  EXPECT_THAT(r.output, HasSubstr("CADRE_RTL_SHAPES"));
+  r = run("--arch small --fst w.fst");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("FST waveforms come from the RTL matrix engine: select rtl"));
+  r = run("--arch small --matrix rtl --fst w.fst --fst-window 9:3");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--fst-window \"9:3\" is not FIRST:LAST"));
+  r = run("--arch small --fst-window 1:2");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--fst-window needs --fst"));
+  r = run("--arch small --matrix rtl --fst /nonexistent-dir/w.fst");
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("cannot write the waveform /nonexistent-dir/w.fst"));
+  r = run("--arch small --matrix verilated");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
 }  // namespace
 }  // namespace cadre::test

@@ -4,11 +4,15 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "cadre/arch/arch_json.h"
 #include "cadre/compiler/compiler.h"
 #include "cadre/golden/moe_golden.h"
 #include "cadre/runtime/layer_run.h"
@@ -23,7 +27,7 @@ namespace {
 
 struct Options {
   LayerOptions layer;
-  std::string pipeline, trace;
+  std::string pipeline, trace, matrix;
   uint64_t seed = 0, max_cycles = 0;
   bool check = false, json = false, pipeline_given = false, timing_only = false, stats = false;
 };
@@ -32,6 +36,10 @@ int run(const Options& o) {
   if (o.check && o.timing_only) throw InputError{"--timing-only computes no values: it cannot --check", kExitUsage};
   arch::ArchConfig arch;
   const compiler::LayerRequest request = load_layer(o.layer, arch);
+  if (!o.matrix.empty()) {
+    const auto names = arch::ChoiceNames<arch::MatrixEngineKind>::names;
+    arch.matrix.engine = static_cast<arch::MatrixEngineKind>(std::ranges::find(names, o.matrix) - names.begin());
+  }
   const auto t0 = std::chrono::steady_clock::now();
   compiler::CompileOptions copts;
   if (o.pipeline_given) copts.pipeline = o.pipeline;
@@ -143,6 +151,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
   cmd->add_flag("--stats", o->stats, "per-tile, per-unit and per-channel statistics on stderr (as cadre sim --stats)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
+  const std::vector<std::string> engines(arch::kMatrixEngineNames, std::end(arch::kMatrixEngineNames));
+  cmd->add_option("--matrix", o->matrix, "matrix engine implementation, in place of the configuration's /matrix/engine")
+      ->check(CLI::IsMember(engines));
   cmd->add_flag("--json", o->json, "machine-readable output");
   cmd->callback([o, cmd, &exit_code] {
     o->pipeline_given = cmd->count("--pass-pipeline") > 0;
@@ -155,6 +166,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       fmt::print(stderr, "cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const runtime::LayerRunError& e) {
+      fmt::print(stderr, "cadre run: {}\n", e.what());
+      exit_code = kExitBadInput;
+    } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make
       fmt::print(stderr, "cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     }

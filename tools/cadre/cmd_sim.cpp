@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "cadre/arch/arch_json.h"
@@ -20,10 +23,30 @@ namespace cadre::cli {
 namespace {
 
 struct Options {
-  std::string program, arch, trace;
+  std::string program, arch, trace, matrix, fst, fst_window;
   uint64_t max_cycles = 0, quantum = 10000;
   bool stats = false, json = false;
 };
+
+// --fst-window FIRST:LAST, chip cycles, both included.
+std::optional<sim::WaveformRequest> waveform_request(const Options& opts) {
+  sim::WaveformRequest request{opts.fst, 0, UINT64_MAX};
+  if (opts.fst_window.empty()) return request;
+  const size_t colon = opts.fst_window.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no colon");
+    size_t used = 0;
+    const std::string first = opts.fst_window.substr(0, colon), last = opts.fst_window.substr(colon + 1);
+    request.first_cycle = std::stoull(first, &used);
+    if (used != first.size()) throw std::invalid_argument("trailing text");
+    request.last_cycle = std::stoull(last, &used);
+    if (used != last.size()) throw std::invalid_argument("trailing text");
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (request.last_cycle < request.first_cycle) return std::nullopt;
+  return request;
+}
 
 int run(const Options& opts) {
   arch::ArchConfig cfg;
@@ -41,7 +64,22 @@ int run(const Options& opts) {
     fmt::print(stderr, "cadre sim: {}\n", e.what());
     return kExitBadInput;
   }
+  if (!opts.matrix.empty()) {
+    const auto names = arch::ChoiceNames<arch::MatrixEngineKind>::names;
+    cfg.matrix.engine = static_cast<arch::MatrixEngineKind>(std::ranges::find(names, opts.matrix) - names.begin());
+  }
   sim::SimOptions options;
+  if (!opts.fst.empty()) {
+    options.waveform = waveform_request(opts);
+    if (!options.waveform) {
+      fmt::print(stderr, "cadre sim: --fst-window \"{}\" is not FIRST:LAST (cycles, FIRST <= LAST)\n",
+                 opts.fst_window);
+      return kExitUsage;
+    }
+  } else if (!opts.fst_window.empty()) {
+    fmt::print(stderr, "cadre sim: --fst-window needs --fst\n");
+    return kExitUsage;
+  }
   options.program_name = opts.program;
   options.max_cycles = opts.max_cycles;
   options.quantum_cycles = opts.quantum;
@@ -54,7 +92,10 @@ int run(const Options& opts) {
   } catch (const sim::LoadError& e) {
     fmt::print(stderr, "cadre sim: {}\n", e.what());
     return kExitBadInput;
-  } catch (const std::runtime_error& e) {  // the trace could not be written
+  } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make, or a waveform without RTL
+    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const std::runtime_error& e) {  // the trace or the waveform could not be written
     fmt::print(stderr, "cadre sim: {}\n", e.what());
     return kExitIo;
   }
@@ -87,6 +128,12 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--stats", opts->stats, "per-tile and per-channel statistics on stderr");
   cmd->add_option("--trace", opts->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", opts->json, "the report as JSON on stdout, with the program's output in it");
+  std::vector<std::string> engines(arch::kMatrixEngineNames, std::end(arch::kMatrixEngineNames));
+  cmd->add_option("--matrix", opts->matrix, "matrix engine implementation, in place of the configuration's /matrix/engine")
+      ->check(CLI::IsMember(engines));
+  cmd->add_option("--fst", opts->fst,
+                  "write an FST waveform of the RTL matrix engine (needs --matrix rtl); tile T > 0 to NAME.tileT.fst");
+  cmd->add_option("--fst-window", opts->fst_window, "only the chip cycles FIRST:LAST in the waveform");
   cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
 }
 

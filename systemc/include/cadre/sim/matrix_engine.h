@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/numerics/format.h"
@@ -28,9 +30,30 @@ class BehaviouralMatrixEngine : public MatrixUnit {
 
   const MatrixStats& stats() const override { return stats_; }
 
+ protected:
+  // One GEMM's operands as cmx.mm finds them in local memory, packed: A is
+  // m rows of k elements, B n rows of k; FP8 scales m x ceil(k / 128) for A
+  // and ceil(n / 128) x ceil(k / 128) for B (1.0 where the command gives
+  // none), empty for BF16.
+  struct Gemm {
+    num::Format a_format, b_format;
+    uint64_t m, n, k;
+    std::vector<uint8_t> a, b;
+    std::vector<float> a_scales, b_scales;
+  };
+  // C (m x n, row-major, holding the accumulator's starting values: C for
+  // cmx.mm.acc, +0 for cmx.mm) receives A * B^T added to it; returns the
+  // array's cycles for it, before bank conflicts. Here: the numerics
+  // library's GEMMs and the cost model's cycles.
+  virtual uint64_t multiply(const Gemm& gemm, std::span<float> c);
+  // Whether FP8 GEMMs compute when fp8_values() is off: an implementation
+  // whose cycles come from computing always does.
+  virtual bool always_computes() const { return false; }
+
  private:
-  // C's values: read A, B and scales, sum, write the rows at `acc`.
-  void compute(const isa::operands::TileWithScales& a, uint64_t acc, uint64_t m, bool accumulate, uint64_t c_step);
+  // Reads A, B, the scales and C's starting values, multiplies, writes the
+  // rows at `acc`; returns multiply's cycles.
+  uint64_t compute(const isa::operands::TileWithScales& a, uint64_t acc, uint64_t m, bool accumulate, uint64_t c_step);
 
   const arch::ArchConfig& cfg_;
   LocalMemory& memory_;

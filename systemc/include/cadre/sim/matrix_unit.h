@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 
 #include "cadre/arch/arch_config.h"
@@ -13,6 +14,13 @@
 #include "cadre/sim/local_memory.h"
 
 namespace cadre::sim {
+
+// An FST waveform of an RTL engine's signals over the chip cycles [first, last].
+struct WaveformRequest {
+  std::filesystem::path path;
+  uint64_t first_cycle = 0;
+  uint64_t last_cycle = UINT64_MAX;
+};
 
 struct MatrixStats {
   uint64_t commands = 0;
@@ -51,6 +59,12 @@ class MatrixUnit {
 
   virtual const MatrixStats& stats() const = 0;
 
+  // Starts the waveform; false when the implementation has no RTL to trace.
+  virtual bool open_waveform(const WaveformRequest& request) {
+    (void)request;
+    return false;
+  }
+
   // Off: FP8 GEMMs check their operands and take their cycles but leave
   // their results unwritten (`cadre run --timing-only`: cycles of full-size
   // layers whose expert values nobody checks). BF16 GEMMs, the router's
@@ -64,7 +78,11 @@ class MatrixUnit {
 };
 
 // The implementation cfg.matrix.engine names, on the tile's local memory.
+// arch::ConfigError (check_matrix_unit) when it cannot be built.
 std::unique_ptr<MatrixUnit> make_matrix_unit(const arch::ArchConfig& cfg, LocalMemory& memory);
+// arch::ConfigError at /matrix/engine when the build has no implementation
+// of cfg's array for it to make (the RTL is verilated for a list of shapes).
+void check_matrix_unit(const arch::ArchConfig& cfg);
 
 // Carries out the cmx.* instruction `op` on `unit` with the operand registers
 // rs1 and rs2; returns its cycles.

@@ -35,6 +35,9 @@ struct SimOptions {
   ProgressGoal progress_goal;            // what it measures progress against
   std::filesystem::path trace_path;      // empty: no trace
   size_t trace_max_events = 200'000;
+  // FST waveforms of the RTL matrix engines (/matrix/engine rtl): tile 0's
+  // at this path, tile t's beside it as NAME.tileT.fst. Unset: none.
+  std::optional<WaveformRequest> waveform;
   // Called after the chip is built and the program loaded, before it runs:
   // where a caller attaches units, e.g. an Xcadre handler to each core.
   std::function<void(Chip&)> configure;
@@ -70,7 +73,9 @@ struct SimResult {
   UtilisationTimeline utilisation;  // the units' busy cycles over time, all tiles
 };
 
-// Checks and loads the program (LoadError), builds the chip, runs it until
+// Checks and loads the program (LoadError), checks that the configured
+// matrix engine can be built and, for a waveform, is RTL (arch::ConfigError),
+// builds the chip, runs it until
 // every tile has exited, an error or the cycle limit, and writes the trace.
 // SystemC elaborates once per process, so this runs once per process; a
 // second call throws std::logic_error.
