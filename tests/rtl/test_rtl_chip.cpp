@@ -230,6 +230,8 @@ TEST(RtlChip, EngineTheBuildCannotMakeIsAConfigurationError) {
   if (!have_program()) GTEST_SKIP() << "riscv64-unknown-elf-gcc not found: program not built";
   arch::ArchConfig cfg = arch::load_arch("default");  // 32 x 32: not verilated by default
   cfg.matrix.engine = arch::MatrixEngineKind::Rtl;
+  cfg.matrix.preload_rows_per_cycle = 1;
+  cfg.matrix.weight_buffers = 1;
   const elf::Program program = elf::load_elf_file(CADRE_EXPERT_MLP_ELF);
   if (rtl::missing_model(rtl::shape_of(cfg)).empty()) GTEST_SKIP() << "this build verilated 32x32";
   try {
