@@ -10,6 +10,7 @@
 
 #include "cadre/sim/chip.h"
 #include "cadre/sim/program_loader.h"
+#include "cadre/sim/start.h"
 
 namespace cadre::sim {
 
@@ -36,7 +37,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   if (options.configure) options.configure(chip);
 
   const auto started = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  start();
   SimResult result;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.progress) std::fputs("\r\033[K", stderr);
