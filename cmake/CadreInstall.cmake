@@ -18,7 +18,7 @@ foreach(part_target ${CADRE_INSTALLED_PARTS})
   list(APPEND installed_targets ${target})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/include/ DESTINATION include)
 endforeach()
-# The verilated matrix engines (behind cadre/rtl/array_model.h, which rtl/ installs).
+# The verilated array shapes the simulator's rtl engine links (no headers of their own).
 list(APPEND installed_targets cadre_rtl_models)
 install(TARGETS ${installed_targets} EXPORT cadreTargets ARCHIVE DESTINATION lib INCLUDES DESTINATION include)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/programs/expert_mlp_args.h DESTINATION include/cadre/runtime/programs)

@@ -128,7 +128,9 @@ class CodeGen {
       if (lo != 0) rv(Rv64Op::Addiw, rd, rd, 0, lo);
     } else {
       const int64_t lo = static_cast<int64_t>(static_cast<uint64_t>(v) << 52) >> 52;
-      int64_t hi = (v - lo) >> 12;
+      // v - lo in the core's wrapping arithmetic (near INT64_MAX it passes INT64_MAX,
+      // and adding lo back after the shift wraps again).
+      int64_t hi = static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(lo)) >> 12;
       const int tz = std::countr_zero(static_cast<uint64_t>(hi));
       hi >>= tz;
       li(rd, hi);

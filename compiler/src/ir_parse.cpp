@@ -38,6 +38,11 @@ std::string describe(const Token& t) {
   return "";
 }
 
+// A minus sign before a number: 0 - n in the IR's wrapping arithmetic, so
+// -0x8000000000000000, the most negative integer as the printer writes it,
+// reads back as itself.
+int64_t negate(int64_t n) { return apply(Expr::Kind::Sub, 0, n); }
+
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
 class Lexer {
@@ -269,7 +274,7 @@ class Parser {
   AttrValue attr_value() {
     const bool negative = accept_punct("-");
     const Token& t = next();
-    if (t.kind == Tok::Int) return negative ? -t.integer : t.integer;
+    if (t.kind == Tok::Int) return negative ? negate(t.integer) : t.integer;
     if (t.kind == Tok::Float) return negative ? -t.real : t.real;
     if (t.kind == Tok::String && !negative) return t.text;
     fail(t, fmt::format("expected an attribute value (a number or a string), found {}", describe(t)));
@@ -555,7 +560,7 @@ class Parser {
 
   Expr unary() {
     if (accept_punct("-")) {
-      if (at(Tok::Int)) return Expr::lit(-next().integer);
+      if (at(Tok::Int)) return Expr::lit(negate(next().integer));
       return Expr::binary(Expr::Kind::Sub, Expr::lit(0), unary());
     }
     return atom();

@@ -12,6 +12,7 @@
 #include "cadre/sim/chip.h"
 #include "cadre/sim/matrix_unit.h"
 #include "cadre/sim/program_loader.h"
+#include "cadre/sim/start.h"
 
 namespace cadre::sim {
 
@@ -51,7 +52,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
     }
 
   const auto started = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  start();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.progress) std::fputs("\r\033[K", stderr);
   if (options.inspect) options.inspect(chip);

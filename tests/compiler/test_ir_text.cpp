@@ -58,6 +58,19 @@ TEST(ExprText, PrecedenceAndParenthesesSurviveARoundTrip) {
             "%a - (%b - 1)");
 }
 
+TEST(ExprText, TheMostNegativeIntegerPrintsAndParsesBack) {
+  Module m;
+  m.name = "e";
+  m.attrs.set("least", INT64_MIN);
+  m.program = Program{};
+  m.program->body.push_back(Stmt{LetStmt{"x", Expr::lit(INT64_MIN), false}, 0});
+  const std::string text = print(m);
+  const Module back = parse_module(text, "expr");
+  EXPECT_EQ(std::get<LetStmt>(back.program->body[0].node).value, Expr::lit(INT64_MIN)) << text;
+  EXPECT_EQ(print(back), text);
+  EXPECT_TRUE(back == m) << text;
+}
+
 TEST(ExprText, ConstantsFoldAsTheCoreComputes) {
   EXPECT_EQ(apply(Expr::Kind::Div, 7, 0), -1);
   EXPECT_EQ(apply(Expr::Kind::Rem, 7, 0), 7);

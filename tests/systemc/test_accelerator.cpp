@@ -10,6 +10,7 @@
 #include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/sim/accelerator.h"
+#include "cadre/sim/start.h"
 #include "cadre/sim/vector_unit.h"
 
 namespace cadre::test {
@@ -60,7 +61,7 @@ TEST(Accelerator, ComputeWaitsForTheCoreSignalThenFenceSeesItDone) {
     EXPECT_EQ(r.issue(Op::Status, ops::StatusSelect{.select = 0x09}.encode()).rd_value, 2u);
     EXPECT_EQ(r.issue(Op::Status, ops::StatusSelect{.select = 0x13}.encode()).rd_value, 0u);
   });
-  sc_core::sc_start();
+  sim::start();
   // The multiply starts when the signal arrives (cycle 100) and takes its documented cost.
   EXPECT_EQ(done, 100 + cost::vector_sweep_cycles(8, 1, 80, 1));
   EXPECT_EQ(rig.accel.queue_stats(isa::Queue::Compute).semaphore_cycles, 100u);
@@ -75,7 +76,7 @@ TEST(Accelerator, FullQueueStallsTheCore) {
     }
     r.issue(Op::Fence, mask(7));
   });
-  sc_core::sc_start();
+  sim::start();
   const uint64_t cost = cost::vector_sweep_cycles(8, 1, 800, 1);
   // Depth 4 (small preset): the 5th waits until the 1st completes, the 6th until the 2nd.
   EXPECT_EQ(issued, (std::vector<uint64_t>{0, 0, 0, 0, cost, 2 * cost}));
@@ -89,7 +90,7 @@ TEST(Accelerator, DeadlockIsReportedNotHung) {
     EXPECT_EQ(r.issue(Op::WaitLoad, sem(6)).error, "");
     error = r.issue(Op::Fence, mask(3)).error;
   });
-  sc_core::sc_start();
+  sim::start();
   // The cvec.muls of 8 elements ran for its 5 cycles; the fence found the deadlock then.
   EXPECT_NE(error.find("queue deadlock on tile 0 at pc 0x80000010, cycle 5:"), std::string::npos) << error;
   EXPECT_NE(error.find("the core waits in cx.fence a0 for queues 0x3 to drain"), std::string::npos) << error;
@@ -104,7 +105,7 @@ TEST(Accelerator, DeadlockIsReportedNotHung) {
 TEST(Accelerator, CoreWaitWithNobodyToSignalIsReported) {
   std::string error;
   Rig rig([&](Rig& r) { error = r.issue(Op::WaitCore, sem(2)).error; });
-  sc_core::sc_start();
+  sim::start();
   EXPECT_NE(error.find("the core waits in csync.wait a0 for semaphore 2 (value 0)"), std::string::npos) << error;
 }
 
@@ -116,7 +117,7 @@ TEST(Accelerator, QueueSignalReleasesTheCore) {
     EXPECT_EQ(r.issue(Op::WaitCore, sem(0)).error, "");
     released = r.now();
   });
-  sc_core::sc_start();
+  sim::start();
   EXPECT_EQ(released, cost::vector_sweep_cycles(8, 1, 160, 1));
 }
 
@@ -143,7 +144,7 @@ TEST(Accelerator, SemaphoreRelayThroughEveryQueue) {
     for (uint64_t s = 1; s <= 4; ++s)
       values.push_back(r.issue(Op::Status, ops::StatusSelect{.select = 0x10 + s}.encode()).rd_value.value_or(~0ull));
   });
-  sc_core::sc_start();
+  sim::start();
   EXPECT_EQ(released, 40 + cost::vector_sweep_cycles(8, 1, 64, 1));
   EXPECT_EQ(retired, (std::vector<uint64_t>{2, 3, 2}));
   EXPECT_EQ(values, (std::vector<uint64_t>{0, 0, 0, 0}));  // every token taken
@@ -159,7 +160,7 @@ TEST(Accelerator, FailedCommandIsReportedAtTheNextCommand) {
             ops::CountScalar{.n = 8, .scalar = 0}.encode());
     error = r.issue(Op::Fence, mask(2)).error;
   });
-  sc_core::sc_start();
+  sim::start();
   EXPECT_NE(error.find("cvec.muls a0, a1 (pc 0x80000004, issued at cycle 0): vector destination"), std::string::npos)
       << error;
   EXPECT_NE(error.find("outside local memory"), std::string::npos) << error;

@@ -10,6 +10,7 @@
 #include "cadre/isa/xcadre.h"
 #include "cadre/isa/xcadre_operands.h"
 #include "cadre/sim/chip.h"
+#include "cadre/sim/start.h"
 #include "sim_test_util.h"
 
 namespace cadre::test {
@@ -56,11 +57,11 @@ struct XcadreRig {
   }
   sim::SparseMemory& sp(uint32_t tile = 0) { return chip.accelerator(tile).memory().scratchpad(); }
   void run() {
-    sc_core::sc_start();
+    sim::start();
     ASSERT_FALSE(chip.error()) << chip.error()->message;
   }
   std::string error() {
-    sc_core::sc_start();
+    sim::start();
     return chip.error() ? chip.error()->message : "";
   }
   uint64_t busy_cycles(isa::Queue queue, uint32_t tile = 0) { return chip.accelerator(tile).queue_stats(queue).busy_cycles; }
