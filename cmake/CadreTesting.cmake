@@ -8,9 +8,40 @@ include(GoogleTest)
 # `ctest -LE slow` is the quick loop (docs/development.md).
 set(CADRE_SLOW_TESTS "AllFloats|EveryCustomWord|FullSize|Synthesised")
 
+# The sanitizer suite: the test binaries CI builds with the asan preset and runs
+# (scripts/test-asan.sh; docs/development.md says what it leaves out and why).
+# Their tests get the label `sanitizer` beside their part's; the target
+# sanitizer_suite builds them.
+set(CADRE_SANITIZER_SUITE
+  # the SystemC chip model and its control core
+  test_sim_memory test_sim_programs test_sim_timing test_sim_errors test_sim_start
+  test_matrix_engine test_vector_unit test_accelerator test_dma test_xcadre_on_chip
+  # the runtime, and compiled layers run on the chip against the golden model
+  test_expert_mlp test_sdk_header test_e2e_layers test_e2e_codegen
+  # the compiler
+  test_compiler_ir test_compiler_passes test_codegen
+  # readers of outside input, and the ISA
+  test_json_text test_elf test_safetensors test_layer_spec
+  test_xcadre test_rv64_decode test_disasm test_toolchain
+  # the replays of the fuzzers' seed corpora
+  fuzz_arch_config fuzz_elf fuzz_ir fuzz_safetensors fuzz_sim_load)
+add_custom_target(sanitizer_suite)
+add_dependencies(sanitizer_suite ${CADRE_SANITIZER_SUITE})
+
+# cadre_test_labels(TARGET OUT_VAR label...): the labels of TARGET's tests, the
+# given ones plus `sanitizer` when TARGET is in CADRE_SANITIZER_SUITE.
+function(cadre_test_labels target out)
+  set(labels ${ARGN})
+  if(target IN_LIST CADRE_SANITIZER_SUITE)
+    list(APPEND labels sanitizer)
+  endif()
+  set(${out} "${labels}" PARENT_SCOPE)
+endfunction()
+
 # cadre_discover_tests(TARGET LABELS label... [PREFIX p] [PROPERTIES name value...])
 # Registers the GoogleTest binary's tests with ctest, each labelled LABELS
-# (plus `slow` when its name matches CADRE_SLOW_TESTS). The labels are set by
+# (plus `sanitizer` as cadre_test_labels says, and `slow` when its name matches
+# CADRE_SLOW_TESTS). The labels are set by
 # a script ctest reads after the discovered tests, as a list of labels does
 # not survive gtest_discover_tests' PROPERTIES.
 function(cadre_discover_tests target)
@@ -21,9 +52,10 @@ function(cadre_discover_tests target)
   endif()
   gtest_discover_tests(${target} TEST_PREFIX "${ARG_PREFIX}" TEST_LIST ${target}_TESTS DISCOVERY_TIMEOUT 60
                        ${properties})
+  cadre_test_labels(${target} target_labels ${ARG_LABELS})
   set(script ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
   file(WRITE ${script} "foreach(test \${${target}_TESTS})
-  set(labels ${ARG_LABELS})
+  set(labels ${target_labels})
   if(test MATCHES \"${CADRE_SLOW_TESTS}\")
     list(APPEND labels slow)
   endif()
