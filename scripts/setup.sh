@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libelf-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   python3
+  chromium   # the report's browser test (tests/tools/test_cadre_compare.cpp)
 )
 
 missing=()
