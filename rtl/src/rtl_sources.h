@@ -1,6 +1,7 @@
-// The SystemVerilog of rtl/sv/, compiled in by rtl/CMakeLists.txt
-// (cadre_embed_text) in dependency order, so that `cadre area` synthesises
-// the RTL the binary was built from, without the source tree.
+// Text compiled in by rtl/CMakeLists.txt (cadre_embed_text): the
+// SystemVerilog of rtl/sv/ in dependency order, so that `cadre area`
+// synthesises the RTL the binary was built from, without the source tree; and
+// the synthesis reports recorded in rtl/area/.
 #pragma once
 
 #include <span>
@@ -14,5 +15,6 @@ struct SourceText {
 };
 
 std::span<const SourceText> rtl_source_texts();
+std::span<const SourceText> recorded_area_reports();
 
 }  // namespace cadre::rtl::detail

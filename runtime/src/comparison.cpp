@@ -60,7 +60,7 @@ Comparison compare_layer(const CompareInputs& in) {
   const sim::SimResult& r = in.run.sim;
   const arch::ArchConfig& arch = in.arch;
   const gpumodel::Gpu& gpu = in.gpu;
-  const energy::ChipModel chip = energy::chip_model(arch);
+  const energy::ChipModel chip = energy::chip_model(arch, in.logic_area);
   const LayerProfile profile = profile_layer(r);
   const double us_per_cycle = 1e-3 / arch.clock_ghz;
 

@@ -44,7 +44,7 @@ const Compared& compared() {
     Compared out;
     out.run = runtime::run_layer(program, block, arch, weights, &golden, so);
     const runtime::CompareInputs in{request.spec, request.tokens, request.phase, model::Precision::Fp8, arch,
-                                    gpumodel::find_gpu("h800"), out.run, false, true, std::nullopt, "synthetic"};
+                                    gpumodel::find_gpu("h800"), out.run, false, true, std::nullopt, "synthetic", std::nullopt};
     out.comparison = runtime::compare_layer(in);
     return out;
   }();

@@ -104,10 +104,45 @@ TEST(CadreCompare, ExitCodesForBadInput) {
   std::filesystem::remove_all(dir);
 }
 
+std::string assumption(const nlohmann::json& j, const std::string& topic) {
+  for (const auto& a : j["assumptions"])
+    if (a["topic"] == topic) return a["text"];
+  return "";
+}
+
+// The chip's area: the RTL's synthesised engine recorded in rtl/area/ for the
+// array's shape, the energy model's estimate when asked, or a report given.
+TEST(CadreCompare, AreaComesFromTheRtlsSynthesis) {
+  const auto rtl = run_command(kCompare + kMixtral + "--arch small --timing-only --json");
+  const auto estimate = run_command(kCompare + kMixtral + "--arch small --timing-only --json --estimated-area");
+  ASSERT_EQ(rtl.exit_code, 0) << rtl.output;
+  ASSERT_EQ(estimate.exit_code, 0) << estimate.output;
+  const auto r = nlohmann::json::parse(rtl.output), e = nlohmann::json::parse(estimate.output);
+  EXPECT_NE(assumption(r, "cadre_area").find("MAC cells: yosys synthesis of the matrix engine's RTL"), std::string::npos)
+      << assumption(r, "cadre_area");
+  EXPECT_EQ(assumption(e, "cadre_area").find("yosys"), std::string::npos) << assumption(e, "cadre_area");
+  // The synthesised cell is larger than the estimate (docs/rtl.md); only the MAC arrays differ.
+  EXPECT_GT(r["cadre_area"]["mac_arrays_mm2"].get<double>(), e["cadre_area"]["mac_arrays_mm2"].get<double>());
+  EXPECT_EQ(r["cadre_area"]["scratchpads_mm2"], e["cadre_area"]["scratchpads_mm2"]);
+  EXPECT_EQ(r["cadre_area"]["cores_mm2"], e["cadre_area"]["cores_mm2"]);
+
+  const auto dir = scratch("area");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "not.json") << "{\"array\": ";
+  const auto bad = run_command(kCompare + kMixtral + "--arch small --timing-only --area-report " + (dir / "not.json").string() + " 2>&1");
+  EXPECT_EQ(bad.exit_code, 3) << bad.output;
+  EXPECT_NE(bad.output.find("--area-report: " + (dir / "not.json").string() + ":"), std::string::npos) << bad.output;
+  const auto missing = run_command(kCompare + kMixtral + "--arch small --timing-only --area-report " + (dir / "none.json").string() + " 2>&1");
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;
+  EXPECT_NE(missing.output.find("none.json: no such file"), std::string::npos) << missing.output;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CadreCompare, HelpListsTheOptions) {
   const auto r = run_command(kCompare + "--help 2>&1");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* s : {"--arch", "--phase", "--tokens", "--gpu", "--report", "--json", "--timing-only"})
+  for (const char* s : {"--arch", "--phase", "--tokens", "--gpu", "--report", "--json", "--timing-only", "--area-report",
+                        "--estimated-area"})
     EXPECT_NE(r.output.find(s), std::string::npos) << s;
 }
 

@@ -68,6 +68,7 @@ int run(const Options& opts) {
         {"array", {{"rows", cfg.matrix.rows}, {"cols", cfg.matrix.cols},
                    {"preload_rows_per_cycle", cfg.matrix.preload_rows_per_cycle},
                    {"weight_buffers", cfg.matrix.weight_buffers}}},
+        {"rtl_fingerprint", rtl::rtl_fingerprint()},
         {"tech_node_nm", node.nm},
         {"area_scale", scale},
         {"logic", logic},

@@ -17,6 +17,7 @@
 #include "cadre/gpumodel/gpu.h"
 #include "cadre/kernels/moe_kernels.h"
 #include "cadre/report/report.h"
+#include "cadre/rtl/area.h"
 #include "cadre/runtime/comparison.h"
 #include "cadre/runtime/roofline.h"
 #include "commands.h"
@@ -29,10 +30,26 @@ namespace {
 
 struct Options {
   LayerOptions layer;
-  std::string gpu = "h100", report;
+  std::string gpu = "h100", report, area_report;
   uint64_t seed = 0, max_cycles = 0;
-  bool json = false, timing_only = false;
+  bool json = false, timing_only = false, estimated_area = false;
 };
+
+// The synthesised matrix engine in place of the energy model's MAC-cell
+// estimate: the `cadre area --json` report given, else the one recorded in
+// rtl/area/ for the array's shape; none with --estimated-area or without a
+// synthesis of this shape.
+std::optional<energy::LogicArea> rtl_logic_area(const Options& o, const arch::ArchConfig& arch) {
+  if (o.estimated_area) return std::nullopt;
+  try {
+    const std::optional<std::vector<rtl::SynthesisedPart>> engine =
+        o.area_report.empty() ? rtl::recorded_synthesis(arch) : rtl::load_area_report(o.area_report, arch);
+    if (!engine) return std::nullopt;
+    return rtl::logic_area_with_engine(arch, energy::tech_node(arch.tech_node_nm), *engine);
+  } catch (const rtl::SynthesisError& e) {
+    throw InputError{fmt::format("--area-report: {}", e.what()), kExitBadInput};
+  }
+}
 
 std::string figure(double v, int width, int precision = 3) {
   return fmt::format("{:>{}.{}g}", v, width, precision);
@@ -99,6 +116,7 @@ int run(const Options& o) {
   } catch (const energy::TechNodeError& e) {
     throw InputError{fmt::format("architecture '{}': {}", arch.name, e.what()), kExitBadInput};
   }
+  const std::optional<energy::LogicArea> logic_area = rtl_logic_area(o, arch);
   const compiler::Compiled compiled = compiler::compile_layer(request, arch);
   const elf::Program program = elf::load_elf(compiled.code.elf, request.spec.name);
   const compiler::ArgumentBlock block = runtime::read_argument_block(program, request.spec.name);
@@ -133,7 +151,7 @@ int run(const Options& o) {
 
   const auto measured = o.timing_only ? std::nullopt : measure_gpu(request, weights);
   const runtime::CompareInputs in{request.spec, request.tokens, request.phase, precision, arch, gpu, run,
-                                  o.timing_only, check,     measured,      "synthetic"};
+                                  o.timing_only, check,     measured,      "synthetic", logic_area};
   const runtime::Comparison c = runtime::compare_layer(in);
 
   if (o.json) fmt::print("{}\n", runtime::to_json(c).dump(2));
@@ -160,6 +178,11 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--gpu", o->gpu, "the GPU to compare with")->check(CLI::IsMember({"h100", "h800", "h200"}))->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
   cmd->add_option("--report", o->report, "write CSV and JSON tables, SVG charts and index.html into DIR");
+  cmd->add_option("--area-report", o->area_report,
+                  "a `cadre area --arch A --json` report of this architecture: its synthesised matrix engine's area "
+                  "in place of the estimate (default: the synthesis recorded in rtl/area/ for the array's shape)");
+  cmd->add_flag("--estimated-area", o->estimated_area, "the energy model's estimate of the MAC cells' area, not the RTL's")
+      ->excludes("--area-report");
   cmd->add_flag("--timing-only",
                 o->timing_only,
                 "cycles only: FP8 GEMMs compute no values, nothing is checked and no GPU is run (full-size layers, fast)");

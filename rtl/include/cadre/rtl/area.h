@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
@@ -57,5 +60,23 @@ std::vector<SynthesisedPart> synthesise_engine(const arch::ArchConfig& cfg);
 // the engines' area. The vector lanes, cores and tile control stay estimates.
 energy::LogicArea logic_area_with_engine(const arch::ArchConfig& cfg, const energy::TechNode& node,
                                          const std::vector<SynthesisedPart>& engine);
+
+// FNV-1a (64 bits, hex) of the RTL compiled in, file names and texts: `cadre
+// area --json` records it, so that a synthesis of other RTL is known stale.
+std::string rtl_fingerprint();
+
+// The synthesised parts of a `cadre area --json` report. SynthesisError,
+// naming `source` and the field, unless the report is of cfg's array shape
+// and of this build's RTL and its parts are whole.
+std::vector<SynthesisedPart> parts_of_area_report(const nlohmann::json& report, const arch::ArchConfig& cfg,
+                                                  std::string_view source);
+
+// parts_of_area_report of the file at `path`.
+std::vector<SynthesisedPart> load_area_report(const std::string& path, const arch::ArchConfig& cfg);
+
+// The synthesis of cfg's array shape recorded in rtl/area/ (compiled in), if
+// one is recorded; which is how `cadre compare` takes the RTL's area without
+// running yosys. SynthesisError when that record is of other RTL.
+std::optional<std::vector<SynthesisedPart>> recorded_synthesis(const arch::ArchConfig& cfg);
 
 }  // namespace cadre::rtl

@@ -114,6 +114,9 @@ struct CompareInputs {
   // Per-kernel seconds measured on a GPU (by model::Kernel), when one is present.
   std::optional<std::array<double, model::kKernelCount>> measured_gpu_seconds;
   std::string weights = "synthetic";
+  // The logic areas in place of the energy model's estimates (the RTL's
+  // synthesised matrix engine), when there are any.
+  std::optional<energy::LogicArea> logic_area;
 };
 
 // TechNodeError (energy) when the architecture's node is outside the model's table.
