@@ -1,5 +1,6 @@
 // Each pass alone, on real layers: what it must guarantee beyond what the
 // FileCheck tests (lit/) show of its output.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -157,6 +158,48 @@ TEST(Distribute, LeavesNoParallelLoopAndPlacesExpertsEitherWay) {
     EXPECT_EQ(text.find("parallel ="), std::string::npos) << placement;
     EXPECT_EQ(text.find("%e_owner") != std::string::npos, placement == "balanced");
   }
+}
+
+TEST(ChooseTiling, RunsTheSharedExpertInAsFewBlocksAsFitAndNoBlockHasMoreRowsThanTokens) {
+  for (const std::string name : {"Qwen15Moe", "DeepSeekV2Lite"}) {
+    const Module m = run(layer(name), "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+    // 64 tokens of 256-wide shared and routed experts fit one block each.
+    EXPECT_EQ(find(m, GraphOpKind::SharedExpert)->attrs.get_int("rows"), 64) << name;
+    EXPECT_EQ(find(m, GraphOpKind::ExpertMlp)->attrs.get_int("rows"), 64) << name;
+    // Its weight in the placement: a row costs at least a routed row, a block streams the shared weights.
+    EXPECT_GE(find(m, GraphOpKind::SharedExpert)->attrs.get_int("row_cost"), 1) << name;
+    EXPECT_GT(find(m, GraphOpKind::SharedExpert)->attrs.get_int("fixed_cost"), 0) << name;
+  }
+}
+
+TEST(Distribute, PlacesTheSharedBlocksFirstInTheExpertsWalk) {
+  const std::string lower = "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts";
+  const Module lowered = run(layer("Qwen15Moe"), "default", lower, 64, "fp8", "prefill");
+  // The expert loop's preassigned weight is every shared block's: rows x row_cost + fixed_cost each.
+  int64_t preassigned = 0, row_cost = 0, block_cost = 0, blocks = 0;
+  for (const Stmt& s : lowered.program->body) {
+    const auto* f = std::get_if<ForStmt>(&s.node);
+    if (!f) continue;
+    if (f->attrs.get_string("parallel", "") == "experts") preassigned = f->attrs.get_int("preassigned", 0);
+    if (f->var == "st") {
+      EXPECT_EQ(f->attrs.get_string("parallel", ""), "shared");
+      row_cost = f->attrs.get_int("row_cost"), block_cost = f->attrs.get_int("fixed_cost");
+      blocks = (64 + 4) / 5;
+    }
+  }
+  ASSERT_GT(blocks, 0);
+  EXPECT_EQ(preassigned, 64 * row_cost + blocks * block_cost);
+
+  const Module placed = run(layer("Qwen15Moe"), "default", lower + ",distribute", 64, "fp8", "prefill");
+  const std::string text = print(placed);
+  EXPECT_EQ(text.find("parallel ="), std::string::npos);
+  EXPECT_EQ(text.find("preassigned"), std::string::npos);
+  // Each shared loop (gates, MLP) places its blocks against the same total, computed once.
+  EXPECT_NE(text.find("let %gs_owner"), std::string::npos);
+  EXPECT_NE(text.find("let %st_owner"), std::string::npos);
+  EXPECT_EQ(text.find("var %e_total"), text.rfind("var %e_total"));
+  EXPECT_LT(text.find("var %e_total"), text.find("let %gs_owner"));
+  EXPECT_NE(text.find(fmt::format("var %e_before = {}", preassigned)), std::string::npos);
 }
 
 }  // namespace

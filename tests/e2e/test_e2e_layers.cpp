@@ -155,6 +155,14 @@ std::vector<Case> cases() {
   out.back().preload_rows_per_cycle = 2;
   out.push_back(make("Qwen15MoeCodesignBf16Default", qwen15, "decode", 16, "default", "bf16"));
   out.back().preload_rows_per_cycle = 8;
+  // Shared experts in many blocks of 5 tokens, placed over four tiles with the
+  // routed experts (Qwen1.5's gate computed by the tile that runs each block).
+  const std::string five_rows =
+      "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+  out.push_back(make("Qwen15MoeSharedBlocksOverTiles", qwen15, "prefill", 64, "default"));
+  out.back().pipeline = five_rows;
+  out.push_back(make("DeepSeekV2LiteSharedBlocksOverTiles", layers[1], "prefill", 37, "default"));
+  out.back().pipeline = five_rows;
   out.push_back(make("MixtralSingleBufferedStream", mixtral));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
   return out;
