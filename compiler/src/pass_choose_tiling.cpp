@@ -49,13 +49,17 @@ class Tiler {
   // Cycles to stream `bytes` of weights in rows of `row_bytes` into one tile,
   // with every tile streaming at once (their share of HBM).
   double load_cycles(uint64_t rows, uint64_t row_bytes) const {
-    // Overlapped DMA commands cost the queue their issue; otherwise their whole round trip.
-    const double own = static_cast<double>(
-        a_.dma.overlap_commands ? cost::dma_issue_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0)
-                                : cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
+    const double issue = static_cast<double>(cost::dma_issue_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
+    const double whole = static_cast<double>(cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
     const double share = static_cast<double>(rows * row_bytes) / (arch::hbm_bytes_per_cycle(a_) / a_.tiles);
-    return std::max(own, share);
+    // Overlapped DMA commands cost the queue their issue, but the tile's
+    // full signal waits for its last burst to land: the queue holds the
+    // next tile's loads behind it for the round trip's tail. Otherwise each
+    // command costs its whole round trip.
+    if (a_.dma.overlap_commands) return std::max(issue, share) + (whole - issue);
+    return std::max(whole, share);
   }
+
   // Estimated cycles of one expert with `r` rows under a tiling (elements overlap their loads).
   double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const {
     const uint64_t eb = s.fp8 ? 1 : 2, H = s.hidden, W = s.width, S = t.slice, KC = t.k_chunk, NC = t.n_chunk;

@@ -93,6 +93,24 @@ TEST(ChooseTiling, FitsEveryPresetAndFollowsItsOptions) {
   EXPECT_EQ(mlp->attrs.get_int("n_chunk"), 256);
 }
 
+TEST(ChooseTiling, WithOverlappedDmaAWeightTileAmortisesTheRoundTripItsFullSignalWaitsFor) {
+  // A weight tile's full signal waits for its last burst, so the load queue
+  // holds the next tile behind a round trip: the chosen tiles (full-size
+  // Qwen1.5-MoE, 4 tiles on `default`) stream for at least 8 round trips at
+  // the tile's share of HBM, so that tail costs at most an eighth.
+  const arch::ArchConfig a = arch::load_arch("default");
+  ASSERT_TRUE(a.dma.overlap_commands);
+  const Module m = run({"Qwen15MoeFull", "qwen1.5-moe-a2.7b", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+  const uint64_t S = static_cast<uint64_t>(mlp->attrs.get_int("slice")), KC = static_cast<uint64_t>(mlp->attrs.get_int("k_chunk"));
+  const uint64_t NC = static_cast<uint64_t>(mlp->attrs.get_int("n_chunk"));
+  const uint64_t gate_up = (mlp->attrs.get_int("split") ? 1 : 2) * S * KC, down = NC * S;  // FP8 bytes
+  const double round_trip = static_cast<double>(arch::hbm_latency_cycles(a) + 2 * a.interconnect.latency_cycles);
+  const double in_flight = round_trip * arch::hbm_bytes_per_cycle(a) / a.tiles;
+  EXPECT_GE(static_cast<double>(gate_up), 8 * in_flight) << gate_up;
+  EXPECT_GE(static_cast<double>(down), 8 * in_flight) << down;
+}
+
 TEST(Allocate, NeverOverlapsLiveBuffersOrPassesCapacity) {
   for (const auto& l : test::shrunk_layers())
     for (const std::string a : {"small", "default"}) {
