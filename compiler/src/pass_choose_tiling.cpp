@@ -14,9 +14,9 @@
 #include <cmath>
 #include <limits>
 
-#include "cadre/cost/cost.h"
 #include "expert_mlp_lowering.h"
 #include "graph_util.h"
+#include "mlp_cost.h"
 #include "passes.h"
 
 namespace cadre::compiler {
@@ -46,35 +46,8 @@ class Tiler {
   Tiler(const arch::ArchConfig& arch, const PassOptions& opt, uint64_t stream_cap)
       : a_(arch), opt_(opt), stream_cap_(stream_cap) {}
 
-  // Cycles to stream `bytes` of weights in rows of `row_bytes` into one tile,
-  // with every tile streaming at once (their share of HBM).
-  double load_cycles(uint64_t rows, uint64_t row_bytes) const {
-    const double issue = static_cast<double>(cost::dma_issue_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
-    const double whole = static_cast<double>(cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
-    const double share = static_cast<double>(rows * row_bytes) / (arch::hbm_bytes_per_cycle(a_) / a_.tiles);
-    // Overlapped DMA commands cost the queue their issue, but the tile's
-    // full signal waits for its last burst to land: the queue holds the
-    // next tile's loads behind it for the round trip's tail. Otherwise each
-    // command costs its whole round trip.
-    if (a_.dma.overlap_commands) return std::max(issue, share) + (whole - issue);
-    return std::max(whole, share);
-  }
-
-  // Estimated cycles of one expert with `r` rows under a tiling (elements overlap their loads).
-  double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const {
-    const uint64_t eb = s.fp8 ? 1 : 2, H = s.hidden, W = s.width, S = t.slice, KC = t.k_chunk, NC = t.n_chunk;
-    double total = 0;
-    for (uint64_t done = 0; done < r; done += t.rows) {
-      const uint64_t m = std::min(t.rows, r - done);
-      const uint64_t parts = t.split ? 2 : 1, n_a = 2 * S / parts;
-      const double load_a = load_cycles(n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a_, m, n_a, KC).total());
-      total += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
-      const double load_b = load_cycles(NC, S * eb), mm_b = static_cast<double>(cost::matmul_timing(a_, m, NC, S).total());
-      total += static_cast<double>((H / NC) * (W / S)) * std::max(load_b, mm_b);
-      total += static_cast<double>((W / S) * 3 * cost::vector_cycles(a_, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
-    }
-    return total;
-  }
+  double load_cycles(uint64_t rows, uint64_t row_bytes) const { return weight_load_cycles(a_, rows, row_bytes); }
+  double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const { return compiler::mlp_cycles(a_, s, t, r); }
 
   // The fastest tiling of an MLP that fits beside the resident buffers, and
   // beside `also` (another MLP's buffers of the same names: each counts at its larger size).

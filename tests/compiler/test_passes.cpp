@@ -7,6 +7,7 @@
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/compiler/compiler.h"
+#include "cadre/compiler/estimate.h"
 #include "cadre/compiler/verify.h"
 #include "compiler_test_util.h"
 
@@ -109,6 +110,24 @@ TEST(ChooseTiling, WithOverlappedDmaAWeightTileAmortisesTheRoundTripItsFullSigna
   const double in_flight = round_trip * arch::hbm_bytes_per_cycle(a) / a.tiles;
   EXPECT_GE(static_cast<double>(gate_up), 8 * in_flight) << gate_up;
   EXPECT_GE(static_cast<double>(down), 8 * in_flight) << down;
+}
+
+TEST(EstimateExpertPhase, SplitsTheWorkOverTheTilesAndNamesBadOffsets) {
+  const arch::ArchConfig a = arch::load_arch("default");
+  const Module m = run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  // 8 experts, 16 rows each: two on each of the 4 tiles, the same cycles on each.
+  std::vector<int32_t> offsets;
+  for (int32_t e = 0; e <= 8; ++e) offsets.push_back(16 * e);
+  const ExpertPhaseEstimate est = estimate_expert_phase(m, a, offsets);
+  ASSERT_EQ(est.tile_cycles.size(), 4u);
+  for (double t : est.tile_cycles) EXPECT_DOUBLE_EQ(t, est.cycles);
+  EXPECT_GT(est.cycles, 0);
+  try {
+    estimate_expert_phase(m, a, {0, 16});
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 offsets for 8 experts"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Allocate, NeverOverlapsLiveBuffersOrPassesCapacity) {
