@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <numeric>
 #include <limits>
 
 #include "expert_mlp_lowering.h"
@@ -176,6 +177,25 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const double per_row = tiler.mlp_cycles(shape, mt, 2) - tiler.mlp_cycles(shape, mt, 1);
   const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
   mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
+  // With fewer than 4 experts a tile, whole experts leave some tiles
+  // streaming twice the bytes of others: each expert is split into parts
+  // (phase A's slices and phase B's output chunks divided evenly), the fewest
+  // that give 4 parts a tile.
+  uint64_t parts = static_cast<uint64_t>(options.get_int("parts", 0));
+  const uint64_t common = std::gcd(W / mt.slice, H / mt.n_chunk);
+  if (parts == 0) {
+    parts = 1;
+    if (a.tiles > 1 && !scatter && E < 4 * a.tiles)
+      for (uint64_t p = 2; p <= common; ++p)
+        if (common % p == 0) {
+          parts = p;
+          if (E * p >= 4 * a.tiles) break;
+        }
+  }
+  if (parts > 1 && (scatter || common % parts != 0))
+    throw IrError(fmt::format("choose-tiling: {} parts of an expert must divide its {} slices and {} output chunks{}", parts,
+                              W / mt.slice, H / mt.n_chunk, scatter ? " (and the combine must not be fused)" : ""));
+  mlp->attrs.set("parts", static_cast<int64_t>(parts));
 
   if (GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
     const SharedOperands so = SharedOperands::of(*sh);

@@ -15,6 +15,8 @@
 //   in contiguous ranges.
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "passes.h"
 #include "tile_walk.h"
 
@@ -43,15 +45,22 @@ void split_contiguous(Block& out, ForStmt f) {
 // The balanced placement's walk: the expert loop of a block, and the shared
 // expert's block loops before it, whose work comes first in the walk.
 struct Walk {
-  bool found = false;
   std::string var, offsets;  // the expert loop's variable and offsets buffer
   Expr lo, hi, step;
-  int64_t fixed = 0, preassigned = 0;
+  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1;
   bool total_emitted = false;
   std::string name(const char* what) const { return var + what; }
+  // The expert of iteration `i`: iterations are parts of experts.
+  Expr expert(const Expr& i) const { return parts > 1 ? i / I(parts) : i; }
+  Expr row_weight(const Expr& rows) const { return row_cost > 1 ? rows * I(row_cost) : rows; }
+  Expr weight(const Expr& rows) const { return row_weight(rows) + I(fixed); }
+  static Walk of(const ForStmt& f) {
+    return Walk{f.var, f.attrs.get_string("offsets"), f.lo, f.hi, f.step, f.attrs.get_int("fixed_cost", 0),
+                f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1), false};
+  }
 };
 
-const std::vector<const char*> kPlacementAttrs = {"parallel", "offsets", "fixed_cost", "preassigned", "row_cost"};
+const std::vector<const char*> kPlacementAttrs = {"parallel", "offsets", "fixed_cost", "preassigned", "row_cost", "parts"};
 void erase_placement(ForStmt& f) {
   for (const char* a : kPlacementAttrs) f.attrs.erase(a);
 }
@@ -69,10 +78,10 @@ void emit_total(Block& out, Walk& walk) {
   if (walk.total_emitted) return;
   out.push_back(Stmt{LetStmt{walk.name("_total"), I(walk.preassigned), true}, 0});
   ForStmt sum{walk.name("_s"), walk.lo, walk.hi, walk.step, {}, {}};
-  rows_of(walk.var, walk.offsets, Expr::value(sum.var), sum.body);
+  rows_of(walk.var, walk.offsets, walk.expert(Expr::value(sum.var)), sum.body);
   IfStmt add{Expr::value(walk.name("_rows")), Cmp::Gt, I(0), {}, {}};
   add.then_body.push_back(Stmt{SetStmt{walk.name("_total"), Expr::value(walk.name("_total")) +
-                                                             Expr::value(walk.name("_rows")) + I(walk.fixed)}, 0});
+                                                             walk.row_weight(Expr::value(walk.name("_rows"))) + I(walk.fixed)}, 0});
   sum.body.push_back(Stmt{std::move(add), 0});
   out.push_back(Stmt{std::move(sum), 0});
   walk.total_emitted = true;
@@ -90,9 +99,9 @@ void place_experts(Block& out, ForStmt f, Walk& walk) {
   const std::string v = f.var;
   out.push_back(Stmt{LetStmt{v + "_before", I(walk.preassigned), true}, 0});
   ForStmt pick{v, f.lo, f.hi, f.step, f.attrs, {}};
-  rows_of(v, walk.offsets, Expr::value(v), pick.body);
+  rows_of(v, walk.offsets, walk.expert(Expr::value(v)), pick.body);
   IfStmt has_rows{Expr::value(v + "_rows"), Cmp::Gt, I(0), {}, {}};
-  const Expr weight = Expr::value(v + "_rows") + I(walk.fixed);
+  const Expr weight = walk.weight(Expr::value(v + "_rows"));
   has_rows.then_body.push_back(let(v + "_owner", owner(Expr::value(v + "_before"), weight, walk)));
   has_rows.then_body.push_back(Stmt{SetStmt{v + "_before", Expr::value(v + "_before") + weight}, 0});
   IfStmt mine{Expr::value(v + "_owner"), Cmp::Eq, kTile, std::move(f.body), {}};
@@ -118,11 +127,16 @@ void place_shared(Block& out, ForStmt f, Walk& walk) {
 }
 
 void distribute(Block& block, const std::string& placement, bool one_tile) {
-  Walk walk;
+  // Each expert loop's walk; shared blocks go first in the first one's.
+  std::vector<Walk> walks;
   for (const Stmt& s : block)
     if (const auto* f = std::get_if<ForStmt>(&s.node); f && f->attrs.get_string("parallel", "") == "experts")
-      walk = Walk{true, f->var, f->attrs.get_string("offsets"), f->lo, f->hi, f->step, f->attrs.get_int("fixed_cost", 0),
-                  f->attrs.get_int("preassigned", 0), false};
+      walks.push_back(Walk::of(*f));
+  const auto walk_of = [&](const std::string& var) -> Walk& {
+    for (Walk& w : walks)
+      if (w.var == var) return w;
+    throw std::logic_error("distribute: no walk for %" + var);
+  };
   Block out;
   for (Stmt& s : block) {
     if (auto* f = std::get_if<ForStmt>(&s.node)) {
@@ -137,17 +151,18 @@ void distribute(Block& block, const std::string& placement, bool one_tile) {
             f->lo = f->lo + kTile;
             f->step = f->step * kTiles;
           } else {
+            Walk& walk = walk_of(f->var);
             place_experts(out, std::move(*f), walk);
             continue;
           }
         } else if (over == "shared") {
-          if (!walk.found)
+          if (walks.empty())
             throw IrError(fmt::format("loop %{}: parallel = shared needs a loop parallel over experts in the same block", f->var));
           if (placement == "static") {
             erase_placement(*f);
             split_contiguous(out, std::move(*f));
           } else {
-            place_shared(out, std::move(*f), walk);
+            place_shared(out, std::move(*f), walks.front());
           }
           continue;
         } else if (over == "tokens" || over == "columns") {

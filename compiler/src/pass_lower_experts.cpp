@@ -93,6 +93,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   const TensorType& x_t = find_value(g, e.x)->type;
   const uint64_t E = gate_t.shape[0], W = gate_t.shape[1], H = gate_t.shape[2], T = x_t.shape[0];
   const MlpTiling tiling = MlpTiling::of(mlp_op->attrs);
+  const uint64_t parts = static_cast<uint64_t>(mlp_op->attrs.get_int("parts", 1));
 
   MlpOperands ops;
   ops.x = value(e.x);
@@ -121,7 +122,9 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     const SharedOperands s = SharedOperands::of(*sh_op);
     const MlpTiling st = MlpTiling::of(sh_op->attrs);
     const uint64_t S = static_cast<uint64_t>(sh_op->attrs.get_int("width"));
-    const int64_t row_cost = sh_op->attrs.get_int("row_cost", 1), block_cost = sh_op->attrs.get_int("fixed_cost", 0);
+    // With experts split in parts the walk counts in 1/(3 parts) of a routed row (below).
+    const int64_t scale = parts > 1 ? 3 * static_cast<int64_t>(parts) : 1;
+    const int64_t row_cost = scale * sh_op->attrs.get_int("row_cost", 1), block_cost = scale * sh_op->attrs.get_int("fixed_cost", 0);
     Attrs blocks = parallel("shared");
     blocks.set("row_cost", row_cost);
     blocks.set("fixed_cost", block_cost);
@@ -215,7 +218,47 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     if (!combine) throw IrError("expert_mlp stores its rows, but no combine reads them");
     const Expr y = scratch(b, out_v.name, out_v.type);
     ops.out = y;
-    expert_loop({e.fp8, T, H, W, true, false, false});
+    if (parts == 1) {
+      expert_loop({e.fp8, T, H, W, true, false, false});
+    } else {
+      // Each expert in `parts` units of columns: phase A's intermediate
+      // columns, then (after a barrier) phase B's output columns, so that
+      // the tiles stream about equal bytes when experts are few a tile.
+      const uint64_t R = out_v.type.shape[0];
+      ops.h = scratch(b, "h_all", {e.fp8 ? Format::E4M3 : Format::BF16, {R, W}});
+      if (e.fp8) ops.h_scale = scratch(b, "h_all_scale", {Format::FP32, {R, W / 128}});
+      ExpertMlpLowering mlp(b, {e.fp8, T, H, W, true, false, false}, tiling, "e_", /*routed=*/true);
+      // A phase-A unit is 2/3 of an expert's work over `parts`, a shared block
+      // a whole MLP's: both walks count in units of 1/(3 parts) of a routed row.
+      const auto units = [&](Expr u, const char* name, uint64_t width, bool gate_up) {
+        const std::string v = name;
+        const Expr ex = b.let(v + "_x", u / I(parts));
+        const Expr part = b.let(v + "_p", u % I(parts));
+        const Expr begin = b.load_word(v + "_begin", e_off + ex * 4);
+        const Expr end = b.load_word(v + "_end", e_off + ex * 4 + 4);
+        b.loop(v + "_r0", begin, end, I(tiling.rows), {}, [&](Expr r0) {
+          MlpOperands o = ops;
+          o.expert = ex;
+          const Expr rows = b.let(v + "_m", min(I(tiling.rows), end - r0));
+          const Expr c0 = b.let(v + "_c0", part * I(width / parts));
+          if (gate_up) mlp.gate_up_part(o, r0, rows, c0, c0 + I(width / parts));
+          else mlp.down_part(o, r0, rows, c0, c0 + I(width / parts));
+        });
+      };
+      Attrs a_units = experts, b_units = experts;
+      const int64_t fixed = mlp_op->attrs.get_int("fixed_cost", 0);
+      a_units.set("parts", static_cast<int64_t>(parts));
+      a_units.set("row_cost", int64_t{2});
+      a_units.set("fixed_cost", 2 * fixed);
+      if (shared_weight) a_units.set("preassigned", shared_weight);
+      b_units.set("parts", static_cast<int64_t>(parts));
+      b_units.erase("preassigned");
+      b.loop("ea", I(0), I(E * parts), I(1), a_units, [&](Expr u) { units(u, "ea", W, true); });
+      b.fence(7);
+      b.barrier();
+      b.loop("eb", I(0), I(E * parts), I(1), b_units, [&](Expr u) { units(u, "eb", H, false); });
+      b.fence(7);
+    }
     b.barrier();
     // Combine: each tile its columns, every row of every expert in order.
     b.kernel(model::Kernel::Combine);

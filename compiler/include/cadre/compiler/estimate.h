@@ -1,7 +1,8 @@
 // The cost model's prediction of a compiled layer's expert phase: every
 // shared block and routed expert at the cycles choose-tiling's model gives
 // its rows (mlp_cost.h), placed on the tiles by the balanced placement's
-// rule (distribute), the busiest tile's sum. Tests hold the simulated cycles
+// rule (distribute), the busiest tile's sum (with experts split in parts,
+// each side of the barrier's busiest tile). Tests hold the simulated cycles
 // of compiled layers against it, so that a regression of the schedule or of
 // the model shows.
 #pragma once
@@ -16,7 +17,7 @@ namespace cadre::compiler {
 
 struct ExpertPhaseEstimate {
   std::vector<double> tile_cycles;  // each tile's shared blocks and routed experts
-  double cycles = 0;                // the busiest tile's
+  double cycles = 0;                // the busiest tile's (of each walk, added)
 };
 
 // `tiled`: the layer's module after choose-tiling (its graph holds the
