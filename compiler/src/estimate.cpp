@@ -48,13 +48,14 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
     const int64_t rows = offsets[e + 1] - offsets[e];
     if (rows <= 0) continue;
     const MlpCycles c = mlp_phase_cycles(arch, shape, mt, static_cast<uint64_t>(rows));
+    const int64_t blocks = (rows + static_cast<int64_t>(mt.rows) - 1) / static_cast<int64_t>(mt.rows);
     if (parts == 1) {
-      first.push_back({rows + fixed, c.total()});
+      first.push_back({rows + blocks * fixed, c.total()});
       continue;
     }
     for (uint64_t p = 0; p < parts; ++p) {
-      first.push_back({2 * rows + 2 * fixed, c.gate_up / static_cast<double>(parts)});
-      second.push_back({rows + fixed, c.down / static_cast<double>(parts)});
+      first.push_back({2 * rows + blocks * 2 * fixed, c.gate_up / static_cast<double>(parts)});
+      second.push_back({rows + blocks * fixed, c.down / static_cast<double>(parts)});
     }
   }
 

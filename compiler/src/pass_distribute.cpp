@@ -3,8 +3,9 @@
 //
 // - tokens, columns: contiguous ranges of iterations, as equal as they come;
 // - experts, option placement = balanced (default): every tile reads all the
-//   offsets and weighs each expert with tokens as its rows plus the loop's
-//   fixed_cost (streaming its weights); experts, in order, go to the tile
+//   offsets and weighs each expert with tokens as its rows (times row_cost)
+//   plus the loop's fixed_cost (streaming its weights) for each block of
+//   block_rows rows; experts, in order, go to the tile
 //   whose share of the total their weight's midpoint falls in, so the tiles
 //   agree without talking and experts without tokens cost nothing;
 // - shared (the shared expert's blocks of tokens), placement = balanced: the
@@ -47,20 +48,26 @@ void split_contiguous(Block& out, ForStmt f) {
 struct Walk {
   std::string var, offsets;  // the expert loop's variable and offsets buffer
   Expr lo, hi, step;
-  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1;
+  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1, block_rows = 0;
   bool total_emitted = false;
   std::string name(const char* what) const { return var + what; }
   // The expert of iteration `i`: iterations are parts of experts.
   Expr expert(const Expr& i) const { return parts > 1 ? i / I(parts) : i; }
   Expr row_weight(const Expr& rows) const { return row_cost > 1 ? rows * I(row_cost) : rows; }
-  Expr weight(const Expr& rows) const { return row_weight(rows) + I(fixed); }
+  // Each block of block_rows rows streams the weights again.
+  Expr fixed_weight(const Expr& rows) const {
+    return block_rows > 1 ? (rows + I(block_rows - 1)) / I(block_rows) * I(fixed) : I(fixed);
+  }
+  Expr weight(const Expr& rows) const { return row_weight(rows) + fixed_weight(rows); }
   static Walk of(const ForStmt& f) {
     return Walk{f.var, f.attrs.get_string("offsets"), f.lo, f.hi, f.step, f.attrs.get_int("fixed_cost", 0),
-                f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1), false};
+                f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1),
+                f.attrs.get_int("block_rows", 0), false};
   }
 };
 
-const std::vector<const char*> kPlacementAttrs = {"parallel", "offsets", "fixed_cost", "preassigned", "row_cost", "parts"};
+const std::vector<const char*> kPlacementAttrs = {"parallel",    "offsets", "fixed_cost", "preassigned",
+                                                  "row_cost",    "parts",   "block_rows"};
 void erase_placement(ForStmt& f) {
   for (const char* a : kPlacementAttrs) f.attrs.erase(a);
 }
@@ -81,7 +88,8 @@ void emit_total(Block& out, Walk& walk) {
   rows_of(walk.var, walk.offsets, walk.expert(Expr::value(sum.var)), sum.body);
   IfStmt add{Expr::value(walk.name("_rows")), Cmp::Gt, I(0), {}, {}};
   add.then_body.push_back(Stmt{SetStmt{walk.name("_total"), Expr::value(walk.name("_total")) +
-                                                             walk.row_weight(Expr::value(walk.name("_rows"))) + I(walk.fixed)}, 0});
+                                                             walk.row_weight(Expr::value(walk.name("_rows"))) +
+                                                             walk.fixed_weight(Expr::value(walk.name("_rows")))}, 0});
   sum.body.push_back(Stmt{std::move(add), 0});
   out.push_back(Stmt{std::move(sum), 0});
   walk.total_emitted = true;

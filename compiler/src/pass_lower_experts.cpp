@@ -181,6 +181,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   experts.set("offsets", std::string("e_off"));
   experts.set("fixed_cost", mlp_op->attrs.get_int("fixed_cost", 0));
   if (shared_weight) experts.set("preassigned", shared_weight);
+  experts.set("block_rows", static_cast<int64_t>(tiling.rows));
   const auto expert_loop = [&](const MlpShape& shape) {
     ExpertMlpLowering mlp(b, shape, tiling, "e_", /*routed=*/true);
     b.loop("e", I(0), I(E), I(1), experts, [&](Expr ex) {
@@ -250,7 +251,6 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       a_units.set("parts", static_cast<int64_t>(parts));
       a_units.set("row_cost", int64_t{2});
       a_units.set("fixed_cost", 2 * fixed);
-      if (shared_weight) a_units.set("preassigned", shared_weight);
       b_units.set("parts", static_cast<int64_t>(parts));
       b_units.erase("preassigned");
       b.loop("ea", I(0), I(E * parts), I(1), a_units, [&](Expr u) { units(u, "ea", W, true); });
