@@ -177,15 +177,16 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const double per_row = tiler.mlp_cycles(shape, mt, 2) - tiler.mlp_cycles(shape, mt, 1);
   const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
   mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
-  // With fewer than 4 experts a tile, whole experts leave some tiles
-  // streaming twice the bytes of others: each expert is split into parts
-  // (phase A's slices and phase B's output chunks divided evenly), the fewest
-  // that give 4 parts a tile.
+  // With fewer than 2 experts a tile, whole experts leave some tiles
+  // streaming two or three times the bytes of others: each expert is split
+  // into parts (phase A's slices and phase B's output chunks divided evenly),
+  // the fewest that give 4 parts a tile. (At 2 a tile whole experts balance,
+  // and the exchange of the activations through HBM costs more than it saves.)
   uint64_t parts = static_cast<uint64_t>(options.get_int("parts", 0));
   const uint64_t common = std::gcd(W / mt.slice, H / mt.n_chunk);
   if (parts == 0) {
     parts = 1;
-    if (a.tiles > 1 && !scatter && E < 4 * a.tiles)
+    if (a.tiles > 1 && !scatter && E < 2 * a.tiles)
       for (uint64_t p = 2; p <= common; ++p)
         if (common % p == 0) {
           parts = p;
@@ -207,11 +208,12 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
         tiler.mlp(ss, T, Tiler::Rows::Total, beside_mlp, stream_floor, "shared_expert", mlp_buffers(shape, mt));
     st.write(sh->attrs);
     // The balanced placement weighs each block of the shared expert in the
-    // routed experts' units: its rows at this many routed rows each, plus streaming its weights.
-    const double shared_per_row = tiler.mlp_cycles(ss, st, 2) - tiler.mlp_cycles(ss, st, 1);
-    const double shared_weights = tiler.load_cycles(3 * S, H * (so.fp8 ? 1 : 2));
+    // routed experts' units (routed rows): a cost per row and one per block.
+    // A block's cycles on the line through the model's cycles of 1 row and of a full block.
+    const double one = tiler.mlp_cycles(ss, st, 1), full = tiler.mlp_cycles(ss, st, st.rows);
+    const double shared_per_row = st.rows > 1 ? (full - one) / static_cast<double>(st.rows - 1) : 0;
     sh->attrs.set("row_cost", per_row > 0 ? std::max<int64_t>(1, std::llround(shared_per_row / per_row)) : 1);
-    sh->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? shared_weights / per_row : 0));
+    sh->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? std::max(0.0, one - shared_per_row) / per_row : 0));
     if (!so.expert_gate.empty()) {
       // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
       const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * (round64(stream_floor) + round64(mlp_stream_scales(shape, mt)));

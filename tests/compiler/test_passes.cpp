@@ -112,7 +112,7 @@ TEST(ChooseTiling, WithOverlappedDmaAWeightTileAmortisesTheRoundTripItsFullSigna
   EXPECT_GE(static_cast<double>(down), 8 * in_flight) << down;
 }
 
-TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanFour) {
+TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanTwo) {
   const test::ShrunkLayer dsv3{"DeepSeekV3Full", "deepseek-v3", {}};
   // 256 experts on 132 tiles: the fewest parts that give every tile 4 (divisors of the slices and output chunks).
   const Module h100 = run(dsv3, "h100-class", "quantize-fp8,fuse-experts,choose-tiling", 256);
@@ -121,8 +121,10 @@ TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanFour) {
   EXPECT_GE(256 * parts, 4 * 132);
   EXPECT_EQ((mlp->attrs.get_int("width") / mlp->attrs.get_int("slice")) % parts, 0);
   EXPECT_EQ((7168 / mlp->attrs.get_int("n_chunk")) % parts, 0);
-  // 64 experts a tile on `default`: whole experts.
+  // 64 experts a tile on `default`, and Mixtral's 2: whole experts.
   EXPECT_EQ(find(run(dsv3, "default", "quantize-fp8,fuse-experts,choose-tiling", 256), GraphOpKind::ExpertMlp)->attrs.get_int("parts"), 1);
+  const Module mixtral = run({"MixtralFull", "mixtral-8x7b", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  EXPECT_EQ(find(mixtral, GraphOpKind::ExpertMlp)->attrs.get_int("parts"), 1);
   try {
     run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling{parts=3,slice=128,n_chunk=128}");
     FAIL();
