@@ -5,9 +5,10 @@
 // - experts, option placement = balanced (default): every tile reads all the
 //   offsets and weighs each expert with tokens as its rows (times row_cost)
 //   plus the loop's fixed_cost (streaming its weights) for each block of
-//   block_rows rows; experts, in order, go to the tile
-//   whose share of the total their weight's midpoint falls in, so the tiles
-//   agree without talking and experts without tokens cost nothing;
+//   block_rows rows; experts, in order, go to the tile whose share of the
+//   total their weight's midpoint falls in, so the tiles agree without
+//   talking and experts without tokens cost nothing; a loop over parts of
+//   experts (parts = P) reads expert i / P's rows for iteration i;
 // - shared (the shared expert's blocks of tokens), placement = balanced: the
 //   blocks come first in the experts' walk, each weighing its rows times the
 //   loop's row_cost plus its fixed_cost; the expert loop's `preassigned` is
@@ -43,8 +44,8 @@ void split_contiguous(Block& out, ForStmt f) {
   out.push_back(Stmt{std::move(f), 0});
 }
 
-// The balanced placement's walk: the expert loop of a block, and the shared
-// expert's block loops before it, whose work comes first in the walk.
+// The balanced placement's walk over an expert loop; the shared expert's
+// block loops before the first expert loop of a block come first in its walk.
 struct Walk {
   std::string var, offsets;  // the expert loop's variable and offsets buffer
   Expr lo, hi, step;
@@ -80,7 +81,7 @@ void rows_of(const std::string& v, const std::string& offsets, const Expr& e, Bl
   into.push_back(let(v + "_rows", Expr::value(v + "_stop") - Expr::value(v + "_start")));
 }
 
-// total = preassigned + the sum over experts with rows of rows + fixed_cost.
+// total = preassigned + the weights of the experts (or parts) with rows.
 void emit_total(Block& out, Walk& walk) {
   if (walk.total_emitted) return;
   out.push_back(Stmt{LetStmt{walk.name("_total"), I(walk.preassigned), true}, 0});
