@@ -113,8 +113,57 @@ void ExpertMlpLowering::kernel(model::Kernel k) {
 
 void ExpertMlpLowering::block(const MlpOperands& o, const Expr& r0, const Expr& m) {
   rows_in(o, r0, m);
-  phase_a(o, m);
-  phase_b(o, r0, m);
+  phase_a(o, m, I(0), I(s_.width));
+  phase_b(o, r0, m, I(0), I(s_.hidden));
+}
+
+void ExpertMlpLowering::gate_up_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1) {
+  rows_in(o, r0, m);
+  phase_a(o, m, j0, j1);
+  // The store queue takes the slices once the compute queue has made them;
+  // the next block's rows wait for it (tok_empty).
+  b_.signal(Queue::Compute, sem("ob_full"));
+  b_.wait(Queue::Store, sem("ob_full"));
+  h_transfer(o, r0, m, j0, j1, /*store=*/true);
+  b_.signal(Queue::Store, sem("tok_empty"));
+}
+
+void ExpertMlpLowering::down_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1) {
+  // h is free once the last block's outputs are stored (tok_empty, as rows_in).
+  const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
+  kernel(model::Kernel::Permute);
+  b_.wait(Queue::Load, tok_empty);
+  h_transfer(o, r0, m, I(0), I(s_.width), /*store=*/false);
+  b_.signal(Queue::Load, sem("x_full"));
+  b_.wait(Queue::Compute, sem("x_full"));
+  phase_b(o, r0, m, n0, n1);
+}
+
+void ExpertMlpLowering::h_transfer(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1,
+                                   bool store) {
+  // Local h is [W / S][M][S] (each slice's rows together), its scales
+  // [W / 128][M] blocks packed [m][S / 128] per slice; HBM's are row-major.
+  const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, W = s_.width, WB = W / 128, S = t_.slice, SB = S / 128;
+  const Expr l_h = buf("h");
+  Expr l_hs;
+  if (s_.fp8) l_hs = buf("hs");
+  const auto config = [&](uint64_t hbm_stride, uint64_t local_stride) {
+    if (store)
+      b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(hbm_stride)}, {"local_stride", I(local_stride)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+    else
+      b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(hbm_stride)}, {"local_stride", I(local_stride)}});
+  };
+  const Op move = store ? Op::DmaStore : Op::DmaLoad;
+  config(W * eb, S * eb);
+  b_.loop(prefix_ + (store ? "h_st" : "h_ld"), j0, j1, I(S), {}, [&](Expr j) {
+    b_.cmd(move, {{"hbm", o.h + (r0 * I(W) + j) * I(eb)}, {"local", l_h + j * I(M * eb)}, {"rows", m}, {"row_bytes", I(S * eb)}});
+  });
+  if (!s_.fp8) return;
+  config(WB * 4, SB * 4);
+  b_.loop(prefix_ + (store ? "hs_st" : "hs_ld"), j0, j1, I(S), {}, [&](Expr j) {
+    b_.cmd(move, {{"hbm", o.h_scale + (r0 * I(WB) + blocks(j)) * 4}, {"local", l_hs + blocks(j) * I(M * 4)}, {"rows", m},
+                  {"row_bytes", I(SB * 4)}});
+  });
 }
 
 void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
@@ -164,7 +213,7 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
   b_.wait(Queue::Compute, sem("x_full"));
 }
 
-void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
+void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m, const Expr& j0, const Expr& j1) {
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
@@ -206,7 +255,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
           b_.when(c, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });
         });
   };
-  b_.loop(prefix_ + "j", I(0), I(W), I(S), {}, [&](Expr j) {
+  b_.loop(prefix_ + "j", j0, j1, I(S), {}, [&](Expr j) {
     kernel(model::Kernel::GateUpGemm);
     b_.loop(prefix_ + "c", I(0), I(H), I(KC), {}, [&](Expr c) {
       const Part gate{o.gate, o.gate_scale, 0}, up{o.up, o.up_scale, S};
@@ -234,7 +283,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m) {
   b_.signal(Queue::Compute, sem("x_empty"));
 }
 
-void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr& m) {
+void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1) {
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, NC = t_.n_chunk;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
@@ -247,7 +296,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   if (s_.gated) b_.wait(Queue::Core, sem("gv_ready"));
 
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
-  b_.loop(prefix_ + "n", I(0), I(H), I(NC), {}, [&](Expr n) {
+  b_.loop(prefix_ + "n", n0, n1, I(NC), {}, [&](Expr n) {
     kernel(model::Kernel::DownGemm);
     b_.loop(prefix_ + "k", I(0), I(W), I(S), {}, [&](Expr j) {
       stream_element(

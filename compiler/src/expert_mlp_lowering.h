@@ -69,6 +69,7 @@ struct MlpOperands {
   Expr row_weights;                // scatter: HBM routing weight per row
   Expr gate_values;                // gated: HBM FP32 gate per token
   Expr out;                        // scatter: FP32 [T, H]; store: BF16 [rows, H]
+  Expr h, h_scale;                 // split: HBM [rows, W] activations (and FP8 scales [rows, W / 128])
 };
 
 class ExpertMlpLowering {
@@ -80,11 +81,19 @@ class ExpertMlpLowering {
   ExpertMlpLowering(TileBuilder& b, const MlpShape& shape, const MlpTiling& tiling, std::string prefix, bool routed);
   // Rows [r0, r0 + m) of the row space (aligned rows, or tokens).
   void block(const MlpOperands& o, const Expr& r0, const Expr& m);
+  // An expert split over tiles by output columns (docs/compiler.md): phase A
+  // for the intermediate columns [j0, j1), its activations stored to o.h;
+  // then, after a barrier, phase B for the output columns [n0, n1) from all
+  // of o.h (the down GEMM's K in order, so every bit is the golden model's).
+  void gate_up_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1);
+  void down_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1);
 
  private:
   void rows_in(const MlpOperands& o, const Expr& r0, const Expr& m);
-  void phase_a(const MlpOperands& o, const Expr& m);
-  void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m);
+  void phase_a(const MlpOperands& o, const Expr& m, const Expr& j0, const Expr& j1);
+  void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1);
+  // Slices [j0, j1) of h (and its scales) between local memory and o.h.
+  void h_transfer(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1, bool store);
   Expr buf(const std::string& what);  // a buffer of mlp_buffers
   Expr sem(const std::string& what);
   void kernel(model::Kernel k);  // a kernel statement, in the routed MLP

@@ -11,11 +11,13 @@
 // them, since the allocator reuses memory between phases.
 #include <fmt/format.h>
 
+#include <cmath>
+#include <numeric>
 #include <limits>
 
-#include "cadre/cost/cost.h"
 #include "expert_mlp_lowering.h"
 #include "graph_util.h"
+#include "mlp_cost.h"
 #include "passes.h"
 
 namespace cadre::compiler {
@@ -45,38 +47,16 @@ class Tiler {
   Tiler(const arch::ArchConfig& arch, const PassOptions& opt, uint64_t stream_cap)
       : a_(arch), opt_(opt), stream_cap_(stream_cap) {}
 
-  // Cycles to stream `bytes` of weights in rows of `row_bytes` into one tile,
-  // with every tile streaming at once (their share of HBM).
-  double load_cycles(uint64_t rows, uint64_t row_bytes) const {
-    // Overlapped DMA commands cost the queue their issue; otherwise their whole round trip.
-    const double own = static_cast<double>(
-        a_.dma.overlap_commands ? cost::dma_issue_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0)
-                                : cost::dma_transfer_cycles(a_, rows, row_bytes, 0x1'0000'0000ull, 0));
-    const double share = static_cast<double>(rows * row_bytes) / (arch::hbm_bytes_per_cycle(a_) / a_.tiles);
-    return std::max(own, share);
-  }
-
-  // Estimated cycles of one expert with `r` rows under a tiling (elements overlap their loads).
-  double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const {
-    const uint64_t eb = s.fp8 ? 1 : 2, H = s.hidden, W = s.width, S = t.slice, KC = t.k_chunk, NC = t.n_chunk;
-    double total = 0;
-    for (uint64_t done = 0; done < r; done += t.rows) {
-      const uint64_t m = std::min(t.rows, r - done);
-      const uint64_t parts = t.split ? 2 : 1, n_a = 2 * S / parts;
-      const double load_a = load_cycles(n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a_, m, n_a, KC).total());
-      total += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
-      const double load_b = load_cycles(NC, S * eb), mm_b = static_cast<double>(cost::matmul_timing(a_, m, NC, S).total());
-      total += static_cast<double>((H / NC) * (W / S)) * std::max(load_b, mm_b);
-      total += static_cast<double>((W / S) * 3 * cost::vector_cycles(a_, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
-    }
-    return total;
-  }
+  double load_cycles(uint64_t rows, uint64_t row_bytes) const { return weight_load_cycles(a_, rows, row_bytes); }
+  double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const { return compiler::mlp_cycles(a_, s, t, r); }
 
   // The fastest tiling of an MLP that fits beside the resident buffers, and
   // beside `also` (another MLP's buffers of the same names: each counts at its larger size).
   // With `also`, the stream is shared too: candidates whose weight tiles would
-  // outgrow it (stream_floor) are skipped.
-  MlpTiling mlp(const MlpShape& s, uint64_t r, Resident res, uint64_t stream_floor, const char* what,
+  // outgrow it (stream_floor) are skipped. `rows` says what r is: the average
+  // rows of an expert, or every row the MLP runs (the shared expert's tokens).
+  enum class Rows { Average, Total };
+  MlpTiling mlp(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
                 const std::vector<MlpBuffer>& also = {}) const {
     const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
@@ -103,15 +83,18 @@ class Tiler {
             uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
                                              : largest_rows(s, t, resident + stream, res.accumulator, also);
             if (rows == 0 || stream > stream_cap_) continue;
-            t.rows = std::min<uint64_t>(rows, 16383);
+            // No block needs more rows than the MLP has (an expert gets each token once).
+            t.rows = opt_.has("rows") ? rows : std::min<uint64_t>({rows, 16383, s.table_rows});
             const LocalFootprint f = footprint({mlp_buffers(s, t), also});
             if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
               continue;
             // Experts get more and fewer rows than the average: a tiling is
             // judged on the average and on twice it, so that the busier
             // experts' rows still fit one block (their weights stream once).
+            // All of an MLP's rows are judged as they are: each block streams the weights.
             const uint64_t avg = std::max<uint64_t>(r, 1);
-            const double c = mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
+            const double c = rows_are == Rows::Total ? mlp_cycles(s, t, avg)
+                                                     : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
             if (c < best_cycles) best_cycles = c, best = t;
           }
     if (best.rows == 0)
@@ -187,13 +170,33 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t W = find_value(g, eo.gate)->type.shape[1];
   const MlpShape shape{eo.fp8, T, H, W, true, scatter, false};
   const uint64_t rows_per_expert = ceil_div(T * K, E);
-  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, beside_mlp, stream_floor, "expert_mlp");
+  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp");
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
   const double per_row = tiler.mlp_cycles(shape, mt, 2) - tiler.mlp_cycles(shape, mt, 1);
   const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
   mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
+  // With fewer than 2 experts a tile, whole experts leave some tiles
+  // streaming two or three times the bytes of others: each expert is split
+  // into parts (phase A's slices and phase B's output chunks divided evenly),
+  // the fewest that give 4 parts a tile. (At 2 a tile whole experts balance,
+  // and the exchange of the activations through HBM costs more than it saves.)
+  uint64_t parts = static_cast<uint64_t>(options.get_int("parts", 0));
+  const uint64_t common = std::gcd(W / mt.slice, H / mt.n_chunk);
+  if (parts == 0) {
+    parts = 1;
+    if (a.tiles > 1 && !scatter && E < 2 * a.tiles)
+      for (uint64_t p = 2; p <= common; ++p)
+        if (common % p == 0) {
+          parts = p;
+          if (E * p >= 4 * a.tiles) break;
+        }
+  }
+  if (parts > 1 && (scatter || common % parts != 0))
+    throw IrError(fmt::format("choose-tiling: {} parts of an expert must divide its {} slices and {} output chunks{}", parts,
+                              W / mt.slice, H / mt.n_chunk, scatter ? " (and the combine must not be fused)" : ""));
+  mlp->attrs.set("parts", static_cast<int64_t>(parts));
 
   if (GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
     const SharedOperands so = SharedOperands::of(*sh);
@@ -201,12 +204,20 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const MlpShape ss{so.fp8, T, H, S, false, false, !so.expert_gate.empty()};
     // The shared MLP runs in the routed experts' buffers (the same names), so
     // it is tiled to fit beside them at their sizes.
-    const MlpTiling st = tiler.mlp(ss, per_tile_tokens, beside_mlp, stream_floor, "shared_expert", mlp_buffers(shape, mt));
+    const MlpTiling st =
+        tiler.mlp(ss, T, Tiler::Rows::Total, beside_mlp, stream_floor, "shared_expert", mlp_buffers(shape, mt));
     st.write(sh->attrs);
+    // The balanced placement weighs each block of the shared expert in the
+    // routed experts' units (routed rows): a cost per row and one per block.
+    // A block's cycles on the line through the model's cycles of 1 row and of a full block.
+    const double one = tiler.mlp_cycles(ss, st, 1), full = tiler.mlp_cycles(ss, st, st.rows);
+    const double shared_per_row = st.rows > 1 ? (full - one) / static_cast<double>(st.rows - 1) : 0;
+    sh->attrs.set("row_cost", per_row > 0 ? std::max<int64_t>(1, std::llround(shared_per_row / per_row)) : 1);
+    sh->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? std::max(0.0, one - shared_per_row) / per_row : 0));
     if (!so.expert_gate.empty()) {
       // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
       const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * (round64(stream_floor) + round64(mlp_stream_scales(shape, mt)));
-      const uint64_t gate_rows = std::min<uint64_t>({per_tile_tokens, free / (H * 2 + 128), ACC / 64, 16383});
+      const uint64_t gate_rows = std::min<uint64_t>({st.rows, free / (H * 2 + 128), ACC / 64, 16383});
       if (gate_rows == 0) throw IrError(fmt::format("not one token of the shared expert's gate (hidden {}) fits a tile", H));
       sh->attrs.set("gate_rows", static_cast<int64_t>(gate_rows));
     }

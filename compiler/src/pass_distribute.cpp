@@ -3,12 +3,21 @@
 //
 // - tokens, columns: contiguous ranges of iterations, as equal as they come;
 // - experts, option placement = balanced (default): every tile reads all the
-//   offsets and weighs each expert with tokens as its rows plus the loop's
-//   fixed_cost (streaming its weights); experts, in order, go to the tile
-//   whose share of the total their weight's midpoint falls in, so the tiles
-//   agree without talking and experts without tokens cost nothing;
-// - experts, placement = static: expert e on tile e mod tiles.
+//   offsets and weighs each expert with tokens as its rows (times row_cost)
+//   plus the loop's fixed_cost (streaming its weights) for each block of
+//   block_rows rows; experts, in order, go to the tile whose share of the
+//   total their weight's midpoint falls in, so the tiles agree without
+//   talking and experts without tokens cost nothing; a loop over parts of
+//   experts (parts = P) reads expert i / P's rows for iteration i;
+// - shared (the shared expert's blocks of tokens), placement = balanced: the
+//   blocks come first in the experts' walk, each weighing its rows times the
+//   loop's row_cost plus its fixed_cost; the expert loop's `preassigned` is
+//   their sum, so the routed experts fill the tiles around them;
+// - experts, placement = static: expert e on tile e mod tiles; shared blocks
+//   in contiguous ranges.
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 #include "passes.h"
 #include "tile_walk.h"
@@ -35,43 +44,74 @@ void split_contiguous(Block& out, ForStmt f) {
   out.push_back(Stmt{std::move(f), 0});
 }
 
-void split_experts(Block& out, ForStmt f, const std::string& placement) {
-  const std::string offsets = f.attrs.get_string("offsets");
-  const int64_t fixed = f.attrs.get_int("fixed_cost", 0);
-  f.attrs.erase("parallel");
-  f.attrs.erase("offsets");
-  f.attrs.erase("fixed_cost");
-  if (placement == "static") {
-    f.lo = f.lo + kTile;
-    f.step = f.step * kTiles;
-    out.push_back(Stmt{std::move(f), 0});
-    return;
+// The balanced placement's walk over an expert loop; the shared expert's
+// block loops before the first expert loop of a block come first in its walk.
+struct Walk {
+  std::string var, offsets;  // the expert loop's variable and offsets buffer
+  Expr lo, hi, step;
+  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1, block_rows = 0;
+  bool total_emitted = false;
+  std::string name(const char* what) const { return var + what; }
+  // The expert of iteration `i`: iterations are parts of experts.
+  Expr expert(const Expr& i) const { return parts > 1 ? i / I(parts) : i; }
+  Expr row_weight(const Expr& rows) const { return row_cost > 1 ? rows * I(row_cost) : rows; }
+  // Each block of block_rows rows streams the weights again.
+  Expr fixed_weight(const Expr& rows) const {
+    return block_rows > 1 ? (rows + I(block_rows - 1)) / I(block_rows) * I(fixed) : I(fixed);
   }
-  // rows(e) = offsets[e + 1] - offsets[e]; weight(e) = rows ? rows + fixed : 0.
+  Expr weight(const Expr& rows) const { return row_weight(rows) + fixed_weight(rows); }
+  static Walk of(const ForStmt& f) {
+    return Walk{f.var, f.attrs.get_string("offsets"), f.lo, f.hi, f.step, f.attrs.get_int("fixed_cost", 0),
+                f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1),
+                f.attrs.get_int("block_rows", 0), false};
+  }
+};
+
+const std::vector<const char*> kPlacementAttrs = {"parallel",    "offsets", "fixed_cost", "preassigned",
+                                                  "row_cost",    "parts",   "block_rows"};
+void erase_placement(ForStmt& f) {
+  for (const char* a : kPlacementAttrs) f.attrs.erase(a);
+}
+
+// rows(e) = offsets[e + 1] - offsets[e], read into %<v>_start, _stop, _rows.
+void rows_of(const std::string& v, const std::string& offsets, const Expr& e, Block& into) {
   const Expr off = Expr::symbol(offsets);
-  const std::string v = f.var;
-  const auto rows_of = [&](const std::string& e, Block& into) {
-    into.push_back(Stmt{LoadStmt{v + "_start", Width::Word, off + Expr::value(e) * I(4)}, 0});
-    into.push_back(Stmt{LoadStmt{v + "_stop", Width::Word, off + Expr::value(e) * I(4) + I(4)}, 0});
-    into.push_back(let(v + "_rows", Expr::value(v + "_stop") - Expr::value(v + "_start")));
-  };
-  out.push_back(Stmt{LetStmt{v + "_total", I(0), true}, 0});
-  ForStmt sum{v + "_s", f.lo, f.hi, f.step, {}, {}};
-  rows_of(sum.var, sum.body);
-  IfStmt add{Expr::value(v + "_rows"), Cmp::Gt, I(0), {}, {}};
-  add.then_body.push_back(Stmt{SetStmt{v + "_total", Expr::value(v + "_total") + Expr::value(v + "_rows") + I(fixed)}, 0});
+  into.push_back(Stmt{LoadStmt{v + "_start", Width::Word, off + e * I(4)}, 0});
+  into.push_back(Stmt{LoadStmt{v + "_stop", Width::Word, off + e * I(4) + I(4)}, 0});
+  into.push_back(let(v + "_rows", Expr::value(v + "_stop") - Expr::value(v + "_start")));
+}
+
+// total = preassigned + the weights of the experts (or parts) with rows.
+void emit_total(Block& out, Walk& walk) {
+  if (walk.total_emitted) return;
+  out.push_back(Stmt{LetStmt{walk.name("_total"), I(walk.preassigned), true}, 0});
+  ForStmt sum{walk.name("_s"), walk.lo, walk.hi, walk.step, {}, {}};
+  rows_of(walk.var, walk.offsets, walk.expert(Expr::value(sum.var)), sum.body);
+  IfStmt add{Expr::value(walk.name("_rows")), Cmp::Gt, I(0), {}, {}};
+  add.then_body.push_back(Stmt{SetStmt{walk.name("_total"), Expr::value(walk.name("_total")) +
+                                                             walk.row_weight(Expr::value(walk.name("_rows"))) +
+                                                             walk.fixed_weight(Expr::value(walk.name("_rows")))}, 0});
   sum.body.push_back(Stmt{std::move(add), 0});
   out.push_back(Stmt{std::move(sum), 0});
+  walk.total_emitted = true;
+}
 
-  // Expert e is this tile's when floor((before + weight / 2) * tiles / total) == tile
-  // (both sides doubled to stay in integers).
-  out.push_back(Stmt{LetStmt{v + "_before", I(0), true}, 0});
+// Work of weight w that starts `before` into the walk is tile t's when
+// floor((before + w / 2) * tiles / total) == t (both sides doubled to stay in integers).
+Expr owner(const Expr& before, const Expr& weight, const Walk& walk) {
+  return ((before * I(2) + weight) * kTiles) / (Expr::value(walk.name("_total")) * I(2));
+}
+
+void place_experts(Block& out, ForStmt f, Walk& walk) {
+  erase_placement(f);
+  emit_total(out, walk);
+  const std::string v = f.var;
+  out.push_back(Stmt{LetStmt{v + "_before", I(walk.preassigned), true}, 0});
   ForStmt pick{v, f.lo, f.hi, f.step, f.attrs, {}};
-  rows_of(v, pick.body);
+  rows_of(v, walk.offsets, walk.expert(Expr::value(v)), pick.body);
   IfStmt has_rows{Expr::value(v + "_rows"), Cmp::Gt, I(0), {}, {}};
-  const Expr weight = Expr::value(v + "_rows") + I(fixed);
-  has_rows.then_body.push_back(
-      let(v + "_owner", ((Expr::value(v + "_before") * I(2) + weight) * kTiles) / (Expr::value(v + "_total") * I(2))));
+  const Expr weight = walk.weight(Expr::value(v + "_rows"));
+  has_rows.then_body.push_back(let(v + "_owner", owner(Expr::value(v + "_before"), weight, walk)));
   has_rows.then_body.push_back(Stmt{SetStmt{v + "_before", Expr::value(v + "_before") + weight}, 0});
   IfStmt mine{Expr::value(v + "_owner"), Cmp::Eq, kTile, std::move(f.body), {}};
   has_rows.then_body.push_back(Stmt{std::move(mine), 0});
@@ -79,7 +119,33 @@ void split_experts(Block& out, ForStmt f, const std::string& placement) {
   out.push_back(Stmt{std::move(pick), 0});
 }
 
+// A shared block loop (for b = lo to hi step s): block b has min(s, hi - b)
+// rows and weighs rows * row_cost + fixed_cost; the blocks before it are full.
+void place_shared(Block& out, ForStmt f, Walk& walk) {
+  const Expr row_cost = I(f.attrs.get_int("row_cost", 1)), fixed = I(f.attrs.get_int("fixed_cost", 0));
+  erase_placement(f);
+  emit_total(out, walk);
+  const Expr b = Expr::value(f.var);
+  const Expr before = (b - f.lo) / f.step * (f.step * row_cost + fixed);
+  const Expr weight = min(f.step, f.hi - b) * row_cost + fixed;
+  Block body;
+  body.push_back(let(f.var + "_owner", owner(before, weight, walk)));
+  body.push_back(Stmt{IfStmt{Expr::value(f.var + "_owner"), Cmp::Eq, kTile, std::move(f.body), {}}, 0});
+  f.body = std::move(body);
+  out.push_back(Stmt{std::move(f), 0});
+}
+
 void distribute(Block& block, const std::string& placement, bool one_tile) {
+  // Each expert loop's walk; shared blocks go first in the first one's.
+  std::vector<Walk> walks;
+  for (const Stmt& s : block)
+    if (const auto* f = std::get_if<ForStmt>(&s.node); f && f->attrs.get_string("parallel", "") == "experts")
+      walks.push_back(Walk::of(*f));
+  const auto walk_of = [&](const std::string& var) -> Walk& {
+    for (Walk& w : walks)
+      if (w.var == var) return w;
+    throw std::logic_error("distribute: no walk for %" + var);
+  };
   Block out;
   for (Stmt& s : block) {
     if (auto* f = std::get_if<ForStmt>(&s.node)) {
@@ -87,17 +153,32 @@ void distribute(Block& block, const std::string& placement, bool one_tile) {
       const std::string over = f->attrs.get_string("parallel", "");
       if (!over.empty()) {
         if (one_tile) {
-          f->attrs.erase("parallel");
-          f->attrs.erase("offsets");
-          f->attrs.erase("fixed_cost");
+          erase_placement(*f);
         } else if (over == "experts") {
-          split_experts(out, std::move(*f), placement);
+          if (placement == "static") {
+            erase_placement(*f);
+            f->lo = f->lo + kTile;
+            f->step = f->step * kTiles;
+          } else {
+            Walk& walk = walk_of(f->var);
+            place_experts(out, std::move(*f), walk);
+            continue;
+          }
+        } else if (over == "shared") {
+          if (walks.empty())
+            throw IrError(fmt::format("loop %{}: parallel = shared needs a loop parallel over experts in the same block", f->var));
+          if (placement == "static") {
+            erase_placement(*f);
+            split_contiguous(out, std::move(*f));
+          } else {
+            place_shared(out, std::move(*f), walks.front());
+          }
           continue;
         } else if (over == "tokens" || over == "columns") {
           split_contiguous(out, std::move(*f));
           continue;
         } else {
-          throw IrError(fmt::format("loop %{}: parallel = {} (experts, tokens or columns)", f->var, over));
+          throw IrError(fmt::format("loop %{}: parallel = {} (experts, shared, tokens or columns)", f->var, over));
         }
       }
     } else if (auto* i = std::get_if<IfStmt>(&s.node)) {

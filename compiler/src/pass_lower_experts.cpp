@@ -1,8 +1,9 @@
 // lower-experts: the expert MLPs, the shared expert and the combine run on
 // the chip (docs/compiler.md):
 //
-//   shared expert: each tile its share of the tokens (Qwen2-MoE: the sigmoid
-//     gate of each token first, on the matrix engine and the vector unit);
+//   shared expert: blocks of tokens, placed over the tiles with the routed
+//     experts (Qwen2-MoE: the sigmoid gate of each block's tokens first, on
+//     the matrix engine and the vector unit);
 //   routed experts: a loop over the experts reading each one's row range
 //     from the offsets at run time, so experts without tokens cost nothing,
 //     each expert's rows in blocks through the expert MLP (expert_mlp_lowering.h);
@@ -92,6 +93,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   const TensorType& x_t = find_value(g, e.x)->type;
   const uint64_t E = gate_t.shape[0], W = gate_t.shape[1], H = gate_t.shape[2], T = x_t.shape[0];
   const MlpTiling tiling = MlpTiling::of(mlp_op->attrs);
+  const uint64_t parts = static_cast<uint64_t>(mlp_op->attrs.get_int("parts", 1));
 
   MlpOperands ops;
   ops.x = value(e.x);
@@ -111,13 +113,22 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   b.cmd(Op::DmaLoad, {{"hbm", value(e.offsets)}, {"local", e_off}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
   b.fence(1);
 
-  // The shared expert, each tile its share of the tokens.
+  // The shared expert in blocks of its tiling's rows; distribute places the
+  // blocks with the routed experts, as work that comes before them.
   Expr shared;
+  int64_t shared_weight = 0;  // every block's weight in the placement's units
   if (GraphOp* sh_op = first_op(g, GraphOpKind::SharedExpert)) {
     b.kernel(model::Kernel::SharedExpert);
     const SharedOperands s = SharedOperands::of(*sh_op);
     const MlpTiling st = MlpTiling::of(sh_op->attrs);
     const uint64_t S = static_cast<uint64_t>(sh_op->attrs.get_int("width"));
+    // With experts split in parts the walk counts in 1/(3 parts) of a routed row (below).
+    const int64_t scale = parts > 1 ? 3 * static_cast<int64_t>(parts) : 1;
+    const int64_t row_cost = scale * sh_op->attrs.get_int("row_cost", 1), block_cost = scale * sh_op->attrs.get_int("fixed_cost", 0);
+    Attrs blocks = parallel("shared");
+    blocks.set("row_cost", row_cost);
+    blocks.set("fixed_cost", block_cost);
+    shared_weight = static_cast<int64_t>(T) * row_cost + static_cast<int64_t>((T + st.rows - 1) / st.rows) * block_cost;
     shared = hbm_of(b, sh_op->results[0], "shared_expert", "output");
     MlpOperands so;
     so.x = s.fp8 ? value(s.x_q) : value(s.x);
@@ -136,25 +147,29 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       const Expr gl = b.buffer("sg_l", Memory::Accumulator, TB * 4), gvb = b.buffer("sg_v", Memory::Scratchpad, TB * 4);
       b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
       b.cmd(Op::DmaLoad, {{"hbm", wg}, {"local", gw}, {"rows", I(1)}, {"row_bytes", I(H * 2)}});
-      b.loop("gt", I(0), I(T), I(TB), parallel("tokens"), [&](Expr t0) {
-        const Expr tm = b.let("gm", min(I(TB), I(T) - t0));
-        b.cmd(Op::DmaLoad, {{"hbm", value(s.x) + t0 * I(H * 2)}, {"local", gx}, {"rows", tm}, {"row_bytes", I(H * 2)}});
-        b.fence(1);
-        b.cmd(Op::MatrixConfig, {{"a_fmt", I(num::info(Format::BF16).code)}, {"b_fmt", I(num::info(Format::BF16).code)},
-                                 {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
-        b.cmd(Op::MatrixPreload, {{"tile", gw}, {"scales", I(0)}, {"k", I(H)}, {"n", I(1)}});
-        b.cmd(Op::MatrixMul, {{"tile", gx}, {"scales", I(0)}, {"acc", gl}, {"m", tm}});
-        b.cmd(Op::VecSigmoid, {{"src", gl}, {"dst", gvb}, {"n", tm}});
-        b.fence(2);
-        b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
-        b.cmd(Op::DmaStore, {{"hbm", so.gate_values + t0 * 4}, {"local", gvb}, {"rows", I(1)}, {"row_bytes", tm * 4}});
-        b.fence(7);
+      // Each tile computes the gates of the tokens of its own shared blocks.
+      b.loop("gs", I(0), I(T), I(st.rows), blocks, [&](Expr s0) {
+        const Expr s_end = b.let("gs_end", min(s0 + I(st.rows), I(T)));
+        b.loop("gt", s0, s_end, I(TB), {}, [&](Expr t0) {
+          const Expr tm = b.let("gm", min(I(TB), s_end - t0));
+          b.cmd(Op::DmaLoad, {{"hbm", value(s.x) + t0 * I(H * 2)}, {"local", gx}, {"rows", tm}, {"row_bytes", I(H * 2)}});
+          b.fence(1);
+          b.cmd(Op::MatrixConfig, {{"a_fmt", I(num::info(Format::BF16).code)}, {"b_fmt", I(num::info(Format::BF16).code)},
+                                   {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
+          b.cmd(Op::MatrixPreload, {{"tile", gw}, {"scales", I(0)}, {"k", I(H)}, {"n", I(1)}});
+          b.cmd(Op::MatrixMul, {{"tile", gx}, {"scales", I(0)}, {"acc", gl}, {"m", tm}});
+          b.cmd(Op::VecSigmoid, {{"src", gl}, {"dst", gvb}, {"n", tm}});
+          b.fence(2);
+          b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+          b.cmd(Op::DmaStore, {{"hbm", so.gate_values + t0 * 4}, {"local", gvb}, {"rows", I(1)}, {"row_bytes", tm * 4}});
+          b.fence(7);
+        });
       });
     }
     MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
     // The same buffers and semaphores as the routed experts' (prefix e_): they run one after the other.
     ExpertMlpLowering mlp(b, shape, st, "e_", /*routed=*/false);
-    b.loop("st", I(0), I(T), I(st.rows), parallel("tokens"), [&](Expr t0) {
+    b.loop("st", I(0), I(T), I(st.rows), blocks, [&](Expr t0) {
       mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
     });
     b.fence(7);
@@ -165,6 +180,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   Attrs experts = parallel("experts");
   experts.set("offsets", std::string("e_off"));
   experts.set("fixed_cost", mlp_op->attrs.get_int("fixed_cost", 0));
+  if (shared_weight) experts.set("preassigned", shared_weight);
+  experts.set("block_rows", static_cast<int64_t>(tiling.rows));
   const auto expert_loop = [&](const MlpShape& shape) {
     ExpertMlpLowering mlp(b, shape, tiling, "e_", /*routed=*/true);
     b.loop("e", I(0), I(E), I(1), experts, [&](Expr ex) {
@@ -202,7 +219,46 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     if (!combine) throw IrError("expert_mlp stores its rows, but no combine reads them");
     const Expr y = scratch(b, out_v.name, out_v.type);
     ops.out = y;
-    expert_loop({e.fp8, T, H, W, true, false, false});
+    if (parts == 1) {
+      expert_loop({e.fp8, T, H, W, true, false, false});
+    } else {
+      // Each expert in `parts` units of columns: phase A's intermediate
+      // columns, then (after a barrier) phase B's output columns, so that
+      // the tiles stream about equal bytes when experts are few a tile.
+      const uint64_t R = out_v.type.shape[0];
+      ops.h = scratch(b, "h_all", {e.fp8 ? Format::E4M3 : Format::BF16, {R, W}});
+      if (e.fp8) ops.h_scale = scratch(b, "h_all_scale", {Format::FP32, {R, W / 128}});
+      ExpertMlpLowering mlp(b, {e.fp8, T, H, W, true, false, false}, tiling, "e_", /*routed=*/true);
+      // A phase-A unit is 2/3 of an expert's work over `parts`, a shared block
+      // a whole MLP's: both walks count in units of 1/(3 parts) of a routed row.
+      const auto units = [&](Expr u, const char* name, uint64_t width, bool gate_up) {
+        const std::string v = name;
+        const Expr ex = b.let(v + "_x", u / I(parts));
+        const Expr part = b.let(v + "_p", u % I(parts));
+        const Expr begin = b.load_word(v + "_begin", e_off + ex * 4);
+        const Expr end = b.load_word(v + "_end", e_off + ex * 4 + 4);
+        b.loop(v + "_r0", begin, end, I(tiling.rows), {}, [&](Expr r0) {
+          MlpOperands o = ops;
+          o.expert = ex;
+          const Expr rows = b.let(v + "_m", min(I(tiling.rows), end - r0));
+          const Expr c0 = b.let(v + "_c0", part * I(width / parts));
+          if (gate_up) mlp.gate_up_part(o, r0, rows, c0, c0 + I(width / parts));
+          else mlp.down_part(o, r0, rows, c0, c0 + I(width / parts));
+        });
+      };
+      Attrs a_units = experts, b_units = experts;
+      const int64_t fixed = mlp_op->attrs.get_int("fixed_cost", 0);
+      a_units.set("parts", static_cast<int64_t>(parts));
+      a_units.set("row_cost", int64_t{2});
+      a_units.set("fixed_cost", 2 * fixed);
+      b_units.set("parts", static_cast<int64_t>(parts));
+      b_units.erase("preassigned");
+      b.loop("ea", I(0), I(E * parts), I(1), a_units, [&](Expr u) { units(u, "ea", W, true); });
+      b.fence(7);
+      b.barrier();
+      b.loop("eb", I(0), I(E * parts), I(1), b_units, [&](Expr u) { units(u, "eb", H, false); });
+      b.fence(7);
+    }
     b.barrier();
     // Combine: each tile its columns, every row of every expert in order.
     b.kernel(model::Kernel::Combine);

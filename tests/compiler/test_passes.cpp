@@ -1,11 +1,13 @@
 // Each pass alone, on real layers: what it must guarantee beyond what the
 // FileCheck tests (lit/) show of its output.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/compiler/compiler.h"
+#include "cadre/compiler/estimate.h"
 #include "cadre/compiler/verify.h"
 #include "compiler_test_util.h"
 
@@ -92,6 +94,64 @@ TEST(ChooseTiling, FitsEveryPresetAndFollowsItsOptions) {
   EXPECT_EQ(mlp->attrs.get_int("n_chunk"), 256);
 }
 
+TEST(ChooseTiling, WithOverlappedDmaAWeightTileAmortisesTheRoundTripItsFullSignalWaitsFor) {
+  // A weight tile's full signal waits for its last burst, so the load queue
+  // holds the next tile behind a round trip: the chosen tiles (full-size
+  // Qwen1.5-MoE, 4 tiles on `default`) stream for at least 8 round trips at
+  // the tile's share of HBM, so that tail costs at most an eighth.
+  const arch::ArchConfig a = arch::load_arch("default");
+  ASSERT_TRUE(a.dma.overlap_commands);
+  const Module m = run({"Qwen15MoeFull", "qwen1.5-moe-a2.7b", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+  const uint64_t S = static_cast<uint64_t>(mlp->attrs.get_int("slice")), KC = static_cast<uint64_t>(mlp->attrs.get_int("k_chunk"));
+  const uint64_t NC = static_cast<uint64_t>(mlp->attrs.get_int("n_chunk"));
+  const uint64_t gate_up = (mlp->attrs.get_int("split") ? 1 : 2) * S * KC, down = NC * S;  // FP8 bytes
+  const double round_trip = static_cast<double>(arch::hbm_latency_cycles(a) + 2 * a.interconnect.latency_cycles);
+  const double in_flight = round_trip * arch::hbm_bytes_per_cycle(a) / a.tiles;
+  EXPECT_GE(static_cast<double>(gate_up), 8 * in_flight) << gate_up;
+  EXPECT_GE(static_cast<double>(down), 8 * in_flight) << down;
+}
+
+TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanTwo) {
+  const test::ShrunkLayer dsv3{"DeepSeekV3Full", "deepseek-v3", {}};
+  // 256 experts on 132 tiles: the fewest parts that give every tile 4 (divisors of the slices and output chunks).
+  const Module h100 = run(dsv3, "h100-class", "quantize-fp8,fuse-experts,choose-tiling", 256);
+  const GraphOp* mlp = find(h100, GraphOpKind::ExpertMlp);
+  const int64_t parts = mlp->attrs.get_int("parts");
+  EXPECT_GE(256 * parts, 4 * 132);
+  EXPECT_EQ((mlp->attrs.get_int("width") / mlp->attrs.get_int("slice")) % parts, 0);
+  EXPECT_EQ((7168 / mlp->attrs.get_int("n_chunk")) % parts, 0);
+  // 64 experts a tile on `default`, and Mixtral's 2: whole experts.
+  EXPECT_EQ(find(run(dsv3, "default", "quantize-fp8,fuse-experts,choose-tiling", 256), GraphOpKind::ExpertMlp)->attrs.get_int("parts"), 1);
+  const Module mixtral = run({"MixtralFull", "mixtral-8x7b", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  EXPECT_EQ(find(mixtral, GraphOpKind::ExpertMlp)->attrs.get_int("parts"), 1);
+  try {
+    run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling{parts=3,slice=128,n_chunk=128}");
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 parts of an expert must divide its 2 slices and 2 output chunks"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(EstimateExpertPhase, SplitsTheWorkOverTheTilesAndNamesBadOffsets) {
+  const arch::ArchConfig a = arch::load_arch("default");
+  const Module m = run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+  // 8 experts, 16 rows each: two on each of the 4 tiles, the same cycles on each.
+  std::vector<int32_t> offsets;
+  for (int32_t e = 0; e <= 8; ++e) offsets.push_back(16 * e);
+  const ExpertPhaseEstimate est = estimate_expert_phase(m, a, offsets);
+  ASSERT_EQ(est.tile_cycles.size(), 4u);
+  for (double t : est.tile_cycles) EXPECT_DOUBLE_EQ(t, est.cycles);
+  EXPECT_GT(est.cycles, 0);
+  try {
+    estimate_expert_phase(m, a, {0, 16});
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("2 offsets for 8 experts"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Allocate, NeverOverlapsLiveBuffersOrPassesCapacity) {
   for (const auto& l : test::shrunk_layers())
     for (const std::string a : {"small", "default"}) {
@@ -157,6 +217,48 @@ TEST(Distribute, LeavesNoParallelLoopAndPlacesExpertsEitherWay) {
     EXPECT_EQ(text.find("parallel ="), std::string::npos) << placement;
     EXPECT_EQ(text.find("%e_owner") != std::string::npos, placement == "balanced");
   }
+}
+
+TEST(ChooseTiling, RunsTheSharedExpertInAsFewBlocksAsFitAndNoBlockHasMoreRowsThanTokens) {
+  for (const std::string name : {"Qwen15Moe", "DeepSeekV2Lite"}) {
+    const Module m = run(layer(name), "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
+    // 64 tokens of 256-wide shared and routed experts fit one block each.
+    EXPECT_EQ(find(m, GraphOpKind::SharedExpert)->attrs.get_int("rows"), 64) << name;
+    EXPECT_EQ(find(m, GraphOpKind::ExpertMlp)->attrs.get_int("rows"), 64) << name;
+    // Its weight in the placement: a row costs at least a routed row, a block streams the shared weights.
+    EXPECT_GE(find(m, GraphOpKind::SharedExpert)->attrs.get_int("row_cost"), 1) << name;
+    EXPECT_GT(find(m, GraphOpKind::SharedExpert)->attrs.get_int("fixed_cost"), 0) << name;
+  }
+}
+
+TEST(Distribute, PlacesTheSharedBlocksFirstInTheExpertsWalk) {
+  const std::string lower = "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts";
+  const Module lowered = run(layer("Qwen15Moe"), "default", lower, 64, "fp8", "prefill");
+  // The expert loop's preassigned weight is every shared block's: rows x row_cost + fixed_cost each.
+  int64_t preassigned = 0, row_cost = 0, block_cost = 0, blocks = 0;
+  for (const Stmt& s : lowered.program->body) {
+    const auto* f = std::get_if<ForStmt>(&s.node);
+    if (!f) continue;
+    if (f->attrs.get_string("parallel", "") == "experts") preassigned = f->attrs.get_int("preassigned", 0);
+    if (f->var == "st") {
+      EXPECT_EQ(f->attrs.get_string("parallel", ""), "shared");
+      row_cost = f->attrs.get_int("row_cost"), block_cost = f->attrs.get_int("fixed_cost");
+      blocks = (64 + 4) / 5;
+    }
+  }
+  ASSERT_GT(blocks, 0);
+  EXPECT_EQ(preassigned, 64 * row_cost + blocks * block_cost);
+
+  const Module placed = run(layer("Qwen15Moe"), "default", lower + ",distribute", 64, "fp8", "prefill");
+  const std::string text = print(placed);
+  EXPECT_EQ(text.find("parallel ="), std::string::npos);
+  EXPECT_EQ(text.find("preassigned"), std::string::npos);
+  // Each shared loop (gates, MLP) places its blocks against the same total, computed once.
+  EXPECT_NE(text.find("let %gs_owner"), std::string::npos);
+  EXPECT_NE(text.find("let %st_owner"), std::string::npos);
+  EXPECT_EQ(text.find("var %e_total"), text.rfind("var %e_total"));
+  EXPECT_LT(text.find("var %e_total"), text.find("let %gs_owner"));
+  EXPECT_NE(text.find(fmt::format("var %e_before = {}", preassigned)), std::string::npos);
 }
 
 }  // namespace

@@ -155,6 +155,27 @@ std::vector<Case> cases() {
   out.back().preload_rows_per_cycle = 2;
   out.push_back(make("Qwen15MoeCodesignBf16Default", qwen15, "decode", 16, "default", "bf16"));
   out.back().preload_rows_per_cycle = 8;
+  // Shared experts in many blocks of 5 tokens, placed over four tiles with the
+  // routed experts (Qwen1.5's gate computed by the tile that runs each block).
+  const std::string five_rows =
+      "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+  out.push_back(make("Qwen15MoeSharedBlocksOverTiles", qwen15, "prefill", 64, "default"));
+  out.back().pipeline = five_rows;
+  out.push_back(make("DeepSeekV2LiteSharedBlocksOverTiles", layers[1], "prefill", 37, "default"));
+  out.back().pipeline = five_rows;
+  // Experts split over tiles in two parts by columns: phase A's intermediate
+  // columns, the activations through HBM, a barrier, phase B's output columns.
+  const std::string two_parts = "fuse-experts,choose-tiling{parts=2,slice=128,n_chunk=128},lower-routing,lower-experts,"
+                                "distribute,multi-buffer,schedule,allocate";
+  out.push_back(make("MixtralExpertsInTwoParts", mixtral, "decode", 16, "default"));
+  out.back().pipeline = "quantize-fp8," + two_parts;
+  out.push_back(make("DeepSeekV3ExpertsInTwoPartsWithShared", dsv3, "prefill", 40, "default"));
+  out.back().pipeline = "quantize-fp8," + two_parts;
+  out.push_back(make("Qwen15MoeBf16ExpertsInTwoParts", qwen15, "prefill", 24, "default", "bf16"));
+  out.back().pipeline = two_parts;
+  out.push_back(make("MixtralExpertsInTwoPartsStatic", mixtral, "prefill", 64, "default"));
+  out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{parts=2,slice=128,n_chunk=128},lower-routing,lower-experts,"
+                        "distribute{placement=static},multi-buffer,schedule,allocate";
   out.push_back(make("MixtralSingleBufferedStream", mixtral));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
   return out;

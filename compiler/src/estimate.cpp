@@ -1,0 +1,82 @@
+#include "cadre/compiler/estimate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "graph_util.h"
+#include "mlp_cost.h"
+
+namespace cadre::compiler {
+
+ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchConfig& arch,
+                                          const std::vector<int32_t>& offsets) {
+  if (!tiled.graph) throw IrError("estimate_expert_phase needs the graph after choose-tiling");
+  Graph g = *tiled.graph;
+  const GraphOp* mlp = first_op(g, GraphOpKind::ExpertMlp);
+  if (!mlp || !mlp->attrs.has("rows")) throw IrError("estimate_expert_phase needs a tiled expert_mlp (run choose-tiling)");
+  const ExpertOperands eo = ExpertOperands::of(*mlp);
+  const TensorType& gate = find_value(g, eo.gate)->type;
+  const uint64_t E = gate.shape[0], W = gate.shape[1], H = gate.shape[2], T = find_value(g, eo.x)->type.shape[0];
+  if (offsets.size() != E + 1)
+    throw IrError(fmt::format("estimate_expert_phase: {} offsets for {} experts (expected experts + 1)", offsets.size(), E));
+
+  // Work in the balanced placement's order: shared blocks, then experts (or
+  // their parts) with rows; with parts, the phase-B parts in a second walk
+  // after a barrier. Weights as lower-experts gives them.
+  const uint64_t parts = static_cast<uint64_t>(mlp->attrs.get_int("parts", 1));
+  const int64_t scale = parts > 1 ? 3 * static_cast<int64_t>(parts) : 1;
+  struct Work {
+    int64_t weight;
+    double cycles;
+  };
+  std::vector<Work> first, second;
+  if (const GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
+    const SharedOperands so = SharedOperands::of(*sh);
+    const MlpShape ss{so.fp8, T, H, static_cast<uint64_t>(sh->attrs.get_int("width")), false, false, !so.expert_gate.empty()};
+    const MlpTiling st = MlpTiling::of(sh->attrs);
+    const int64_t row_cost = scale * sh->attrs.get_int("row_cost", 1), fixed = scale * sh->attrs.get_int("fixed_cost", 0);
+    for (uint64_t t0 = 0; t0 < T; t0 += st.rows) {
+      const uint64_t m = std::min(st.rows, T - t0);
+      first.push_back({static_cast<int64_t>(m) * row_cost + fixed, mlp_cycles(arch, ss, st, m)});
+    }
+  }
+  const MlpShape shape{eo.fp8, T, H, W, true, !eo.row_weights.empty(), false};
+  const MlpTiling mt = MlpTiling::of(mlp->attrs);
+  const int64_t fixed = mlp->attrs.get_int("fixed_cost", 0);
+  for (uint64_t e = 0; e < E; ++e) {
+    const int64_t rows = offsets[e + 1] - offsets[e];
+    if (rows <= 0) continue;
+    const MlpCycles c = mlp_phase_cycles(arch, shape, mt, static_cast<uint64_t>(rows));
+    const int64_t blocks = (rows + static_cast<int64_t>(mt.rows) - 1) / static_cast<int64_t>(mt.rows);
+    if (parts == 1) {
+      first.push_back({rows + blocks * fixed, c.total()});
+      continue;
+    }
+    for (uint64_t p = 0; p < parts; ++p) {
+      first.push_back({2 * rows + blocks * 2 * fixed, c.gate_up / static_cast<double>(parts)});
+      second.push_back({rows + blocks * fixed, c.down / static_cast<double>(parts)});
+    }
+  }
+
+  ExpertPhaseEstimate est;
+  est.tile_cycles.assign(arch.tiles, 0);
+  const int64_t tiles = arch.tiles;
+  for (const std::vector<Work>* walk : {&first, &second}) {
+    std::vector<double> cycles(arch.tiles, 0);
+    int64_t total = 0, before = 0;
+    for (const Work& w : *walk) total += w.weight;
+    for (const Work& w : *walk) {
+      // distribute's rule: the tile whose share of the total the work's midpoint falls in.
+      const int64_t owner = tiles == 1 ? 0 : ((before * 2 + w.weight) * tiles) / (total * 2);
+      cycles[static_cast<size_t>(std::min(owner, tiles - 1))] += w.cycles;
+      before += w.weight;
+    }
+    // The walks are apart by a barrier: each ends with its busiest tile.
+    for (size_t t = 0; t < cycles.size(); ++t) est.tile_cycles[t] += cycles[t];
+    est.cycles += *std::max_element(cycles.begin(), cycles.end());
+  }
+  return est;
+}
+
+}  // namespace cadre::compiler
