@@ -74,17 +74,21 @@ uint64_t layer_weight_bytes(const model::MoeLayerSpec& spec, Precision precision
   return spec.routing.experts * expert + shared + 2ull * spec.routing.experts * spec.hidden;
 }
 
-std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec) {
+// The layer's weights; a checkpoint is checked whole (every tensor's presence,
+// dtype and shape) before anything runs.
+std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec,
+                                                   Precision precision) {
   if (o.weights == "synthetic")
     return std::make_unique<golden::SyntheticWeights>(weights::SyntheticLayer(spec, o.seed, o.tokens));
-  if (!std::filesystem::is_regular_file(o.weights))
-    throw InputError{fmt::format("cannot read the weights file '{}'", o.weights), kExitIo};
   try {
     auto w = std::make_unique<golden::CheckpointWeights>(spec, std::vector<std::string>{o.weights});
     if (w->tokens() != o.tokens)
       throw InputError{fmt::format("{}: the input has {} tokens, --tokens says {}", o.weights, w->tokens(), o.tokens),
                        kExitBadInput};
+    w->check_all(precision);
     return w;
+  } catch (const weights::SafetensorsReadError& e) {
+    throw InputError{fmt::format("cannot read the weights file: {}", e.what()), kExitIo};
   } catch (const weights::SafetensorsError& e) {
     throw InputError{e.what(), kExitBadInput};
   } catch (const golden::CheckpointError& e) {
@@ -113,7 +117,7 @@ int run(const Options& o) {
   const Precision precision = *model::parse_precision(o.precision);
   const model::Phase phase = *model::parse_phase(o.phase);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
-  const auto weights = open_weights(o, spec);
+  const auto weights = open_weights(o, spec, precision);
 
   const kernels::KernelRun host = kernels::run_host(spec, *weights, precision);
   std::optional<MoeTrace> golden;

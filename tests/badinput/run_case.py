@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Runs one case of the bad-input suite (cases.txt) and checks its outcome.
+
+  run_case.py CADRE CASES_FILE NAME SCRATCH_DIR
+
+A case is a block of lines in cases.txt (docs/development.md):
+
+  case NAME          the test's name (ctest: badinput.NAME)
+  run ARGS...        cadre's arguments, split as a shell would split them;
+                     {inputs} is tests/badinput/inputs, {tmp} an empty scratch
+                     directory that is also the working directory
+  exit N             the exit status cadre must end with
+  error REGEX        a pattern stderr must match (Python re.search)
+  stdout WHERE       optional: stdout to /dev/full, or `closed`
+  stderr WHERE       optional: the same for stderr (then `error` is not checked)
+  timeout SECONDS    optional, default 60: past it the case fails as a hang
+
+Passes when the exit status is N (a signal never passes) and stderr matches.
+"""
+import os
+import pathlib
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+KEYS = {"case", "run", "exit", "error", "stdout", "stderr", "timeout"}
+
+
+def parse(path):
+    cases, case = {}, None
+    for number, line in enumerate(pathlib.Path(path).read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, value = line.partition(" ")
+        if key not in KEYS:
+            sys.exit(f"{path}:{number}: unknown key '{key}' (known: {', '.join(sorted(KEYS))})")
+        if key == "case":
+            case = cases.setdefault(value, {"line": number})
+        elif case is None:
+            sys.exit(f"{path}:{number}: '{key}' before the first 'case'")
+        else:
+            case[key] = value
+    return cases
+
+
+def stream(where):
+    if where is None:
+        return subprocess.PIPE
+    if where == "closed":
+        return subprocess.DEVNULL  # replaced by a closed descriptor in preexec
+    return open(where, "wb")
+
+
+def main():
+    cadre, cases_file, name, scratch = sys.argv[1:5]
+    case = parse(cases_file).get(name)
+    if case is None:
+        sys.exit(f"{cases_file}: no case '{name}'")
+    for key in ("run", "exit"):
+        if key not in case:
+            sys.exit(f"{cases_file}:{case['line']}: case '{name}' has no '{key}'")
+    inputs = pathlib.Path(cases_file).resolve().parent / "inputs"
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    args = [a.replace("{inputs}", str(inputs)).replace("{tmp}", scratch) for a in shlex.split(case["run"])]
+    closed = [fd for fd, key in ((1, "stdout"), (2, "stderr")) if case.get(key) == "closed"]
+
+    def close_streams():
+        for fd in closed:
+            os.close(fd)
+
+    try:
+        result = subprocess.run([cadre] + args, cwd=scratch, stdin=subprocess.DEVNULL, stdout=stream(case.get("stdout")),
+                                stderr=stream(case.get("stderr")), preexec_fn=close_streams,
+                                timeout=float(case.get("timeout", 60)))
+    except subprocess.TimeoutExpired:
+        sys.exit(f"FAIL {name}: still running after {case.get('timeout', 60)} s (cadre {' '.join(args)})")
+    stderr = result.stderr.decode(errors="replace") if result.stderr is not None else ""
+    print(f"cadre {' '.join(args)}\nexit {result.returncode}\nstderr:\n{stderr}")
+    want = int(case["exit"])
+    if result.returncode != want:
+        what = f"signal {-result.returncode}" if result.returncode < 0 else f"exit {result.returncode}"
+        sys.exit(f"FAIL {name}: {what}, expected exit {want}")
+    if "error" in case and "stderr" not in case and not re.search(case["error"], stderr):
+        sys.exit(f"FAIL {name}: stderr does not match /{case['error']}/")
+    print(f"PASS {name}")
+
+
+if __name__ == "__main__":
+    main()
