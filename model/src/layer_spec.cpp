@@ -1,15 +1,14 @@
 #include "cadre/model/layer_spec.h"
 
 #include "cadre/common/json_text.h"
+#include "cadre/common/read_file.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 namespace cadre::model {
 namespace {
@@ -55,6 +54,8 @@ constexpr std::string_view kReadKeys[] = {
 // matrix may have: the kernels index a matrix with 32-bit offsets.
 constexpr int64_t kMaxFieldValue = int64_t{1} << 24;
 constexpr uint64_t kMaxMatrixElements = UINT32_MAX;
+// A Hugging Face config.json is a few kilobytes.
+constexpr uint64_t kMaxConfigBytes = uint64_t{16} << 20;
 
 // Reads the fields of one config, naming the source and the field in each error.
 class ConfigReader {
@@ -281,16 +282,17 @@ MoeLayerSpec parse_model_config(std::string_view json_text, std::string_view sou
 MoeLayerSpec load_model(std::string_view name_or_path, std::span<const Override> overrides) {
   for (const BundledModel& m : bundled_models())
     if (m.name == name_or_path) return parse_model_config(m.text, m.name, overrides);
-  std::ifstream in{std::string(name_or_path), std::ios::binary};
-  if (!in) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = common::read_file(std::string(name_or_path), kMaxConfigBytes);
+  } catch (const common::FileReadError& e) {
     std::string names;
     for (const BundledModel& m : bundled_models()) names += fmt::format("{}{}", names.empty() ? "" : ", ", m.name);
     throw ModelConfigError(
-        fmt::format("{}: not a bundled model ({}) nor a readable config.json", name_or_path, names));
+        fmt::format("{}: not a bundled model ({}) nor a readable config.json ({})", name_or_path, names, e.what()));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_model_config(text.str(), name_or_path, overrides);
+  return parse_model_config(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name_or_path,
+                            overrides);
 }
 
 }  // namespace cadre::model

@@ -48,7 +48,10 @@ void Chip::reset(uint64_t entry) {
 }
 
 void Chip::output(uint32_t, int fd, std::string_view bytes) {
-  (fd == 1 ? stdout_ : stderr_).append(bytes);
+  std::string& kept = fd == 1 ? stdout_ : stderr_;
+  const size_t room = kMaxCapturedOutputBytes - kept.size();
+  if (bytes.size() > room) output_truncated_ = true;
+  kept.append(bytes.substr(0, room));
   if (options_.echo_output) {
     std::FILE* stream = fd == 1 ? stdout : stderr;
     std::fwrite(bytes.data(), 1, bytes.size(), stream);

@@ -176,6 +176,7 @@ nlohmann::ordered_json to_json(const SimResult& r) {
   j["hbm_channels"] = channels;
   j["stdout"] = r.stdout_text;
   j["stderr"] = r.stderr_text;
+  j["output_truncated"] = r.output_truncated;
   j["trace_events"] = r.trace_events;
   j["trace_truncated"] = r.trace_truncated;
   return j;

@@ -14,18 +14,21 @@ A case is a block of lines in cases.txt (docs/development.md):
   stdout WHERE       optional: stdout to /dev/full, or `closed`
   stderr WHERE       optional: the same for stderr (then `error` is not checked)
   timeout SECONDS    optional, default 60: past it the case fails as a hang
+  memory MIB         optional: the most memory (peak resident set) cadre may use
 
-Passes when the exit status is N (a signal never passes) and stderr matches.
+Passes when the exit status is N (a signal never passes), stderr matches and
+the peak memory is within the bound.
 """
 import os
 import pathlib
 import re
+import resource
 import shlex
 import shutil
 import subprocess
 import sys
 
-KEYS = {"case", "run", "exit", "error", "stdout", "stderr", "timeout"}
+KEYS = {"case", "run", "exit", "error", "stdout", "stderr", "timeout", "memory"}
 
 
 def parse(path):
@@ -85,6 +88,10 @@ def main():
         sys.exit(f"FAIL {name}: {what}, expected exit {want}")
     if "error" in case and "stderr" not in case and not re.search(case["error"], stderr):
         sys.exit(f"FAIL {name}: stderr does not match /{case['error']}/")
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory {peak_mib:.0f} MiB")
+    if "memory" in case and peak_mib > float(case["memory"]):
+        sys.exit(f"FAIL {name}: peak memory {peak_mib:.0f} MiB, more than {case['memory']} MiB")
     print(f"PASS {name}")
 
 

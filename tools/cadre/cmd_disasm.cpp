@@ -5,9 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cadre/common/read_file.h"
 #include "cadre/elf/elf_program.h"
 #include "cadre/isa/disasm.h"
 #include "commands.h"
@@ -100,12 +98,13 @@ int run(const Options& opts) {
       fmt::print(stderr, "cadre disasm: --base {}: not an address (e.g. 0x80000000)\n", opts.base);
       return kExitUsage;
     }
-    std::ifstream in(opts.file, std::ios::binary);
-    if (!in || std::filesystem::is_directory(opts.file)) {
-      fmt::print(stderr, "cadre disasm: {}: cannot read\n", opts.file);
-      return kExitIo;
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = common::read_file(opts.file, elf::kMaxElfFileBytes);
+    } catch (const common::FileReadError& e) {
+      fmt::print(stderr, "cadre disasm: {}\n", e.what());
+      return e.kind == common::FileReadError::Kind::TooLarge ? kExitBadInput : kExitIo;
     }
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     list({Block{opts.file, base, bytes}}, {}, opts.json);
     return kExitOk;
   }
