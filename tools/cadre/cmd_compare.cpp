@@ -21,6 +21,7 @@
 #include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
 #include "layer_options.h"
 #include "sim_exit.h"
 
@@ -158,12 +159,13 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                  "model, kernel by kernel: time, throughput, % of roofline, energy; tokens/s, tokens/J, tokens/s/mm2");
   o->layer.add_to(*cmd);
   cmd->add_option("--gpu", o->gpu, "the GPU to compare with")->check(CLI::IsMember({"h100", "h800", "h200"}))->capture_default_str();
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--report", o->report, "write CSV and JSON tables, SVG charts and index.html into DIR");
   cmd->add_flag("--timing-only",
                 o->timing_only,
                 "cycles only: FP8 GEMMs compute no values, nothing is checked and no GPU is run (full-size layers, fast)");
-  cmd->add_option("--max-cycles", o->max_cycles, "stop the simulation with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", o->max_cycles, "stop the simulation with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--json", o->json, "the comparison as JSON (docs/compare.md)");
   cmd->callback([o, &exit_code] {
     try {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -90,12 +91,16 @@ void list(const std::vector<Block>& blocks, const std::map<uint64_t, std::string
 int run(const Options& opts) {
   if (opts.raw) {
     uint64_t base = 0;
+    // Hexadecimal with 0x, else decimal; no sign (stoull would wrap "-1").
     try {
       size_t used = 0;
+      if (opts.base.empty() || !std::isdigit(static_cast<unsigned char>(opts.base.front())))
+        throw std::invalid_argument(opts.base);
       base = std::stoull(opts.base, &used, 0);
       if (used != opts.base.size()) throw std::invalid_argument(opts.base);
     } catch (const std::exception&) {
-      fmt::print(stderr, "cadre disasm: --base {}: not an address (e.g. 0x80000000)\n", opts.base);
+      fmt::print(stderr, "cadre disasm: --base {}: not an address from 0 to 0xffffffffffffffff (e.g. 0x80000000)\n",
+                 opts.base);
       return kExitUsage;
     }
     std::vector<uint8_t> bytes;
@@ -104,6 +109,11 @@ int run(const Options& opts) {
     } catch (const common::FileReadError& e) {
       fmt::print(stderr, "cadre disasm: {}\n", e.what());
       return e.kind == common::FileReadError::Kind::TooLarge ? kExitBadInput : kExitIo;
+    }
+    if (!bytes.empty() && bytes.size() - 1 > UINT64_MAX - base) {
+      fmt::print(stderr, "cadre disasm: --base {:#x}: the {} bytes of {} would run past the end of the address space\n",
+                 base, bytes.size(), opts.file);
+      return kExitUsage;
     }
     list({Block{opts.file, base, bytes}}, {}, opts.json);
     return kExitOk;

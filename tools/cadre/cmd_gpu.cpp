@@ -5,6 +5,9 @@
 // range its unconstrained constants allow (docs/gpu-model.md).
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "cadre/kernels/moe_kernels.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
 #include "layer_options.h"
 
 namespace cadre::cli {
@@ -74,6 +78,19 @@ uint64_t layer_weight_bytes(const model::MoeLayerSpec& spec, Precision precision
   return spec.routing.experts * expert + shared + 2ull * spec.routing.experts * spec.hidden;
 }
 
+// An estimate of the host memory a run takes, in bytes, from below: every
+// kernel's output (twice with --check, the golden model's too) and the chosen
+// experts' weights, stacked as the host build stacks them. In double, as the
+// products of outside sizes may pass 2^64.
+double run_bytes(const model::MoeLayerSpec& spec, uint32_t tokens, Precision precision, bool check) {
+  const double t = tokens, h = spec.hidden, w = spec.expert_width, e = spec.routing.experts;
+  const double element = precision == Precision::Fp8 ? 1 : 2;
+  const double rows = t * spec.routing.top_k + e * 127;  // align pads each expert's rows to a 128-row block
+  const double trace = t * h * 2 * 3 + t * e * 4 + rows * (h * element + 2 * w * 2 + w * element + h * 2 + 8);
+  const double weights = std::min(e, t * spec.routing.top_k) * 3 * w * h * element;
+  return trace * (check ? 2 : 1) + weights;
+}
+
 // The layer's weights; a checkpoint is checked whole (every tensor's presence,
 // dtype and shape) before anything runs.
 std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec,
@@ -117,6 +134,12 @@ int run(const Options& o) {
   const Precision precision = *model::parse_precision(o.precision);
   const model::Phase phase = *model::parse_phase(o.phase);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
+  const double needed = run_bytes(spec, o.tokens, precision, o.check);
+  const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (needed > memory)
+    throw InputError{fmt::format("--tokens {}: the run needs about {:.1f} GiB of memory, this machine has {:.1f} GiB",
+                                 o.tokens, needed / (1 << 30), memory / (1 << 30)),
+                     kExitUsage};
   const auto weights = open_weights(o, spec, precision);
 
   const kernels::KernelRun host = kernels::run_host(spec, *weights, precision);
@@ -206,11 +229,11 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--phase", o->phase, fmt::format("{}", fmt::join(phases, " or ")))
       ->required()
       ->check(CLI::IsMember(phases));
-  cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(whole_number(1, UINT32_MAX));
   cmd->add_option("--precision", o->precision, fmt::format("{}", fmt::join(precisions, " or ")))
       ->check(CLI::IsMember(precisions));
   cmd->add_option("--set", o->sets, "override a config field: key=value (repeatable)");
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--weights", o->weights, "synthetic, or a safetensors file with the layer and an 'input' tensor");
   cmd->add_flag("--check", o->check, "compare every kernel with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--dump", o->dump, "write the inputs and every kernel's output as safetensors files into DIR");

@@ -19,6 +19,7 @@
 #include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
 #include "layer_options.h"
 #include "sim_exit.h"
 
@@ -143,12 +144,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("run", "Compile an MoE layer, run it on the simulated chip, check it against the golden model");
   o->layer.add_to(*cmd);
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--check", o->check, "compare every output with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--pass-pipeline", o->pipeline, "compiler passes (default: all)");
   cmd->add_flag("--timing-only", o->timing_only,
                 "cycles only: FP8 GEMMs compute no values and expert weights are not placed (full-size layers, fast; routing still real)");
-  cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--stats", o->stats, "per-tile, per-unit and per-channel statistics on stderr (as cadre sim --stats)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   const std::vector<std::string> engines(arch::kMatrixEngineNames, std::end(arch::kMatrixEngineNames));

@@ -17,6 +17,7 @@
 #include "cadre/sim/simulate.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
 #include "sim_exit.h"
 
 namespace cadre::cli {
@@ -121,10 +122,11 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("sim", "Run a bare RISC-V program on the simulated chip");
   cmd->add_option("PROGRAM", opts->program, "RV64 ELF executable")->required();
   cmd->add_option("--arch", opts->arch, "architecture: a preset name or a JSON file")->required();
-  cmd->add_option("--max-cycles", opts->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", opts->max_cycles, "stop with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--quantum", opts->quantum, "global quantum in cycles: how threads interleave, never the cycle counts")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, UINT32_MAX));
   cmd->add_flag("--stats", opts->stats, "per-tile and per-channel statistics on stderr");
   cmd->add_option("--trace", opts->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", opts->json, "the report as JSON on stdout, with the program's output in it");
