@@ -111,7 +111,8 @@ void Chip::report_progress() {
       if (goal.tokens) line += fmt::format(", ~{}/{} tokens", static_cast<uint32_t>(done * goal.tokens), goal.tokens);
       if (done > 0.02) line += fmt::format(", ~{:.0f} s left", seconds * (1 - done) / done);
     }
-    fmt::print(stderr, "\r\033[K{}", line);
+    const std::string text = fmt::format("\r\033[K{}", line);
+    std::fwrite(text.data(), 1, text.size(), stderr);  // a failed progress line is not an error
     std::fflush(stderr);
   }
 }

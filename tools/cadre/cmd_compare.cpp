@@ -21,9 +21,10 @@
 #include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "number_options.h"
 #include "layer_options.h"
+#include "number_options.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -128,7 +129,7 @@ int run(const Options& o) {
   const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights,
                                                    check ? golden_source : runtime::GoldenSource{}, sopts, o.timing_only);
   if (run.sim.error) {
-    fmt::print(stderr, "cadre compare: error: {}\n", run.sim.error->message);
+    print_stderr("cadre compare: error: {}\n", run.sim.error->message);
     return exit_code_of(run.sim.error->kind);
   }
 
@@ -171,16 +172,16 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     try {
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.message);
+      print_stderr("cadre compare: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const runtime::LayerRunError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const gpumodel::GpuConfigError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

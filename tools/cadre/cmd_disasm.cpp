@@ -18,6 +18,7 @@
 #include "cadre/isa/disasm.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -99,7 +100,7 @@ int run(const Options& opts) {
       base = std::stoull(opts.base, &used, 0);
       if (used != opts.base.size()) throw std::invalid_argument(opts.base);
     } catch (const std::exception&) {
-      fmt::print(stderr, "cadre disasm: --base {}: not an address from 0 to 0xffffffffffffffff (e.g. 0x80000000)\n",
+      print_stderr("cadre disasm: --base {}: not an address from 0 to 0xffffffffffffffff (e.g. 0x80000000)\n",
                  opts.base);
       return kExitUsage;
     }
@@ -107,11 +108,11 @@ int run(const Options& opts) {
     try {
       bytes = common::read_file(opts.file, elf::kMaxElfFileBytes);
     } catch (const common::FileReadError& e) {
-      fmt::print(stderr, "cadre disasm: {}\n", e.what());
+      print_stderr("cadre disasm: {}\n", e.what());
       return e.kind == common::FileReadError::Kind::TooLarge ? kExitBadInput : kExitIo;
     }
     if (!bytes.empty() && bytes.size() - 1 > UINT64_MAX - base) {
-      fmt::print(stderr, "cadre disasm: --base {:#x}: the {} bytes of {} would run past the end of the address space\n",
+      print_stderr("cadre disasm: --base {:#x}: the {} bytes of {} would run past the end of the address space\n",
                  base, bytes.size(), opts.file);
       return kExitUsage;
     }
@@ -126,10 +127,10 @@ int run(const Options& opts) {
     list(blocks, labels_of(program.symbols), opts.json);
     return kExitOk;
   } catch (const elf::ElfReadError& e) {
-    fmt::print(stderr, "cadre disasm: {}\n", e.what());
+    print_stderr("cadre disasm: {}\n", e.what());
     return kExitIo;
   } catch (const elf::ElfError& e) {
-    fmt::print(stderr, "cadre disasm: {}\n(use --raw to disassemble a raw little-endian binary)\n", e.what());
+    print_stderr("cadre disasm: {}\n(use --raw to disassemble a raw little-endian binary)\n", e.what());
     return kExitBadInput;
   }
 }

@@ -21,8 +21,9 @@
 #include "cadre/kernels/moe_kernels.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "number_options.h"
 #include "layer_options.h"
+#include "number_options.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -243,19 +244,19 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
     try {
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.message);
+      print_stderr("cadre gpu: {}\n", e.message);
       exit_code = e.code;
     } catch (const model::ModelConfigError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const weights::SafetensorsError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitIo;
     } catch (const std::filesystem::filesystem_error& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitIo;
     }
   });

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "number_options.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -234,7 +235,7 @@ void add_gpu_model_command(CLI::App& app, int& exit_code) {
     try {
       exit_code = run(*o);
     } catch (const model::ModelConfigError& e) {
-      fmt::print(stderr, "cadre gpu-model: {}\n", e.what());
+      print_stderr("cadre gpu-model: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

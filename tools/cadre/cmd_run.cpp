@@ -19,9 +19,10 @@
 #include "cadre/runtime/roofline.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "number_options.h"
 #include "layer_options.h"
+#include "number_options.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -130,9 +131,9 @@ int run(const Options& o) {
                                            : "check: outputs differ from the golden model");
     }
   }
-  if (o.stats) fmt::print(stderr, "{}", sim::stats_table(r));
+  if (o.stats) print_stderr("{}", sim::stats_table(r));
   if (r.error) {
-    fmt::print(stderr, "cadre run: error: {}\n", r.error->message);
+    print_stderr("cadre run: error: {}\n", r.error->message);
     return exit_code_of(r.error->kind);
   }
   return o.check && !run.bit_exact() ? kExitMismatch : kExitOk;
@@ -162,16 +163,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
     try {
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.message);
+      print_stderr("cadre run: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const runtime::LayerRunError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

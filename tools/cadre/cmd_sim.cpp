@@ -19,6 +19,7 @@
 #include "exit_codes.h"
 #include "number_options.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -56,13 +57,13 @@ int run(const Options& opts) {
     cfg = arch::load_arch(opts.arch);
     program = elf::load_elf_file(opts.program);
   } catch (const arch::ConfigError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const elf::ElfReadError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitIo;
   } catch (const elf::ElfError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   }
   if (!opts.matrix.empty()) {
@@ -73,12 +74,12 @@ int run(const Options& opts) {
   if (!opts.fst.empty()) {
     options.waveform = waveform_request(opts);
     if (!options.waveform) {
-      fmt::print(stderr, "cadre sim: --fst-window \"{}\" is not FIRST:LAST (cycles, FIRST <= LAST)\n",
+      print_stderr("cadre sim: --fst-window \"{}\" is not FIRST:LAST (cycles, FIRST <= LAST)\n",
                  opts.fst_window);
       return kExitUsage;
     }
   } else if (!opts.fst_window.empty()) {
-    fmt::print(stderr, "cadre sim: --fst-window needs --fst\n");
+    print_stderr("cadre sim: --fst-window needs --fst\n");
     return kExitUsage;
   }
   options.program_name = opts.program;
@@ -91,25 +92,25 @@ int run(const Options& opts) {
   try {
     result = sim::simulate(cfg, program, options);
   } catch (const sim::LoadError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make, or a waveform without RTL
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const std::runtime_error& e) {  // the trace or the waveform could not be written
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitIo;
   }
 
   if (opts.json) fmt::print("{}\n", sim::to_json(result).dump(2));
-  if (opts.stats) fmt::print(stderr, "{}", sim::stats_table(result));
+  if (opts.stats) print_stderr("{}", sim::stats_table(result));
   if (result.error) {
-    fmt::print(stderr, "cadre sim: error: {}\n", result.error->message);
+    print_stderr("cadre sim: error: {}\n", result.error->message);
     return exit_code_of(result.error->kind);
   }
   for (size_t t = 1; t < result.tiles.size(); ++t)
     if (result.tiles[t].exit_code != 0)
-      fmt::print(stderr, "cadre sim: tile {} exited with code {} (the chip's exit code is tile 0's)\n", t,
+      print_stderr("cadre sim: tile {} exited with code {} (the chip's exit code is tile 0's)\n", t,
                  result.tiles[t].exit_code);
   // The program's own exit code passes through (its low 8 bits, as POSIX keeps).
   return static_cast<int>(result.exit_code & 0xff);

@@ -5,9 +5,11 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 int main(int argc, char** argv) {
   using namespace cadre::cli;
+  guard_standard_streams();
   CLI::App app{"Cadre: MoE accelerator co-design toolkit (ISA, simulator, compiler, GPU reference)", "cadre"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(CADRE_VERSION));
@@ -18,10 +20,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    return finish_stdout(code == 0 ? kExitOk : kExitUsage);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "cadre: internal error: {}\n", e.what());
+    // A print to stdout throws when the write fails: the output is lost, not a bug.
+    if (stdout_failed()) return finish_stdout(kExitIo);
+    print_stderr("cadre: internal error: {}\n", e.what());
     return kExitInternal;
   }
-  return exit_code;
+  return finish_stdout(exit_code);
 }
