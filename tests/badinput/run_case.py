@@ -11,6 +11,7 @@ A case is a block of lines in cases.txt (docs/development.md):
                      directory that is also the working directory
   exit N             the exit status cadre must end with
   error REGEX        a pattern stderr must match (Python re.search)
+  output REGEX       optional: a pattern stdout must match
   stdout WHERE       optional: stdout to /dev/full, or `closed`
   stderr WHERE       optional: the same for stderr (then `error` is not checked)
   timeout SECONDS    optional, default 60: past it the case fails as a hang
@@ -28,7 +29,7 @@ import shutil
 import subprocess
 import sys
 
-KEYS = {"case", "run", "exit", "error", "stdout", "stderr", "timeout", "memory"}
+KEYS = {"case", "run", "exit", "error", "output", "stdout", "stderr", "timeout", "memory"}
 
 
 def parse(path):
@@ -81,6 +82,7 @@ def main():
     except subprocess.TimeoutExpired:
         sys.exit(f"FAIL {name}: still running after {case.get('timeout', 60)} s (cadre {' '.join(args)})")
     stderr = result.stderr.decode(errors="replace") if result.stderr is not None else ""
+    stdout = result.stdout.decode(errors="replace") if result.stdout is not None else ""
     print(f"cadre {' '.join(args)}\nexit {result.returncode}\nstderr:\n{stderr}")
     want = int(case["exit"])
     if result.returncode != want:
@@ -88,6 +90,8 @@ def main():
         sys.exit(f"FAIL {name}: {what}, expected exit {want}")
     if "error" in case and "stderr" not in case and not re.search(case["error"], stderr):
         sys.exit(f"FAIL {name}: stderr does not match /{case['error']}/")
+    if "output" in case and not re.search(case["output"], stdout):
+        sys.exit(f"FAIL {name}: stdout does not match /{case['output']}/:\n{stdout[:2000]}")
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory {peak_mib:.0f} MiB")
     if "memory" in case and peak_mib > float(case["memory"]):

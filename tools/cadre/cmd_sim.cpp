@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -102,18 +103,24 @@ int run(const Options& opts) {
     return kExitIo;
   }
 
-  if (opts.json) fmt::print("{}\n", sim::to_json(result).dump(2));
+  // The simulator's error code, else the program's own (its low 8 bits, as POSIX keeps).
+  const int exit_code = result.error ? exit_code_of(result.error->kind) : static_cast<int>(result.exit_code & 0xff);
+  if (opts.json) {
+    nlohmann::ordered_json report{{"exit_code", exit_code}};  // the process's, first
+    const nlohmann::ordered_json simulated = sim::to_json(result);
+    for (const auto& [key, value] : simulated.items()) report[key] = value;
+    fmt::print("{}\n", report.dump(2));
+  }
   if (opts.stats) print_stderr("{}", sim::stats_table(result));
   if (result.error) {
     print_stderr("cadre sim: error: {}\n", result.error->message);
-    return exit_code_of(result.error->kind);
+    return exit_code;
   }
   for (size_t t = 1; t < result.tiles.size(); ++t)
     if (result.tiles[t].exit_code != 0)
       print_stderr("cadre sim: tile {} exited with code {} (the chip's exit code is tile 0's)\n", t,
                  result.tiles[t].exit_code);
-  // The program's own exit code passes through (its low 8 bits, as POSIX keeps).
-  return static_cast<int>(result.exit_code & 0xff);
+  return exit_code;
 }
 
 }  // namespace

@@ -82,7 +82,9 @@ struct SimResult {
 // second call throws std::logic_error.
 SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, const SimOptions& options);
 
-// The `cadre sim --json` report, and the `--stats` table.
+// The `cadre sim --json` report (program_exit_code is tile 0's a0; wall-clock
+// figures, the only ones that differ between runs, are in "wall_clock"), and
+// the `--stats` table.
 nlohmann::ordered_json to_json(const SimResult& result);
 std::string stats_table(const SimResult& result);
 
