@@ -23,6 +23,7 @@
 #include "exit_codes.h"
 #include "layer_options.h"
 #include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
 #include "streams.h"
 
@@ -168,8 +169,9 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-cycles", o->max_cycles, "stop the simulation with an error after this many cycles (0: no limit)")
       ->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--json", o->json, "the comparison as JSON (docs/compare.md)");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--report", o->report, OutputPath::Kind::Directory}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
       print_stderr("cadre compare: {}\n", e.message);

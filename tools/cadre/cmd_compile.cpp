@@ -90,6 +90,7 @@ void add_compile_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, cmd, &exit_code] {
     o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
+      check_outputs(*cmd, {{"--output", o->output}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
       print_stderr("cadre compile: {}\n", e.message);

@@ -23,6 +23,7 @@
 #include "exit_codes.h"
 #include "layer_options.h"
 #include "number_options.h"
+#include "output_file.h"
 #include "streams.h"
 
 namespace cadre::cli {
@@ -243,8 +244,9 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--dump", o->dump, "write the inputs and every kernel's output as safetensors files into DIR");
   cmd->add_option("--gpu", o->gpu, "GPU of the performance model")->check(CLI::IsMember({"h100", "h800", "h200"}));
   cmd->add_flag("--json", o->json, "machine-readable output");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--dump", o->dump, OutputPath::Kind::Directory}}, {o->model, o->weights});
       exit_code = run(*o);
     } catch (const InputError& e) {
       print_stderr("cadre gpu: {}\n", e.message);

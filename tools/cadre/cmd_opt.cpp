@@ -89,8 +89,9 @@ void add_opt_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--print-ir-after", o->print_after, "print the module after this pass (repeatable; stderr)");
   cmd->add_option("--emit", o->emit, "ir, asm or elf")->check(CLI::IsMember({"ir", "asm", "elf"}))->capture_default_str();
   cmd->add_option("-o,--output", o->output, "output file (default stdout)");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--output", o->output}}, {o->input, o->arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
       print_stderr("cadre opt: {}\n", e.message);

@@ -21,6 +21,7 @@
 #include "exit_codes.h"
 #include "layer_options.h"
 #include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
 #include "streams.h"
 
@@ -161,6 +162,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, cmd, &exit_code] {
     o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
+      check_outputs(*cmd, {{"--trace", o->trace}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
       print_stderr("cadre run: {}\n", e.message);

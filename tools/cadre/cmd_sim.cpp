@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
 #include "streams.h"
 
@@ -144,7 +145,16 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--fst", opts->fst,
                   "write an FST waveform of the RTL matrix engine (needs --matrix rtl); tile T > 0 to NAME.tileT.fst");
   cmd->add_option("--fst-window", opts->fst_window, "only the chip cycles FIRST:LAST in the waveform");
-  cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
+  cmd->callback([opts, cmd, &exit_code] {
+    try {
+      check_outputs(*cmd, {{"--trace", opts->trace}, {"--fst", opts->fst}}, {opts->program, opts->arch});
+    } catch (const InputError& e) {
+      print_stderr("cadre sim: {}\n", e.message);
+      exit_code = e.code;
+      return;
+    }
+    exit_code = run(*opts);
+  });
 }
 
 }  // namespace cadre::cli
