@@ -51,6 +51,16 @@ bool Core::store(uint64_t addr, T value, uint32_t word) {
   if (addr % sizeof(T) != 0)
     return fault(SimErrorKind::MisalignedAccess, fmt::format("misaligned {}-byte store to {:#x}", sizeof(T), addr),
                  word);
+  // Below this tile's stack lie the next tiles' stacks: a store there is this
+  // tile's stack overflowing, caught before it corrupts another tile's.
+  if (addr < stack_.base && addr >= lowest_stack_base_) {
+    const uint64_t other = params_.tile + 1 + (stack_.base - 1 - addr) / stack_.size;
+    return fault(SimErrorKind::AccessFault,
+                 fmt::format("stack overflow: {}-byte store to {:#x} is below tile {}'s stack [{:#x}, {:#x}), in tile "
+                             "{}'s (sp = {:#x})",
+                             sizeof(T), addr, params_.tile, stack_.base, stack_.end(), other, x_[2]),
+                 word);
+  }
   uint8_t* host = dmi_host(addr);
   if (!host) host = dmi_fill(addr);
   if (!host) return access(tlm::TLM_WRITE_COMMAND, addr, reinterpret_cast<uint8_t*>(&value), sizeof(T), word);
