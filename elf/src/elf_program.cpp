@@ -4,10 +4,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include "cadre/common/read_file.h"
 
 namespace cadre::elf {
 namespace {
@@ -208,12 +205,13 @@ const DataSection* Program::data_section(std::string_view n) const {
 Program load_elf(std::span<const uint8_t> bytes, std::string_view name) { return Reader(bytes, name).read(); }
 
 Program load_elf_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ElfReadError(fmt::format("{}: is a directory", path.string()));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ElfReadError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw ElfReadError(fmt::format("{}: read error", path.string()));
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = common::read_file(path.string(), kMaxElfFileBytes);
+  } catch (const common::FileReadError& e) {
+    if (e.kind == common::FileReadError::Kind::TooLarge) throw ElfError(e.what());
+    throw ElfReadError(e.what());
+  }
   return load_elf(bytes, path.string());
 }
 

@@ -17,6 +17,9 @@ using weights::TensorRef;
 // The block scales of "...up_proj.weight" are "...up_proj.weight_scale_inv".
 std::string scale_name(const std::string& weight_name) { return weight_name + "_scale_inv"; }
 
+// One scale per 128 x 128 block of an FP8 weight.
+weights::Shape scale_shape(weights::Shape weight) { return {(weight.rows + 127) / 128, (weight.cols + 127) / 128}; }
+
 template <class M>
 M copy_matrix(const weights::TensorView& v, weights::Shape s) {
   M m(static_cast<Index>(s.rows), static_cast<Index>(s.cols));
@@ -37,18 +40,29 @@ bool is_expert_matrix(Role r) {
 
 }  // namespace
 
+std::vector<TensorRef> layer_tensors(const model::MoeLayerSpec& spec) {
+  std::vector<TensorRef> refs = {{Role::Input}, {Role::RouterWeight}};
+  if (spec.routing.selection_bias) refs.push_back({Role::RouterBias});
+  if (spec.shared.sigmoid_gate) refs.push_back({Role::SharedExpertGate});
+  if (spec.shared.width > 0) refs.insert(refs.end(), {{Role::SharedGate}, {Role::SharedUp}, {Role::SharedDown}});
+  for (uint32_t e = 0; e < spec.routing.experts; ++e)
+    refs.insert(refs.end(), {{Role::ExpertGate, e}, {Role::ExpertUp, e}, {Role::ExpertDown, e}});
+  return refs;
+}
+
 CheckpointWeights::CheckpointWeights(const model::MoeLayerSpec& spec, const std::vector<std::string>& files,
                                      std::string prefix)
     : spec_(spec), prefix_(std::move(prefix)) {
   if (files.empty()) throw CheckpointError("checkpoint: no safetensors files given");
   for (const std::string& f : files) files_.push_back(weights::SafetensorsFile::open(f));
   // The token count comes from the input; its shape is then checked as any other tensor's.
+  uint64_t tokens = 0;
   for (const weights::SafetensorsFile& f : files_)
-    if (const weights::TensorView* in = f.find("input"); in && in->shape.size() == 2)
-      tokens_ = static_cast<uint32_t>(in->shape[0]);
-  if (tokens_ == 0)
-    throw CheckpointError(fmt::format("{}: no 2-D tensor 'input' [tokens, {}] with at least one token",
-                                      files_.front().source(), spec_.hidden));
+    if (const weights::TensorView* in = f.find("input"); in && in->shape.size() == 2) tokens = in->shape[0];
+  if (tokens == 0 || tokens > UINT32_MAX)
+    throw CheckpointError(fmt::format("{}: no 2-D tensor 'input' [tokens, {}] with 1 to {} tokens",
+                                      files_.front().source(), spec_.hidden, UINT32_MAX));
+  tokens_ = static_cast<uint32_t>(tokens);
   tensor("input", DType::BF16, tensor_shape(spec_, tokens_, {Role::Input}));
 }
 
@@ -87,9 +101,24 @@ MatrixF CheckpointWeights::fp32(TensorRef t) const {
   return copy_matrix<MatrixF>(tensor(name_of(t), DType::F32, s), s);
 }
 
+void CheckpointWeights::check_all(model::Precision precision) const {
+  for (const TensorRef t : layer_tensors(spec_)) {
+    const weights::Shape s = tensor_shape(spec_, tokens_, t);
+    const std::string name = name_of(t);
+    if (t.role == Role::RouterBias) {
+      tensor(name, DType::F32, s);
+    } else if (is_expert_matrix(t.role) && precision == model::Precision::Fp8) {
+      tensor(name, DType::F8_E4M3, s);
+      tensor(scale_name(name), DType::F32, scale_shape(s));
+    } else {
+      tensor(name, DType::BF16, s);
+    }
+  }
+}
+
 Fp8Weight CheckpointWeights::fp8(TensorRef t) const {
   const weights::Shape s = tensor_shape(spec_, tokens_, t);
-  const weights::Shape block_shape{(s.rows + 127) / 128, (s.cols + 127) / 128};
+  const weights::Shape block_shape = scale_shape(s);
   const std::string name = name_of(t);
   return {copy_matrix<MatrixU8>(tensor(name, DType::F8_E4M3, s), s),
           copy_matrix<MatrixF>(tensor(scale_name(name), DType::F32, block_shape), block_shape)};
@@ -99,12 +128,7 @@ void write_synthetic_checkpoint(const std::string& path, const weights::Syntheti
                                 model::Precision precision) {
   const model::MoeLayerSpec& spec = layer.spec();
   const SyntheticWeights source(layer);
-  std::vector<TensorRef> refs = {{Role::Input}, {Role::RouterWeight}};
-  if (spec.routing.selection_bias) refs.push_back({Role::RouterBias});
-  if (spec.shared.sigmoid_gate) refs.push_back({Role::SharedExpertGate});
-  if (spec.shared.width > 0) refs.insert(refs.end(), {{Role::SharedGate}, {Role::SharedUp}, {Role::SharedDown}});
-  for (uint32_t e = 0; e < spec.routing.experts; ++e)
-    refs.insert(refs.end(), {{Role::ExpertGate, e}, {Role::ExpertUp, e}, {Role::ExpertDown, e}});
+  const std::vector<TensorRef> refs = layer_tensors(spec);
 
   // The matrices must outlive the byte spans the writer reads; node-stable storage.
   std::vector<std::unique_ptr<MatrixU16>> bf16s;

@@ -1,15 +1,14 @@
 #include "cadre/model/layer_spec.h"
 
 #include "cadre/common/json_text.h"
+#include "cadre/common/read_file.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 namespace cadre::model {
 namespace {
@@ -51,6 +50,13 @@ constexpr std::string_view kReadKeys[] = {
     "n_group",           "topk_group",           "topk_method",    "n_shared_experts",
     "shared_expert_intermediate_size"};
 
+// The largest size any one field may have, and the most elements one weight
+// matrix may have: the kernels index a matrix with 32-bit offsets.
+constexpr int64_t kMaxFieldValue = int64_t{1} << 24;
+constexpr uint64_t kMaxMatrixElements = UINT32_MAX;
+// A Hugging Face config.json is a few kilobytes.
+constexpr uint64_t kMaxConfigBytes = uint64_t{16} << 20;
+
 // Reads the fields of one config, naming the source and the field in each error.
 class ConfigReader {
  public:
@@ -70,7 +76,7 @@ class ConfigReader {
     if (!v.is_number_integer()) fail(key, fmt::format("must be a whole number, not {}", v.dump()));
     const auto value = v.get<int64_t>();
     if (value <= 0) fail(key, fmt::format("must be positive, not {}", value));
-    if (value > int64_t{1} << 24) fail(key, fmt::format("{} is larger than Cadre supports (2^24)", value));
+    if (value > kMaxFieldValue) fail(key, fmt::format("{} is larger than Cadre supports (2^24)", value));
     return static_cast<uint32_t>(value);
   }
 
@@ -207,7 +213,16 @@ RoutingSpec read_routing(const ConfigReader& r, const FamilyRules& f) {
 SharedExpertSpec read_shared(const ConfigReader& r, const FamilyRules& f, uint32_t expert_width) {
   switch (f.shared) {
     case SharedRule::None: return {};
-    case SharedRule::DeepSeek: return {r.count_or_zero("n_shared_experts") * expert_width, false};
+    case SharedRule::DeepSeek: {
+      // The shared experts run as one MLP of their widths together.
+      const uint64_t count = r.count_or_zero("n_shared_experts");
+      const uint64_t width = count * expert_width;
+      if (width > static_cast<uint64_t>(kMaxFieldValue))
+        r.fail("n_shared_experts",
+               fmt::format("{} shared experts of {} ({}) are {} wide together: larger than Cadre supports (2^24)",
+                           count, expert_width, f.width_key, width));
+      return {static_cast<uint32_t>(width), false};
+    }
     case SharedRule::QwenGated: {
       const uint32_t width = r.count_or_zero("shared_expert_intermediate_size");
       return {width, width > 0};
@@ -249,22 +264,35 @@ MoeLayerSpec parse_model_config(std::string_view json_text, std::string_view sou
   spec.expert_width = r.positive(f.width_key);
   spec.routing = read_routing(r, f);
   spec.shared = read_shared(r, f, spec.expert_width);
+  // Each weight matrix, in 64 bits: [width, hidden] for an expert and the
+  // shared expert, [experts, hidden] for the router.
+  const auto check_matrix = [&](std::string_view key, std::string_view what, uint64_t rows) {
+    const uint64_t elements = rows * spec.hidden;
+    if (elements > kMaxMatrixElements)
+      r.fail(key, fmt::format("{} x hidden_size {} = {} elements in {}: larger than Cadre supports (2^32 - 1)", rows,
+                              spec.hidden, elements, what));
+  };
+  check_matrix(f.width_key, "an expert's weight matrix", spec.expert_width);
+  check_matrix(f.shared == SharedRule::DeepSeek ? "n_shared_experts" : "shared_expert_intermediate_size",
+               "the shared expert's weight matrix", spec.shared.width);
+  check_matrix(f.experts_key, "the router's weight matrix", spec.routing.experts);
   return spec;
 }
 
 MoeLayerSpec load_model(std::string_view name_or_path, std::span<const Override> overrides) {
   for (const BundledModel& m : bundled_models())
     if (m.name == name_or_path) return parse_model_config(m.text, m.name, overrides);
-  std::ifstream in{std::string(name_or_path), std::ios::binary};
-  if (!in) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = common::read_file(std::string(name_or_path), kMaxConfigBytes);
+  } catch (const common::FileReadError& e) {
     std::string names;
     for (const BundledModel& m : bundled_models()) names += fmt::format("{}{}", names.empty() ? "" : ", ", m.name);
     throw ModelConfigError(
-        fmt::format("{}: not a bundled model ({}) nor a readable config.json", name_or_path, names));
+        fmt::format("{}: not a bundled model ({}) nor a readable config.json ({})", name_or_path, names, e.what()));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_model_config(text.str(), name_or_path, overrides);
+  return parse_model_config(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name_or_path,
+                            overrides);
 }
 
 }  // namespace cadre::model

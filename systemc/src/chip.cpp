@@ -48,7 +48,10 @@ void Chip::reset(uint64_t entry) {
 }
 
 void Chip::output(uint32_t, int fd, std::string_view bytes) {
-  (fd == 1 ? stdout_ : stderr_).append(bytes);
+  std::string& kept = fd == 1 ? stdout_ : stderr_;
+  const size_t room = kMaxCapturedOutputBytes - kept.size();
+  if (bytes.size() > room) output_truncated_ = true;
+  kept.append(bytes.substr(0, room));
   if (options_.echo_output) {
     std::FILE* stream = fd == 1 ? stdout : stderr;
     std::fwrite(bytes.data(), 1, bytes.size(), stream);
@@ -108,7 +111,8 @@ void Chip::report_progress() {
       if (goal.tokens) line += fmt::format(", ~{}/{} tokens", static_cast<uint32_t>(done * goal.tokens), goal.tokens);
       if (done > 0.02) line += fmt::format(", ~{:.0f} s left", seconds * (1 - done) / done);
     }
-    fmt::print(stderr, "\r\033[K{}", line);
+    const std::string text = fmt::format("\r\033[K{}", line);
+    std::fwrite(text.data(), 1, text.size(), stderr);  // a failed progress line is not an error
     std::fflush(stderr);
   }
 }

@@ -24,6 +24,7 @@ Core::Core(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Cloc
       ram_(arch::ram_region(cfg)),
       hbm_(arch::hbm_region(cfg)),
       stack_(arch::stack_region(cfg, params.tile)),
+      lowest_stack_base_(arch::stack_region(cfg, cfg.tiles - 1).base),
       host_(host) {
   SC_HAS_PROCESS(Core);
   SC_THREAD(run);

@@ -51,6 +51,16 @@ bool Core::store(uint64_t addr, T value, uint32_t word) {
   if (addr % sizeof(T) != 0)
     return fault(SimErrorKind::MisalignedAccess, fmt::format("misaligned {}-byte store to {:#x}", sizeof(T), addr),
                  word);
+  // Below this tile's stack lie the next tiles' stacks: a store there is this
+  // tile's stack overflowing, caught before it corrupts another tile's.
+  if (addr < stack_.base && addr >= lowest_stack_base_) {
+    const uint64_t other = params_.tile + 1 + (stack_.base - 1 - addr) / stack_.size;
+    return fault(SimErrorKind::AccessFault,
+                 fmt::format("stack overflow: {}-byte store to {:#x} is below tile {}'s stack [{:#x}, {:#x}), in tile "
+                             "{}'s (sp = {:#x})",
+                             sizeof(T), addr, params_.tile, stack_.base, stack_.end(), other, x_[2]),
+                 word);
+  }
   uint8_t* host = dmi_host(addr);
   if (!host) host = dmi_fill(addr);
   if (!host) return access(tlm::TLM_WRITE_COMMAND, addr, reinterpret_cast<uint8_t*>(&value), sizeof(T), word);
@@ -270,16 +280,27 @@ bool Core::ecall(uint32_t word) {
   const uint64_t fd = x_[10], buffer = x_[11], length = x_[12];
   if (fd != 1 && fd != 2)
     return fault(SimErrorKind::BadEcall, fmt::format("write to file descriptor {} (only 1 and 2 exist)", fd), word);
-  std::string bytes(length, '\0');
+  // The whole buffer must lie in one memory, checked before a byte is copied;
+  // it is then copied and forwarded a chunk at a time, so that a long write
+  // takes no more host memory than a chunk.
+  if (!scratchpad_.contains(buffer, length) && !ram_.contains(buffer, length) && !hbm_.contains(buffer, length))
+    return fault(SimErrorKind::AccessFault,
+                 fmt::format("write buffer [{:#x}, +{:#x}) is not inside one memory", buffer, length), word);
+  constexpr uint64_t kChunkBytes = 64 << 10;
+  std::string chunk;
   for (uint64_t done = 0; done < length;) {
-    const uint64_t a = buffer + done;
-    const auto n = static_cast<unsigned>(std::min<uint64_t>(length - done, 4096 - (a & 4095)));
-    if (a < buffer || !read_debug(a, reinterpret_cast<uint8_t*>(bytes.data() + done), n))
-      return fault(SimErrorKind::AccessFault,
-                   fmt::format("write buffer [{:#x}, +{:#x}) is outside memory", buffer, length), word);
-    done += n;
+    chunk.resize(std::min(length - done, kChunkBytes));
+    for (uint64_t filled = 0; filled < chunk.size();) {
+      const uint64_t a = buffer + done + filled;
+      const auto n = static_cast<unsigned>(std::min<uint64_t>(chunk.size() - filled, 4096 - (a & 4095)));
+      if (!read_debug(a, reinterpret_cast<uint8_t*>(chunk.data() + filled), n))
+        return fault(SimErrorKind::AccessFault,
+                     fmt::format("write buffer [{:#x}, +{:#x}): byte {:#x} cannot be read", buffer, length, a), word);
+      filled += n;
+    }
+    host_.output(params_.tile, static_cast<int>(fd), chunk);
+    done += chunk.size();
   }
-  host_.output(params_.tile, static_cast<int>(fd), bytes);
   x_[10] = length;
   return true;
 }

@@ -141,7 +141,7 @@ std::string_view name(SimErrorKind kind) {
 
 nlohmann::ordered_json to_json(const SimResult& r) {
   nlohmann::ordered_json j;
-  j["exit_code"] = r.exit_code;
+  j["program_exit_code"] = r.exit_code;
   if (r.error)
     j["error"] = {{"kind", name(r.error->kind)}, {"tile", r.error->tile}, {"pc", r.error->pc},
                   {"cycle", r.error->cycle}, {"message", r.error->message}};
@@ -152,8 +152,6 @@ nlohmann::ordered_json to_json(const SimResult& r) {
   j["ipc"] = ipc(r.instructions, r.cycles);
   j["clock_ghz"] = r.clock_ghz;
   j["simulated_seconds"] = r.simulated_seconds;
-  j["wall_seconds"] = r.wall_seconds;
-  j["instructions_per_wall_second"] = r.wall_seconds > 0 ? static_cast<double>(r.instructions) / r.wall_seconds : 0.0;
   nlohmann::ordered_json tiles = nlohmann::ordered_json::array();
   for (size_t t = 0; t < r.tiles.size(); ++t) {
     const TileResult& tile = r.tiles[t];
@@ -176,8 +174,13 @@ nlohmann::ordered_json to_json(const SimResult& r) {
   j["hbm_channels"] = channels;
   j["stdout"] = r.stdout_text;
   j["stderr"] = r.stderr_text;
+  j["output_truncated"] = r.output_truncated;
   j["trace_events"] = r.trace_events;
   j["trace_truncated"] = r.trace_truncated;
+  // The only figures that differ between two runs of the same inputs.
+  j["wall_clock"] = {{"seconds", r.wall_seconds},
+                     {"instructions_per_second",
+                      r.wall_seconds > 0 ? static_cast<double>(r.instructions) / r.wall_seconds : 0.0}};
   return j;
 }
 

@@ -72,6 +72,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   result.hbm_channels = chip.hbm_model().channel_stats();
   result.stdout_text = chip.stdout_text();
   result.stderr_text = chip.stderr_text();
+  result.output_truncated = chip.output_truncated();
   result.clock_ghz = cfg.clock_ghz;
   result.matrix_cells = uint64_t{cfg.matrix.rows} * cfg.matrix.cols;
   result.simulated_seconds = static_cast<double>(result.cycles) / (cfg.clock_ghz * 1e9);

@@ -160,12 +160,39 @@ TEST_F(GoldenCheckpoint, MissingTensorsAndInputAreNamed) {
   EXPECT_THROW(CheckpointWeights(spec, {}), CheckpointError);
 }
 
+TEST_F(GoldenCheckpoint, CheckAllFindsABadTensorInEveryExpertBeforeAnythingRuns) {
+  const model::MoeLayerSpec spec = test::shrunk_models()[0].spec();
+  write_synthetic_checkpoint(path("good.safetensors"), weights::SyntheticLayer(spec, 1, 4), Precision::Fp8);
+  const CheckpointWeights good(spec, {path("good.safetensors")});
+  EXPECT_NO_THROW(good.check_all(Precision::Fp8));
+  // An FP8 checkpoint cannot run in BF16: the expert matrices are not BF16.
+  EXPECT_NE(checkpoint_error([&] { good.check_all(Precision::Bf16); }).find("expected BF16"), std::string::npos);
+
+  // The last expert's down projection with the same byte count but another dtype and shape.
+  const std::string last = "mlp.experts." + std::to_string(spec.routing.experts - 1) + ".down_proj.weight";
+  rewrite(path("good.safetensors"), path("bad.safetensors"), [&](auto& t) {
+    if (t.name == last) t.dtype = DType::BF16, t.shape = {t.shape[0], t.shape[1] / 2};
+    return true;
+  });
+  const CheckpointWeights bad(spec, {path("bad.safetensors")});
+  const std::string e = checkpoint_error([&] { bad.check_all(Precision::Fp8); });
+  EXPECT_NE(e.find("tensor '" + last + "' is BF16, expected F8_E4M3"), std::string::npos) << e;
+
+  rewrite(path("good.safetensors"), path("no_scale.safetensors"),
+          [](auto& t) { return t.name != "mlp.experts.0.gate_proj.weight_scale_inv"; });
+  const CheckpointWeights no_scale(spec, {path("no_scale.safetensors")});
+  EXPECT_NE(checkpoint_error([&] { no_scale.check_all(Precision::Fp8); })
+                .find("no tensor 'mlp.experts.0.gate_proj.weight_scale_inv'"),
+            std::string::npos);
+}
+
 TEST_F(GoldenCheckpoint, CorruptFilesAreRefusedWhenOpened) {
   const model::MoeLayerSpec spec = test::shrunk_models()[0].spec();
   write_synthetic_checkpoint(path("good.safetensors"), weights::SyntheticLayer(spec, 1, 4), Precision::Fp8);
   fs::resize_file(path("good.safetensors"), fs::file_size(path("good.safetensors")) - 1);
   EXPECT_THROW(CheckpointWeights(spec, {path("good.safetensors")}), weights::SafetensorsError);
-  EXPECT_THROW(CheckpointWeights(spec, {path("absent.safetensors")}), weights::SafetensorsError);
+  EXPECT_THROW(CheckpointWeights(spec, {path("absent.safetensors")}), weights::SafetensorsReadError);
+  EXPECT_THROW(CheckpointWeights(spec, {dir_.string()}), weights::SafetensorsReadError);
 }
 
 }  // namespace

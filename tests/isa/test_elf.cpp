@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "cadre/elf/elf_program.h"
 #include "common/run_command.h"
 
@@ -183,6 +185,25 @@ TEST(Elf, UnreadableFileIsAReadError) {
   } catch (const ElfReadError& e) {
     EXPECT_THAT(e.what(), HasSubstr("/nonexistent/prog.elf: cannot open"));
   }
+}
+
+TEST(Elf, DevicesDirectoriesAndHugeFilesAreRefusedBeforeReading) {
+  // /dev/zero would never end; it is refused by what it is, not read.
+  EXPECT_THROW(load_elf_file("/dev/zero"), ElfReadError);
+  EXPECT_THROW(load_elf_file(std::filesystem::temp_directory_path()), ElfReadError);
+  // A sparse file just over the limit: refused by its size, as malformed input.
+  const std::filesystem::path big = std::filesystem::temp_directory_path() / ("cadre_big_" + std::to_string(::getpid()) + ".elf");
+  { std::FILE* f = std::fopen(big.c_str(), "w"); std::fclose(f); }
+  std::filesystem::resize_file(big, kMaxElfFileBytes + 1);
+  try {
+    load_elf_file(big);
+    ADD_FAILURE() << "accepted";
+  } catch (const ElfReadError& e) {
+    ADD_FAILURE() << "a read error: " << e.what();
+  } catch (const ElfError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("1073741825 bytes: larger than the 1073741824 bytes this input may have"));
+  }
+  std::filesystem::remove(big);
 }
 
 TEST(Elf, EveryCorpusSeedLoadsOrFailsWithItsName) {

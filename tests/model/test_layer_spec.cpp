@@ -124,6 +124,27 @@ TEST(LayerSpec, ErrorsNameTheFieldAndReason) {
             "cfg.json: hidden_act: 'gelu': Cadre's experts are SwiGLU (silu)");
 }
 
+TEST(LayerSpec, DerivedSizesCannotWrap) {
+  // 256 x 2^24 is 2^32: in 32 bits the shared width would be 0.
+  const std::string deepseek = R"({"model_type":"deepseek_v2","hidden_size":64,"n_routed_experts":4,)"
+                               R"("num_experts_per_tok":2,"moe_intermediate_size":16777216,"n_shared_experts":256})";
+  EXPECT_EQ(error_of(deepseek), "cfg.json: n_shared_experts: 256 shared experts of 16777216 (moe_intermediate_size) "
+                                "are 4294967296 wide together: larger than Cadre supports (2^24)");
+  const std::string mixtral = R"({"model_type":"mixtral","hidden_size":16777216,"intermediate_size":16777216,)"
+                              R"("num_local_experts":4,"num_experts_per_tok":2})";
+  EXPECT_EQ(error_of(mixtral), "cfg.json: intermediate_size: 16777216 x hidden_size 16777216 = 281474976710656 "
+                               "elements in an expert's weight matrix: larger than Cadre supports (2^32 - 1)");
+  const Override wide_shared[] = {{"shared_expert_intermediate_size", "16777216"}};
+  try {
+    load_model("qwen1.5-moe-a2.7b", wide_shared);
+    ADD_FAILURE() << "accepted";
+  } catch (const ModelConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("shared_expert_intermediate_size: 16777216 x hidden_size 2048"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(LayerSpec, MalformedJsonGivesLineAndColumn) {
   const std::string e = error_of("{\n  \"model_type\": \"mixtral\",\n  \"hidden_size\": ,\n}");
   EXPECT_EQ(e.rfind("cfg.json:3:18: malformed JSON: syntax error", 0), 0u) << e;

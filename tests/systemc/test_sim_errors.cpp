@@ -1,5 +1,6 @@
 // Every way a run stops early names the tile, PC, cycle and instruction, and
 // has its own error kind (the `cadre sim` exit codes come from the kind).
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -121,6 +122,50 @@ TEST(SimErrors, StorePastTheEndOfRam) {
   EXPECT_EQ(run_error(code).kind, sim::SimErrorKind::AccessFault);
 }
 
+TEST(SimErrors, StackOverflowIntoTheNextTileIsCaught) {
+  // Every tile stores 8 bytes just below its own stack: for tile 0 that is in
+  // tile 1's stack, an overflow; below the last tile's lies no other stack.
+  const arch::ArchConfig cfg = config(2);
+  Code code;
+  code.li(t1, static_cast<uint32_t>(cfg.ram.stack_bytes_per_tile)) << r(Rv64Op::Sub, t0, sp, t1)
+                                                                     << s(Rv64Op::Sd, a0, t0, -8);
+  code << i(Rv64Op::Addi, a0, zero, 0);
+  const sim::SimResult result = run(program(code.exit()), 2);
+  ASSERT_TRUE(result.error);
+  EXPECT_EQ(result.error->kind, sim::SimErrorKind::AccessFault);
+  EXPECT_EQ(result.error->tile, 0u);
+  const arch::Region stack0 = arch::stack_region(cfg, 0);
+  EXPECT_THAT(result.error->message,
+              HasSubstr(fmt::format("stack overflow: 8-byte store to {:#x} is below tile 0's stack [{:#x}, {:#x}), in "
+                                    "tile 1's",
+                                    stack0.base - 8, stack0.base, stack0.end())));
+  EXPECT_TRUE(result.tiles[1].exited);
+}
+
+TEST(SimErrors, WriteOfALengthBeyondMemoryFaultsBeforeCopying) {
+  // write(1, RAM base, 2^64 - 1)
+  Code code;
+  code.li(a1, static_cast<uint32_t>(arch::kRamBase));
+  code << i(Rv64Op::Addi, a0, zero, 1) << i(Rv64Op::Addi, a2, zero, -1) << i(Rv64Op::Addi, a7, zero, 64) << ecall();
+  const sim::SimResult result = run(program(code.exit()));
+  ASSERT_TRUE(result.error);
+  EXPECT_EQ(result.error->kind, sim::SimErrorKind::AccessFault);
+  EXPECT_THAT(result.error->message, HasSubstr("write buffer [0x80000000, +0xffffffffffffffff) is not inside one memory"));
+  EXPECT_EQ(result.stdout_text, "");
+}
+
+TEST(SimErrors, LongOutputIsKeptToItsFirst4MiB) {
+  // write(1, HBM base, 5 MiB) of zeros: forwarded in chunks, the first 4 MiB kept.
+  Code code;
+  code << i(Rv64Op::Addi, a1, zero, 1) << i(Rv64Op::Slli, a1, a1, 32);
+  code.li(a2, 5u << 20);
+  code << i(Rv64Op::Addi, a0, zero, 1) << i(Rv64Op::Addi, a7, zero, 64) << ecall() << i(Rv64Op::Addi, a0, zero, 0);
+  const sim::SimResult result = run(program(code.exit()));
+  ASSERT_FALSE(result.error) << result.error->message;
+  EXPECT_EQ(result.stdout_text, std::string(size_t{4} << 20, '\0'));
+  EXPECT_TRUE(result.output_truncated);
+}
+
 TEST(SimErrors, JumpOutsideMemory) {
   Code code;
   code.li(t0, 0x4000'0000u) << i(Rv64Op::Jalr, zero, t0, 0);
@@ -203,6 +248,22 @@ TEST(SimErrors, SegmentOutsideMemoryIsRejectedBeforeRunning) {
     FAIL() << "no LoadError";
   } catch (const sim::LoadError& e) {
     EXPECT_THAT(e.what(), HasSubstr("segment 1 [0x1000, +0x10) is outside simulated memory"));
+  }
+}
+
+TEST(SimErrors, SegmentInTheStacksIsRejectedBeforeRunning) {
+  const arch::ArchConfig cfg = config();
+  const arch::Region stack = arch::stack_region(cfg, 0);
+  Code code;
+  elf::Program p = program(code.exit());
+  p.segments.push_back({stack.end() - 16, 16, {}, elf::kSegmentRead | elf::kSegmentWrite});
+  try {
+    run(p);
+    FAIL() << "no LoadError";
+  } catch (const sim::LoadError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(fmt::format("segment 1 [{:#x}, +0x10) overlaps the tiles' stacks [{:#x}, {:#x}) "
+                                                "(tile 0's among them",
+                                                stack.end() - 16, stack.base, stack.end())));
   }
 }
 

@@ -9,6 +9,7 @@
 #include "cadre/arch/arch_json.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -82,7 +83,7 @@ void add_arch_command(CLI::App& app, int& exit_code) {
         print_one(arch::load_arch(opts->arch), opts->json);
       exit_code = kExitOk;
     } catch (const arch::ConfigError& e) {
-      fmt::print(stderr, "cadre arch: {}\n", e.what());
+      print_stderr("cadre arch: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

@@ -15,6 +15,7 @@
 #include "cadre/rtl/array_shape.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -31,17 +32,17 @@ int run(const Options& opts) {
     cfg = arch::load_arch(opts.arch);
     node = energy::tech_node(cfg.tech_node_nm);
   } catch (const arch::ConfigError& e) {
-    fmt::print(stderr, "cadre area: {}\n", e.what());
+    print_stderr("cadre area: {}\n", e.what());
     return kExitBadInput;
   } catch (const energy::TechNodeError& e) {
-    fmt::print(stderr, "cadre area: {}: /tech_node_nm: {}\n", cfg.name, e.what());
+    print_stderr("cadre area: {}: /tech_node_nm: {}\n", cfg.name, e.what());
     return kExitBadInput;
   }
   std::vector<rtl::SynthesisedPart> parts;
   try {
     parts = rtl::synthesise_engine(cfg);
   } catch (const rtl::SynthesisError& e) {
-    fmt::print(stderr, "cadre area: {}\n", e.what());
+    print_stderr("cadre area: {}\n", e.what());
     return kExitIo;
   }
   const double scale = energy::area_scale(node), cells = static_cast<double>(cfg.matrix.rows) * cfg.matrix.cols;

@@ -23,7 +23,10 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "layer_options.h"
+#include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -145,7 +148,7 @@ int run(const Options& o) {
   const runtime::LayerRun run = runtime::run_layer(program, block, arch, weights,
                                                    check ? golden_source : runtime::GoldenSource{}, sopts, o.timing_only);
   if (run.sim.error) {
-    fmt::print(stderr, "cadre compare: error: {}\n", run.sim.error->message);
+    print_stderr("cadre compare: error: {}\n", run.sim.error->message);
     return exit_code_of(run.sim.error->kind);
   }
 
@@ -176,7 +179,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                  "model, kernel by kernel: time, throughput, % of roofline, energy; tokens/s, tokens/J, tokens/s/mm2");
   o->layer.add_to(*cmd);
   cmd->add_option("--gpu", o->gpu, "the GPU to compare with")->check(CLI::IsMember({"h100", "h800", "h200"}))->capture_default_str();
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--report", o->report, "write CSV and JSON tables, SVG charts and index.html into DIR");
   cmd->add_option("--area-report", o->area_report,
                   "a `cadre area --arch A --json` report of this architecture: its synthesised matrix engine's area "
@@ -186,22 +189,24 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--timing-only",
                 o->timing_only,
                 "cycles only: FP8 GEMMs compute no values, nothing is checked and no GPU is run (full-size layers, fast)");
-  cmd->add_option("--max-cycles", o->max_cycles, "stop the simulation with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", o->max_cycles, "stop the simulation with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--json", o->json, "the comparison as JSON (docs/compare.md)");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--report", o->report, OutputPath::Kind::Directory}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.message);
+      print_stderr("cadre compare: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const runtime::LayerRunError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const gpumodel::GpuConfigError& e) {
-      fmt::print(stderr, "cadre compare: {}\n", e.what());
+      print_stderr("cadre compare: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

@@ -12,6 +12,7 @@
 #include "exit_codes.h"
 #include "layer_options.h"
 #include "output_file.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -32,7 +33,7 @@ int run(const Options& o) {
   if (o.pipeline_given) options.pipeline = o.pipeline;
   options.dumps.print_after_all = o.print_after_all;
   options.dumps.print_after = o.print_after;
-  options.dumps.dump = [](std::string_view text) { fmt::print(stderr, "{}\n", text); };
+  options.dumps.dump = [](std::string_view text) { print_stderr("{}\n", text); };
 
   const auto start = std::chrono::steady_clock::now();
   compiler::Module module = compiler::build_layer(request);
@@ -89,12 +90,13 @@ void add_compile_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, cmd, &exit_code] {
     o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
+      check_outputs(*cmd, {{"--output", o->output}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre compile: {}\n", e.message);
+      print_stderr("cadre compile: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre compile: {}\n", e.what());
+      print_stderr("cadre compile: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

@@ -4,10 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,10 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "cadre/common/read_file.h"
 #include "cadre/elf/elf_program.h"
 #include "cadre/isa/disasm.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -92,20 +92,30 @@ void list(const std::vector<Block>& blocks, const std::map<uint64_t, std::string
 int run(const Options& opts) {
   if (opts.raw) {
     uint64_t base = 0;
+    // Hexadecimal with 0x, else decimal; no sign (stoull would wrap "-1").
     try {
       size_t used = 0;
+      if (opts.base.empty() || !std::isdigit(static_cast<unsigned char>(opts.base.front())))
+        throw std::invalid_argument(opts.base);
       base = std::stoull(opts.base, &used, 0);
       if (used != opts.base.size()) throw std::invalid_argument(opts.base);
     } catch (const std::exception&) {
-      fmt::print(stderr, "cadre disasm: --base {}: not an address (e.g. 0x80000000)\n", opts.base);
+      print_stderr("cadre disasm: --base {}: not an address from 0 to 0xffffffffffffffff (e.g. 0x80000000)\n",
+                 opts.base);
       return kExitUsage;
     }
-    std::ifstream in(opts.file, std::ios::binary);
-    if (!in || std::filesystem::is_directory(opts.file)) {
-      fmt::print(stderr, "cadre disasm: {}: cannot read\n", opts.file);
-      return kExitIo;
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = common::read_file(opts.file, elf::kMaxElfFileBytes);
+    } catch (const common::FileReadError& e) {
+      print_stderr("cadre disasm: {}\n", e.what());
+      return e.kind == common::FileReadError::Kind::TooLarge ? kExitBadInput : kExitIo;
     }
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!bytes.empty() && bytes.size() - 1 > UINT64_MAX - base) {
+      print_stderr("cadre disasm: --base {:#x}: the {} bytes of {} would run past the end of the address space\n",
+                 base, bytes.size(), opts.file);
+      return kExitUsage;
+    }
     list({Block{opts.file, base, bytes}}, {}, opts.json);
     return kExitOk;
   }
@@ -117,10 +127,10 @@ int run(const Options& opts) {
     list(blocks, labels_of(program.symbols), opts.json);
     return kExitOk;
   } catch (const elf::ElfReadError& e) {
-    fmt::print(stderr, "cadre disasm: {}\n", e.what());
+    print_stderr("cadre disasm: {}\n", e.what());
     return kExitIo;
   } catch (const elf::ElfError& e) {
-    fmt::print(stderr, "cadre disasm: {}\n(use --raw to disassemble a raw little-endian binary)\n", e.what());
+    print_stderr("cadre disasm: {}\n(use --raw to disassemble a raw little-endian binary)\n", e.what());
     return kExitBadInput;
   }
 }

@@ -5,6 +5,9 @@
 // range its unconstrained constants allow (docs/gpu-model.md).
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,6 +22,9 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "layer_options.h"
+#include "number_options.h"
+#include "output_file.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -74,17 +80,34 @@ uint64_t layer_weight_bytes(const model::MoeLayerSpec& spec, Precision precision
   return spec.routing.experts * expert + shared + 2ull * spec.routing.experts * spec.hidden;
 }
 
-std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec) {
+// An estimate of the host memory a run takes, in bytes, from below: every
+// kernel's output (twice with --check, the golden model's too) and the chosen
+// experts' weights, stacked as the host build stacks them. In double, as the
+// products of outside sizes may pass 2^64.
+double run_bytes(const model::MoeLayerSpec& spec, uint32_t tokens, Precision precision, bool check) {
+  const double t = tokens, h = spec.hidden, w = spec.expert_width, e = spec.routing.experts;
+  const double element = precision == Precision::Fp8 ? 1 : 2;
+  const double rows = t * spec.routing.top_k + e * 127;  // align pads each expert's rows to a 128-row block
+  const double trace = t * h * 2 * 3 + t * e * 4 + rows * (h * element + 2 * w * 2 + w * element + h * 2 + 8);
+  const double weights = std::min(e, t * spec.routing.top_k) * 3 * w * h * element;
+  return trace * (check ? 2 : 1) + weights;
+}
+
+// The layer's weights; a checkpoint is checked whole (every tensor's presence,
+// dtype and shape) before anything runs.
+std::unique_ptr<golden::LayerWeights> open_weights(const Options& o, const model::MoeLayerSpec& spec,
+                                                   Precision precision) {
   if (o.weights == "synthetic")
     return std::make_unique<golden::SyntheticWeights>(weights::SyntheticLayer(spec, o.seed, o.tokens));
-  if (!std::filesystem::is_regular_file(o.weights))
-    throw InputError{fmt::format("cannot read the weights file '{}'", o.weights), kExitIo};
   try {
     auto w = std::make_unique<golden::CheckpointWeights>(spec, std::vector<std::string>{o.weights});
     if (w->tokens() != o.tokens)
       throw InputError{fmt::format("{}: the input has {} tokens, --tokens says {}", o.weights, w->tokens(), o.tokens),
                        kExitBadInput};
+    w->check_all(precision);
     return w;
+  } catch (const weights::SafetensorsReadError& e) {
+    throw InputError{fmt::format("cannot read the weights file: {}", e.what()), kExitIo};
   } catch (const weights::SafetensorsError& e) {
     throw InputError{e.what(), kExitBadInput};
   } catch (const golden::CheckpointError& e) {
@@ -113,7 +136,13 @@ int run(const Options& o) {
   const Precision precision = *model::parse_precision(o.precision);
   const model::Phase phase = *model::parse_phase(o.phase);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
-  const auto weights = open_weights(o, spec);
+  const double needed = run_bytes(spec, o.tokens, precision, o.check);
+  const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (needed > memory)
+    throw InputError{fmt::format("--tokens {}: the run needs about {:.1f} GiB of memory, this machine has {:.1f} GiB",
+                                 o.tokens, needed / (1 << 30), memory / (1 << 30)),
+                     kExitUsage};
+  const auto weights = open_weights(o, spec, precision);
 
   const kernels::KernelRun host = kernels::run_host(spec, *weights, precision);
   std::optional<MoeTrace> golden;
@@ -132,6 +161,8 @@ int run(const Options& o) {
 
   uint64_t total_mismatches = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  // Measured times, the only figures that differ between runs: kept apart, in "wall_clock".
+  nlohmann::ordered_json wall_host_ms = nlohmann::ordered_json::object(), wall_gpu_ms;
   if (!o.json) {
     fmt::print("{} {}, {} tokens, {}, weights {}\n", spec.name, model::name(phase), o.tokens, model::name(precision),
                o.weights);
@@ -156,9 +187,9 @@ int run(const Options& o) {
     const double host_ms = host.seconds[i] * 1e3;
     const double gpu_ms = gpu_mma ? gpu_mma->seconds[i] * 1e3 : 0.0;
     if (o.json) {
-      nlohmann::ordered_json row{{"kernel", named.name}, {"output", output_shape(k, host.trace)},
-                                 {"check", check}, {"host_ms", host_ms}};
-      row["gpu_ms"] = have_gpu ? nlohmann::ordered_json(gpu_ms) : nlohmann::ordered_json();
+      nlohmann::ordered_json row{{"kernel", named.name}, {"output", output_shape(k, host.trace)}, {"check", check}};
+      wall_host_ms[named.name] = host_ms;
+      if (have_gpu) wall_gpu_ms[named.name] = gpu_ms;
       row["model_us"] = model_us.time_us;
       row["model_us_low"] = model_us.low_us;
       row["model_us_high"] = model_us.high_us;
@@ -175,7 +206,8 @@ int run(const Options& o) {
                                {"checked", o.check},   {"mismatches", total_mismatches}, {"kernels", rows},
                                {"model_total_us", modelled.total.time_us},
                                {"model_total_us_low", modelled.total.low_us},
-                               {"model_total_us_high", modelled.total.high_us}};
+                               {"model_total_us_high", modelled.total.high_us},
+                               {"wall_clock", {{"host_ms", wall_host_ms}, {"gpu_ms", wall_gpu_ms}}}};
     fmt::print("{}\n", out.dump(2));
   } else {
     fmt::print("{:<66} {:>24}\n", "total of the modelled times", time_range(modelled.total));
@@ -202,33 +234,34 @@ void add_gpu_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--phase", o->phase, fmt::format("{}", fmt::join(phases, " or ")))
       ->required()
       ->check(CLI::IsMember(phases));
-  cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--tokens", o->tokens, "tokens in the layer")->required()->check(whole_number(1, UINT32_MAX));
   cmd->add_option("--precision", o->precision, fmt::format("{}", fmt::join(precisions, " or ")))
       ->check(CLI::IsMember(precisions));
   cmd->add_option("--set", o->sets, "override a config field: key=value (repeatable)");
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--weights", o->weights, "synthetic, or a safetensors file with the layer and an 'input' tensor");
   cmd->add_flag("--check", o->check, "compare every kernel with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--dump", o->dump, "write the inputs and every kernel's output as safetensors files into DIR");
   cmd->add_option("--gpu", o->gpu, "GPU of the performance model")->check(CLI::IsMember({"h100", "h800", "h200"}));
   cmd->add_flag("--json", o->json, "machine-readable output");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--dump", o->dump, OutputPath::Kind::Directory}}, {o->model, o->weights});
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.message);
+      print_stderr("cadre gpu: {}\n", e.message);
       exit_code = e.code;
     } catch (const model::ModelConfigError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const weights::SafetensorsError& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitIo;
     } catch (const std::filesystem::filesystem_error& e) {
-      fmt::print(stderr, "cadre gpu: {}\n", e.what());
+      print_stderr("cadre gpu: {}\n", e.what());
       exit_code = kExitIo;
     }
   });

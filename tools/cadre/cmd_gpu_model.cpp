@@ -18,6 +18,8 @@
 #include "cadre/gpumodel/model_range.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -226,14 +228,14 @@ void add_gpu_model_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model", o->model, "the layer of the sensitivity table: a bundled model name or a config.json");
   cmd->add_option("--gpu", o->gpu, "GPU of the sensitivity table")->check(CLI::IsMember({"h100", "h800", "h200"}));
   cmd->add_option("--precision", o->precision, "fp8 or bf16")->check(CLI::IsMember({"fp8", "bf16"}));
-  cmd->add_option("--decode-tokens", o->decode_tokens, "tokens of the decode layer")->check(CLI::PositiveNumber);
-  cmd->add_option("--prefill-tokens", o->prefill_tokens, "tokens of the prefill layer")->check(CLI::PositiveNumber);
+  cmd->add_option("--decode-tokens", o->decode_tokens, "tokens of the decode layer")->check(whole_number(1, UINT32_MAX));
+  cmd->add_option("--prefill-tokens", o->prefill_tokens, "tokens of the prefill layer")->check(whole_number(1, UINT32_MAX));
   cmd->add_flag("--json", o->json, "machine-readable output");
   cmd->callback([o, &exit_code] {
     try {
       exit_code = run(*o);
     } catch (const model::ModelConfigError& e) {
-      fmt::print(stderr, "cadre gpu-model: {}\n", e.what());
+      print_stderr("cadre gpu-model: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

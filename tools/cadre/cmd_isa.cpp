@@ -9,6 +9,7 @@
 #include "cadre/isa/xcadre.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {

@@ -16,6 +16,7 @@
 #include "exit_codes.h"
 #include "layer_options.h"
 #include "output_file.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -57,7 +58,7 @@ int run(const Options& o) {
     compiler::PipelineOptions dumps;
     dumps.print_after_all = o.print_after_all;
     dumps.print_after = o.print_after;
-    dumps.dump = [](std::string_view t) { fmt::print(stderr, "{}\n", t); };
+    dumps.dump = [](std::string_view t) { print_stderr("{}\n", t); };
     compiler::run_pipeline(compiler::parse_pipeline(o.pipeline), module, compiler::PassContext{arch}, dumps);
   }
   std::string out;
@@ -88,14 +89,15 @@ void add_opt_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--print-ir-after", o->print_after, "print the module after this pass (repeatable; stderr)");
   cmd->add_option("--emit", o->emit, "ir, asm or elf")->check(CLI::IsMember({"ir", "asm", "elf"}))->capture_default_str();
   cmd->add_option("-o,--output", o->output, "output file (default stdout)");
-  cmd->callback([o, &exit_code] {
+  cmd->callback([o, cmd, &exit_code] {
     try {
+      check_outputs(*cmd, {{"--output", o->output}}, {o->input, o->arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre opt: {}\n", e.message);
+      print_stderr("cadre opt: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre opt: {}\n", e.what());
+      print_stderr("cadre opt: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

@@ -20,7 +20,10 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "layer_options.h"
+#include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -129,9 +132,9 @@ int run(const Options& o) {
                                            : "check: outputs differ from the golden model");
     }
   }
-  if (o.stats) fmt::print(stderr, "{}", sim::stats_table(r));
+  if (o.stats) print_stderr("{}", sim::stats_table(r));
   if (r.error) {
-    fmt::print(stderr, "cadre run: error: {}\n", r.error->message);
+    print_stderr("cadre run: error: {}\n", r.error->message);
     return exit_code_of(r.error->kind);
   }
   return o.check && !run.bit_exact() ? kExitMismatch : kExitOk;
@@ -143,12 +146,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("run", "Compile an MoE layer, run it on the simulated chip, check it against the golden model");
   o->layer.add_to(*cmd);
-  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input");
+  cmd->add_option("--seed", o->seed, "seed of the synthetic weights and input")->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--check", o->check, "compare every output with the golden model bit for bit (exit 1 on a difference)");
   cmd->add_option("--pass-pipeline", o->pipeline, "compiler passes (default: all)");
   cmd->add_flag("--timing-only", o->timing_only,
                 "cycles only: FP8 GEMMs compute no values and expert weights are not placed (full-size layers, fast; routing still real)");
-  cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", o->max_cycles, "stop with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_flag("--stats", o->stats, "per-tile, per-unit and per-channel statistics on stderr (as cadre sim --stats)");
   cmd->add_option("--trace", o->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   const std::vector<std::string> engines(arch::kMatrixEngineNames, std::end(arch::kMatrixEngineNames));
@@ -158,18 +162,19 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, cmd, &exit_code] {
     o->pipeline_given = cmd->count("--pass-pipeline") > 0;
     try {
+      check_outputs(*cmd, {{"--trace", o->trace}}, {o->layer.model, o->layer.arch});
       exit_code = run(*o);
     } catch (const InputError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.message);
+      print_stderr("cadre run: {}\n", e.message);
       exit_code = e.code;
     } catch (const compiler::IrError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const runtime::LayerRunError& e) {
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make
-      fmt::print(stderr, "cadre run: {}\n", e.what());
+      print_stderr("cadre run: {}\n", e.what());
       exit_code = kExitBadInput;
     }
   });

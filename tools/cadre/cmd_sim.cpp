@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,10 @@
 #include "cadre/sim/simulate.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_options.h"
+#include "output_file.h"
 #include "sim_exit.h"
+#include "streams.h"
 
 namespace cadre::cli {
 namespace {
@@ -55,13 +59,13 @@ int run(const Options& opts) {
     cfg = arch::load_arch(opts.arch);
     program = elf::load_elf_file(opts.program);
   } catch (const arch::ConfigError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const elf::ElfReadError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitIo;
   } catch (const elf::ElfError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   }
   if (!opts.matrix.empty()) {
@@ -72,12 +76,12 @@ int run(const Options& opts) {
   if (!opts.fst.empty()) {
     options.waveform = waveform_request(opts);
     if (!options.waveform) {
-      fmt::print(stderr, "cadre sim: --fst-window \"{}\" is not FIRST:LAST (cycles, FIRST <= LAST)\n",
+      print_stderr("cadre sim: --fst-window \"{}\" is not FIRST:LAST (cycles, FIRST <= LAST)\n",
                  opts.fst_window);
       return kExitUsage;
     }
   } else if (!opts.fst_window.empty()) {
-    fmt::print(stderr, "cadre sim: --fst-window needs --fst\n");
+    print_stderr("cadre sim: --fst-window needs --fst\n");
     return kExitUsage;
   }
   options.program_name = opts.program;
@@ -90,28 +94,34 @@ int run(const Options& opts) {
   try {
     result = sim::simulate(cfg, program, options);
   } catch (const sim::LoadError& e) {
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const arch::ConfigError& e) {  // a matrix engine this build cannot make, or a waveform without RTL
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitBadInput;
   } catch (const std::runtime_error& e) {  // the trace or the waveform could not be written
-    fmt::print(stderr, "cadre sim: {}\n", e.what());
+    print_stderr("cadre sim: {}\n", e.what());
     return kExitIo;
   }
 
-  if (opts.json) fmt::print("{}\n", sim::to_json(result).dump(2));
-  if (opts.stats) fmt::print(stderr, "{}", sim::stats_table(result));
+  // The simulator's error code, else the program's own (its low 8 bits, as POSIX keeps).
+  const int exit_code = result.error ? exit_code_of(result.error->kind) : static_cast<int>(result.exit_code & 0xff);
+  if (opts.json) {
+    nlohmann::ordered_json report{{"exit_code", exit_code}};  // the process's, first
+    const nlohmann::ordered_json simulated = sim::to_json(result);
+    for (const auto& [key, value] : simulated.items()) report[key] = value;
+    fmt::print("{}\n", report.dump(2));
+  }
+  if (opts.stats) print_stderr("{}", sim::stats_table(result));
   if (result.error) {
-    fmt::print(stderr, "cadre sim: error: {}\n", result.error->message);
-    return exit_code_of(result.error->kind);
+    print_stderr("cadre sim: error: {}\n", result.error->message);
+    return exit_code;
   }
   for (size_t t = 1; t < result.tiles.size(); ++t)
     if (result.tiles[t].exit_code != 0)
-      fmt::print(stderr, "cadre sim: tile {} exited with code {} (the chip's exit code is tile 0's)\n", t,
+      print_stderr("cadre sim: tile {} exited with code {} (the chip's exit code is tile 0's)\n", t,
                  result.tiles[t].exit_code);
-  // The program's own exit code passes through (its low 8 bits, as POSIX keeps).
-  return static_cast<int>(result.exit_code & 0xff);
+  return exit_code;
 }
 
 }  // namespace
@@ -121,10 +131,11 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("sim", "Run a bare RISC-V program on the simulated chip");
   cmd->add_option("PROGRAM", opts->program, "RV64 ELF executable")->required();
   cmd->add_option("--arch", opts->arch, "architecture: a preset name or a JSON file")->required();
-  cmd->add_option("--max-cycles", opts->max_cycles, "stop with an error after this many cycles (0: no limit)");
+  cmd->add_option("--max-cycles", opts->max_cycles, "stop with an error after this many cycles (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd->add_option("--quantum", opts->quantum, "global quantum in cycles: how threads interleave, never the cycle counts")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, UINT32_MAX));
   cmd->add_flag("--stats", opts->stats, "per-tile and per-channel statistics on stderr");
   cmd->add_option("--trace", opts->trace, "write a Chrome/Perfetto trace (JSON) of unit activity");
   cmd->add_flag("--json", opts->json, "the report as JSON on stdout, with the program's output in it");
@@ -134,7 +145,16 @@ void add_sim_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--fst", opts->fst,
                   "write an FST waveform of the RTL matrix engine (needs --matrix rtl); tile T > 0 to NAME.tileT.fst");
   cmd->add_option("--fst-window", opts->fst_window, "only the chip cycles FIRST:LAST in the waveform");
-  cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
+  cmd->callback([opts, cmd, &exit_code] {
+    try {
+      check_outputs(*cmd, {{"--trace", opts->trace}, {"--fst", opts->fst}}, {opts->program, opts->arch});
+    } catch (const InputError& e) {
+      print_stderr("cadre sim: {}\n", e.message);
+      exit_code = e.code;
+      return;
+    }
+    exit_code = run(*opts);
+  });
 }
 
 }  // namespace cadre::cli

@@ -1,6 +1,8 @@
 // What `cadre` exit codes mean (also in docs/cli.md).
 #pragma once
 
+#include <string>
+
 namespace cadre::cli {
 
 enum ExitCode : int {
@@ -19,6 +21,12 @@ enum ExitCode : int {
   kExitSimFetchFault = 104,          // a jump outside memory, or to a misaligned address
   kExitSimBadEcall = 105,            // unknown a7, or a write to a file descriptor other than 1 and 2
   kExitSimMaxCycles = 106,           // ran past --max-cycles
+};
+
+// A problem with the command's inputs or outputs: the message and the exit code.
+struct InputError {
+  std::string message;
+  int code;
 };
 
 }  // namespace cadre::cli

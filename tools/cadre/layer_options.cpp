@@ -2,6 +2,7 @@
 
 #include "cadre/arch/arch_json.h"
 #include "exit_codes.h"
+#include "number_options.h"
 
 namespace cadre::cli {
 
@@ -9,7 +10,7 @@ void LayerOptions::add_to(CLI::App& cmd) {
   cmd.add_option("MODEL", model, "a bundled model name or a path to a config.json")->required();
   cmd.add_option("--arch", arch, "architecture: a preset name or a JSON file")->required();
   cmd.add_option("--phase", phase, "prefill or decode")->required()->check(CLI::IsMember(spellings(model::kPhases)));
-  cmd.add_option("--tokens", tokens, "tokens in the layer")->required()->check(CLI::Range(1, 65535));
+  cmd.add_option("--tokens", tokens, "tokens in the layer")->required()->check(whole_number(1, 65535));
   cmd.add_option("--precision", precision, "fp8 or bf16")->check(CLI::IsMember(spellings(model::kPrecisions)))->capture_default_str();
   cmd.add_option("--set", sets, "override a config field: key=value (repeatable)");
 }

@@ -10,6 +10,7 @@
 #include "cadre/arch/arch_config.h"
 #include "cadre/compiler/frontend.h"
 #include "cadre/model/kernels.h"
+#include "exit_codes.h"
 
 namespace cadre::cli {
 
@@ -27,12 +28,6 @@ struct LayerOptions {
   uint32_t tokens = 0;
   // Adds the options to a subcommand.
   void add_to(CLI::App& cmd);
-};
-
-// A problem with the command's inputs: the message and the exit code (docs/cli.md).
-struct InputError {
-  std::string message;
-  int code;
 };
 
 // Loads the model (with --set) and the architecture; InputError when either is bad.

@@ -77,11 +77,11 @@ SafetensorsFile::SafetensorsFile(std::shared_ptr<const Storage> storage, std::st
 
 SafetensorsFile SafetensorsFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw SafetensorsError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (fd < 0) throw SafetensorsReadError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw SafetensorsError(fmt::format("{}: not a regular file", path));
+    throw SafetensorsReadError(fmt::format("{}: not a regular file", path));
   }
   auto storage = std::make_shared<Storage>();
   storage->size = static_cast<size_t>(st.st_size);
@@ -89,7 +89,7 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
     void* p = mmap(nullptr, storage->size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
-      throw SafetensorsError(fmt::format("{}: cannot map: {}", path, std::strerror(errno)));
+      throw SafetensorsReadError(fmt::format("{}: cannot map: {}", path, std::strerror(errno)));
     }
     storage->mapped = static_cast<const std::byte*>(p);
   }

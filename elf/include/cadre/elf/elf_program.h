@@ -72,7 +72,12 @@ struct Program {
 // `name` is what error messages call the input (usually its path).
 Program load_elf(std::span<const uint8_t> bytes, std::string_view name);
 
-// Reads the file; ElfReadError when it cannot be read.
+// The largest ELF file read: the chip's RAM window is 2 GiB, and a program
+// image is a small part of it.
+inline constexpr uint64_t kMaxElfFileBytes = uint64_t{1} << 30;
+
+// Reads the file; ElfReadError when it cannot be read or is not a regular
+// file, ElfError when it is larger than kMaxElfFileBytes (checked before reading).
 Program load_elf_file(const std::filesystem::path& path);
 
 }  // namespace cadre::elf

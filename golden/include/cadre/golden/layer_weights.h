@@ -35,6 +35,10 @@ class LayerWeights {
 // The expected [rows, cols] of a tensor of this layer (the synthetic generator's shapes).
 weights::Shape tensor_shape(const model::MoeLayerSpec& spec, uint32_t tokens, weights::TensorRef t);
 
+// Every tensor a layer reads: the input, the router (and its bias), the shared
+// expert's gate and matrices where the layer has them, every routed expert's.
+std::vector<weights::TensorRef> layer_tensors(const model::MoeLayerSpec& spec);
+
 // Every tensor from the deterministic synthetic generator.
 class SyntheticWeights final : public LayerWeights {
  public:
@@ -65,7 +69,7 @@ class CheckpointError : public std::runtime_error {
 // ([experts] or [1, experts]). The input x is the BF16 tensor "input" [tokens,
 // hidden] (no prefix), which the checkpoint itself does not have: tests and
 // tools add it in a file of its own. Every tensor's dtype and shape are checked
-// when it is read.
+// when it is read, and by check_all before anything runs.
 class CheckpointWeights final : public LayerWeights {
  public:
   CheckpointWeights(const model::MoeLayerSpec& spec, const std::vector<std::string>& files, std::string prefix = "");
@@ -74,6 +78,11 @@ class CheckpointWeights final : public LayerWeights {
   MatrixU16 bf16(weights::TensorRef t) const override;
   MatrixF fp32(weights::TensorRef t) const override;
   Fp8Weight fp8(weights::TensorRef t) const override;
+  // Checks that every tensor of layer_tensors is present with the dtype and
+  // shape a run in `precision` reads, so that no run stops halfway, nor passes
+  // with a bad tensor in an expert no token reached. CheckpointError names the
+  // first bad tensor, what was expected and what was found.
+  void check_all(model::Precision precision) const;
 
  private:
   // The tensor `name` in whichever file has it, checked against dtype and shape.

@@ -63,8 +63,13 @@ class Chip : public sc_core::sc_module, public CoreHost {
   // Every core to the program's entry state.
   void reset(uint64_t entry);
 
+  // What the program wrote to fd 1 and 2: the first kMaxCapturedOutputBytes of
+  // each, so that a program cannot take the host's memory by writing.
+  static constexpr size_t kMaxCapturedOutputBytes = size_t{4} << 20;
   const std::string& stdout_text() const { return stdout_; }
   const std::string& stderr_text() const { return stderr_; }
+  // Whether either stream wrote more than was kept.
+  bool output_truncated() const { return output_truncated_; }
   // The error that stopped the run, if one did (the earliest, then the lowest tile).
   const std::optional<SimError>& error() const { return error_; }
 
@@ -86,6 +91,7 @@ class Chip : public sc_core::sc_module, public CoreHost {
   bool stopping_ = false;
   std::optional<SimError> error_;
   std::string stdout_, stderr_;
+  bool output_truncated_ = false;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -131,6 +131,7 @@ class Core : public sc_core::sc_module {
   CoreParams params_;
   CoreTiming timing_;
   arch::Region scratchpad_, ram_, hbm_, stack_;
+  uint64_t lowest_stack_base_;  // the base of the last tile's stack: every stack lies from here to RAM's end
   CoreHost& host_;
   XcadreHandler* xcadre_ = nullptr;
   tlm_utils::tlm_quantumkeeper qk_;

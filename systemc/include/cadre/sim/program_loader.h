@@ -20,7 +20,9 @@ class LoadError : public std::runtime_error {
 };
 
 // Throws LoadError, touching no memory, unless every segment lies wholly
-// inside RAM or HBM and the entry lies inside an executable segment.
+// inside RAM or HBM, clear of the tiles' stack regions, and the entry lies
+// inside an executable segment. (The ELF reader has refused segments that
+// overlap one another.)
 void check_program(const elf::Program& program, const arch::ArchConfig& cfg, std::string_view name);
 
 // check_program, then copies each segment's bytes and zeroes the rest of its

@@ -61,7 +61,8 @@ struct SimResult {
   std::optional<SimError> error;    // set when the run stopped early
   std::vector<TileResult> tiles;
   std::vector<HbmChannelStats> hbm_channels;
-  std::string stdout_text, stderr_text;  // what the program wrote to fd 1 and 2
+  std::string stdout_text, stderr_text;  // what the program wrote to fd 1 and 2 (the first 4 MiB of each)
+  bool output_truncated = false;         // a stream wrote more than the 4 MiB kept
   uint64_t cycles = 0;              // the last tile's last cycle
   uint64_t instructions = 0;        // over all tiles
   double clock_ghz = 0;
@@ -81,7 +82,9 @@ struct SimResult {
 // second call throws std::logic_error.
 SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, const SimOptions& options);
 
-// The `cadre sim --json` report, and the `--stats` table.
+// The `cadre sim --json` report (program_exit_code is tile 0's a0; wall-clock
+// figures, the only ones that differ between runs, are in "wall_clock"), and
+// the `--stats` table.
 nlohmann::ordered_json to_json(const SimResult& result);
 std::string stats_table(const SimResult& result);
 

@@ -37,6 +37,13 @@ class SafetensorsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The file could not be opened, mapped or is not a regular file (as opposed to
+// one that was read and is malformed).
+class SafetensorsReadError : public SafetensorsError {
+ public:
+  using SafetensorsError::SafetensorsError;
+};
+
 struct TensorView {
   std::string name;
   DType dtype;
