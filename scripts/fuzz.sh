@@ -3,22 +3,31 @@
 # target, one after another, MINUTES each (default 1), on one core; print
 # each target's executions, coverage and findings. Usage:
 #
-#   scripts/fuzz.sh [--merge] [MINUTES] [TARGET...]
+#   scripts/fuzz.sh [--merge] [--no-build] [MINUTES] [TARGET...]
 #
 # TARGETs are names from fuzz/CMakeLists.txt (json, elf, ...); default all.
 # A target fuzzes build/fuzz/corpus/TARGET, where the inputs it grows go, with
 # the seeds of fuzz/corpus/TARGET read alongside but never written. A crash,
 # leak, timeout or out-of-memory input is left in build/fuzz/findings/TARGET/
 # and its log in build/fuzz/logs/TARGET.log. --merge then adds to
-# fuzz/corpus/TARGET the grown inputs that reach coverage its seeds do not
-# (libFuzzer's -merge=1), the one way this script writes the checked-in corpus.
+# fuzz/corpus/TARGET the fewest grown inputs that reach the edges its seeds do
+# not (libFuzzer's -merge=1, counting edges, not how often each is taken), the
+# one way this script writes the checked-in corpus.
+# --no-build runs the binaries already in build/fuzz/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-merge=0
-if [[ ${1:-} == --merge ]]; then merge=1; shift; fi
+merge=0 build=1
+while [[ ${1:-} == --* ]]; do
+  case $1 in
+    --merge) merge=1 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: $0 [--merge] [--no-build] [MINUTES] [TARGET...]" >&2; exit 2 ;;
+  esac
+  shift
+done
 minutes=${1:-1}
-[[ $minutes =~ ^[0-9]+$ && $minutes -gt 0 ]] || { echo "usage: $0 [--merge] [MINUTES] [TARGET...]" >&2; exit 2; }
+[[ $minutes =~ ^[0-9]+$ && $minutes -gt 0 ]] || { echo "usage: $0 [--merge] [--no-build] [MINUTES] [TARGET...]" >&2; exit 2; }
 shift || true
 all_targets=$(sed -n 's/^cadre_add_fuzzer(\([a-z_0-9]*\) .*/\1/p' fuzz/CMakeLists.txt)
 targets=${*:-$all_targets}
@@ -66,9 +75,11 @@ dictionary() {
   done
 }
 
-scripts/setup.sh >/dev/null
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzz_targets
+if [[ $build -eq 1 ]]; then
+  scripts/setup.sh >/dev/null
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz --target $(sed 's/[^ ]*/fuzz_&/g' <<<"$targets")
+fi
 
 summary=()
 failed=0
@@ -96,7 +107,7 @@ for t in $targets; do
     line+=" (exit $status: see $log and $findings/)"
   elif [[ $merge -eq 1 ]]; then
     before=$(find "fuzz/corpus/$t" -type f | wc -l)
-    build/fuzz/bin/fuzz_"$t" -merge=1 -max_len="$max_len" "fuzz/corpus/$t" "$corpus" >>"$log" 2>&1
+    build/fuzz/bin/fuzz_"$t" -merge=1 -use_counters=0 -max_len="$max_len" "fuzz/corpus/$t" "$corpus" >>"$log" 2>&1
     line+=", merged: fuzz/corpus/$t $before -> $(find "fuzz/corpus/$t" -type f | wc -l) files"
   fi
   echo "$line"
