@@ -95,12 +95,13 @@ for t in $targets; do
   fi
   echo "== fuzz_$t: $minutes min, -max_len=$max_len, corpus $corpus (seeds fuzz/corpus/$t), log $log"
   status=0
+  touch "$log.start"  # what findings/ holds newer than this is this run's
   build/fuzz/bin/fuzz_"$t" "$corpus" "fuzz/corpus/$t" -max_total_time=$((minutes * 60)) -max_len="$max_len" \
     "${dict_option[@]}" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$findings/" \
     >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
-  found=$(find "$findings" -type f | wc -l)
+  found=$(find "$findings" -type f -newer "$log.start" | wc -l)
   line="fuzz_$t: ${execs:-?} executions, ${cov:-no coverage line}, corpus $(find "$corpus" -type f | wc -l) files, findings $found"
   if [[ $status -ne 0 || $found -ne 0 ]]; then
     failed=1
