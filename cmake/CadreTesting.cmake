@@ -24,7 +24,8 @@ set(CADRE_SANITIZER_SUITE
   test_json_text test_elf test_safetensors test_layer_spec
   test_xcadre test_rv64_decode test_disasm test_toolchain
   # the replays of the fuzzers' seed corpora
-  fuzz_arch_config fuzz_elf fuzz_ir fuzz_safetensors fuzz_sim_load)
+  fuzz_json fuzz_model_config fuzz_arch_config fuzz_safetensors fuzz_checkpoint fuzz_elf fuzz_sim_load
+  fuzz_disasm_raw fuzz_ir fuzz_pass_pipeline fuzz_argument_block)
 add_custom_target(sanitizer_suite)
 add_dependencies(sanitizer_suite ${CADRE_SANITIZER_SUITE})
 

@@ -122,7 +122,12 @@ json parse_json_strict(std::string_view text) {
     throw JsonTextError(line, column, parse_reason(e));
   } catch (const json::out_of_range&) {
     // The only one the parser throws: a number literal beyond a double's range.
-    throw JsonTextError(position.pointer(), "number out of range");
+    // Inside an object or array its pointer says where; a number that is the
+    // whole text has the empty pointer, so its line and column say where.
+    if (const std::string pointer = position.pointer(); !pointer.empty())
+      throw JsonTextError(pointer, "number out of range");
+    const auto [line, column] = line_column(text, text.find_first_not_of(" \t\n\r") + 1);
+    throw JsonTextError(line, column, "number out of range");
   }
 }
 

@@ -49,7 +49,8 @@ ArgumentBlock parse_argument_block(std::string_view text) {
     throw std::invalid_argument(e.message_for(kArgsSection));
   }
   const auto bad = [](const std::string& what) { return std::invalid_argument(fmt::format("{}: {}", kArgsSection, what)); };
-  if (!j.is_object() || j.value("format", "") != kArgsFormat)
+  const auto format = j.is_object() ? j.find("format") : j.end();
+  if (format == j.end() || !format->is_string() || format->get<std::string>() != kArgsFormat)
     throw bad(fmt::format("not a {} argument block", kArgsFormat));
   ArgumentBlock b;
   if (j.contains("module") && j["module"].is_object())
@@ -59,21 +60,43 @@ ArgumentBlock parse_argument_block(std::string_view text) {
       else if (v.is_string()) b.module.set(k, v.get<std::string>());
     }
   if (!j.contains("tensors") || !j["tensors"].is_array()) throw bad("no tensors list");
-  for (const auto& t : j["tensors"]) {
-    try {
-      TensorArg a;
-      a.name = t.at("name").get<std::string>();
-      a.role = t.at("role").get<std::string>();
-      a.io = t.at("io").get<std::string>();
-      const auto f = num::format_from_name(t.at("dtype").get<std::string>());
-      if (!f) throw bad(fmt::format("tensor {}: unknown dtype", a.name));
-      a.dtype = f->format;
-      a.shape = t.at("shape").get<std::vector<uint64_t>>();
-      a.address = t.at("address").get<uint64_t>();
-      b.tensors.push_back(std::move(a));
-    } catch (const nlohmann::json::exception& e) {
-      throw bad(fmt::format("tensor entry {}: {}", t.dump(), e.what()));
+  const nlohmann::json& tensors = j["tensors"];
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const nlohmann::json& t = tensors[i];
+    if (!t.is_object()) throw bad(fmt::format("tensors/{}: not an object", i));
+    // Each field is read with its own type; JSON numbers of another kind (negative,
+    // fractional) are refused rather than converted.
+    const auto field = [&](const char* key) -> const nlohmann::json& {
+      const auto it = t.find(key);
+      if (it == t.end()) throw bad(fmt::format("tensors/{}: no {}", i, key));
+      return *it;
+    };
+    const auto text_field = [&](const char* key) {
+      const nlohmann::json& v = field(key);
+      if (!v.is_string()) throw bad(fmt::format("tensors/{}/{}: not a string", i, key));
+      return v.get<std::string>();
+    };
+    const auto whole = [&](const nlohmann::json& v, const std::string& where) {
+      if (!v.is_number_unsigned()) throw bad(fmt::format("tensors/{}: not a non-negative integer", where));
+      return v.get<uint64_t>();
+    };
+    TensorArg a;
+    a.name = text_field("name");
+    a.role = text_field("role");
+    a.io = text_field("io");
+    const auto f = num::format_from_name(text_field("dtype"));
+    if (!f) throw bad(fmt::format("tensor {}: unknown dtype", a.name));
+    a.dtype = f->format;
+    const nlohmann::json& shape = field("shape");
+    if (!shape.is_array()) throw bad(fmt::format("tensors/{}/shape: not an array", i));
+    uint64_t bytes = num::info(a.dtype).bytes;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      a.shape.push_back(whole(shape[d], fmt::format("{}/shape/{}", i, d)));
+      if (__builtin_mul_overflow(bytes, a.shape.back(), &bytes))
+        throw bad(fmt::format("tensor {}: its shape's bytes overflow 64 bits", a.name));
     }
+    a.address = whole(field("address"), fmt::format("{}/address", i));
+    b.tensors.push_back(std::move(a));
   }
   return b;
 }

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -176,7 +178,16 @@ class Lexer {
       if (pos_ >= text_.size() || text_[pos_] == '\n') fail(t, "unterminated string");
       char c = text_[pos_];
       advance();
-      if (c == '"') return;
+      if (c == '"') {
+        // Strings reach JSON (the argument block, --json), which holds only
+        // UTF-8; nlohmann's serializer is the check.
+        try {
+          (void)nlohmann::json(t.text).dump();
+        } catch (const nlohmann::json::type_error&) {
+          fail(t, "the string is not UTF-8 text");
+        }
+        return;
+      }
       if (c == '\\') {
         if (pos_ >= text_.size()) fail(t, "unterminated string");
         c = text_[pos_];

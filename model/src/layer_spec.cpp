@@ -133,7 +133,15 @@ void apply_overrides(json& root, std::span<const Override> overrides, std::strin
       throw ModelConfigError(fmt::format("{}: --set {}: no such field{}", source, o.key,
                                          best.empty() ? "" : fmt::format(" (did you mean {}?)", best)));
     }
-    root[o.key] = json::accept(o.value) ? json::parse(o.value) : json(o.value);
+    json value = json::accept(o.value) ? json::parse(o.value) : json(o.value);
+    // A value taken as a string must be text a JSON string can hold: messages
+    // quote values with dump(), which throws on bytes that are not UTF-8.
+    try {
+      (void)value.dump();
+    } catch (const json::type_error&) {
+      throw ModelConfigError(fmt::format("{}: --set {}: the value is not UTF-8 text", source, o.key));
+    }
+    root[o.key] = std::move(value);
   }
 }
 

@@ -134,7 +134,9 @@ double area_um2_at_45nm(const CellCounts& cells) {
   double um2 = 0;
   for (const auto& [type, count] : cells) {
     const auto& table = cell_areas();
-    const auto it = std::find_if(table.begin(), table.end(), [&](const CellArea& c) { return type == c.type; });
+    // A named copy: clang 14 (the fuzz preset's compiler) cannot capture a structured binding.
+    const auto& cell_type = type;
+    const auto it = std::find_if(table.begin(), table.end(), [&](const CellArea& c) { return cell_type == c.type; });
     if (it == table.end())
       throw std::invalid_argument(fmt::format("no area for the yosys cell {} (rtl/include/cadre/rtl/cell_areas.def)", type));
     um2 += static_cast<double>(count) * it->um2_at_45nm;

@@ -112,6 +112,22 @@ TEST(JsonText, ArchConfigErrorKeepsThePartsOfAJsonRefusal) {
   EXPECT_EQ(duplicate->reason(), "duplicate key");
 }
 
+TEST(JsonText, ANumberOutOfRangeSaysWhereEvenAtTheTopLevel) {
+  // Inside an array or object: its JSON pointer.
+  const auto inside = caught<JsonTextError>([] { parse_json_strict("[1, 1e400]"); });
+  ASSERT_TRUE(inside);
+  EXPECT_EQ(inside->pointer(), "/1");
+  EXPECT_EQ(inside->line(), 0u);
+  // The whole text (found by the fuzz target fuzz_json, whose JSON pointer was
+  // empty, so the message named no place): its line and column.
+  const auto top = caught<JsonTextError>([] { parse_json_strict("\n  4294961e308d800\"800\""); });
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->line(), 2u);
+  EXPECT_EQ(top->column(), 3u);
+  EXPECT_EQ(top->reason(), "number out of range");
+  EXPECT_EQ(top->message_for("f.json"), "f.json:2:3: malformed JSON: number out of range");
+}
+
 TEST(JsonText, ClosestNameSuggestsOnlyCloseNamesTheFirstOfEquals) {
   const std::vector<std::string_view> names = {"rows", "cols", "hidden_size", "lanes"};
   EXPECT_EQ(closest_name("row", names), "rows");

@@ -2,6 +2,7 @@
 // code bytes are what the cross assembler makes of its assembly.
 #include <gtest/gtest.h>
 
+#include "cadre/compiler/argument_block.h"
 #include "cadre/compiler/compiler.h"
 #include "cadre/elf/elf_program.h"
 #include "compiler_test_util.h"
@@ -49,6 +50,41 @@ TEST_P(Codegen, CodeBytesEqualTheCrossAssemblers) {
 
 INSTANTIATE_TEST_SUITE_P(Families, Codegen, testing::ValuesIn(test::shrunk_layers()),
                          [](const auto& p) { return p.param.name; });
+
+// The message parse_argument_block refuses `text` with, or "accepted".
+std::string argument_block_error(const std::string& text) {
+  try {
+    parse_argument_block(text);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(ArgumentBlockErrors, EveryFieldIsReadWithItsOwnType) {
+  // Found by the fuzz target fuzz_argument_block: a format that is not a string
+  // threw nlohmann's type_error, a fractional shape beyond 2^64 was undefined
+  // behaviour, and a negative address was read as 2^64 - 1.
+  const std::string tensor = R"("name": "x", "role": "input", "io": "input", "dtype": "fp32")";
+  const auto block = [&](const std::string& fields) {
+    return R"({"format": "cadre.args/1", "tensors": [{)" + tensor + ", " + fields + "}]}";
+  };
+  EXPECT_EQ(argument_block_error(R"({"format": 1, "tensors": []})"), ".cadre.args: not a cadre.args/1 argument block");
+  EXPECT_EQ(argument_block_error(R"({"format": "cadre.args/1", "tensors": [1]})"), ".cadre.args: tensors/0: not an object");
+  EXPECT_EQ(argument_block_error(block(R"("shape": [4, 256], "address": -1)")),
+            ".cadre.args: tensors/0/address: not a non-negative integer");
+  EXPECT_EQ(argument_block_error(block(R"("shape": [1e30], "address": 0)")),
+            ".cadre.args: tensors/0/shape/0: not a non-negative integer");
+  EXPECT_EQ(argument_block_error(block(R"("shape": [4294967296, 4294967296], "address": 0)")),
+            ".cadre.args: tensor x: its shape's bytes overflow 64 bits");
+  EXPECT_EQ(argument_block_error(block(R"("shape": "4", "address": 0)")), ".cadre.args: tensors/0/shape: not an array");
+  EXPECT_EQ(argument_block_error(R"({"format": "cadre.args/1", "tensors": [{"name": "x"}]})"),
+            ".cadre.args: tensors/0: no role");
+  const ArgumentBlock good = parse_argument_block(block(R"("shape": [4, 256], "address": 4096)"));
+  ASSERT_EQ(good.tensors.size(), 1u);
+  EXPECT_EQ(good.tensors[0].bytes(), 4u * 256 * 4);
+  EXPECT_EQ(good.tensors[0].address, 4096u);
+}
 
 TEST(CodegenErrors, SayWhichPassIsMissing) {
   Module m = build_layer(test::shrunk_request(test::shrunk_layers()[2], "decode", 8, "fp8", "default"));

@@ -113,6 +113,8 @@ INSTANTIATE_TEST_SUITE_P(
                     BadText{"module \"m\"\nprogram {\n  sem @s\n  sem @s\n  body {\n  }\n}", 4, 3, "declared twice"},
                     BadText{"module \"m\"\nprogram {\n  body {\n    let %x = 99999999999999999999\n  }\n}", 4, 14, "does not fit"},
                     BadText{"module \"m\" {a = \"x}", 1, 17, "unterminated string"},
+                    // Found by fuzz_ir: the argument block's JSON threw on it.
+                    BadText{"module \"m\" {a = \"x\xff\"}", 1, 17, "the string is not UTF-8 text"},
                     BadText{"module \"m\"\nprogram {\n  body {\n    let %x = 1 ? 2\n  }\n}", 4, 16, "unexpected character"},
                     BadText{"module \"m\"\nprogram {\n  body {\n    kernel gate_gemm\n  }\n}", 4, 12,
                             "'gate_gemm' is not a kernel of model/kernels.def"}),

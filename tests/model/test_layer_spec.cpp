@@ -179,6 +179,18 @@ TEST(LayerSpec, SetRefusesUnknownKeysWithASuggestion) {
   EXPECT_THROW(parse_override("novalue"), ModelConfigError);
 }
 
+TEST(LayerSpec, SetRefusesAValueThatIsNotUtf8) {
+  // Found by the fuzz target fuzz_model_config: quoting the value in the error
+  // for a number field threw nlohmann's type_error instead.
+  const Override bytes[] = {{"moe_intermediate_size", "\xff" "56"}};
+  try {
+    load_model("deepseek-v3", bytes);
+    ADD_FAILURE() << "accepted";
+  } catch (const ModelConfigError& e) {
+    EXPECT_STREQ(e.what(), "deepseek-v3: --set moe_intermediate_size: the value is not UTF-8 text");
+  }
+}
+
 TEST(LayerSpec, UnknownModelNameListsTheBundledOnes) {
   try {
     load_model("/nonexistent/config.json");

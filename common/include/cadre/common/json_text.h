@@ -23,8 +23,9 @@ struct JsonSource {
 };
 
 // Where and why a JSON text was refused. Syntax errors have a line and column
-// (1-based); a duplicate key or a number beyond a double's range has the JSON
-// pointer of the offending element instead (line 0).
+// (1-based); a duplicate key or a number beyond a double's range inside an
+// object or array has the JSON pointer of the offending element instead
+// (line 0). A number beyond range that is the whole text has its position.
 class JsonTextError : public std::runtime_error {
  public:
   JsonTextError(size_t line, size_t column, std::string reason);
