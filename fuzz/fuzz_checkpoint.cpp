@@ -45,17 +45,6 @@ const TinyLayer kLayers[] = {
                      {"num_experts_per_tok", "1"}}},
 };
 
-// The tensors this layer has.
-std::vector<TensorRef> layer_tensors(const model::MoeLayerSpec& spec) {
-  std::vector<TensorRef> refs = {{Role::Input}, {Role::RouterWeight}};
-  if (spec.routing.selection_bias) refs.push_back({Role::RouterBias});
-  if (spec.shared.sigmoid_gate) refs.push_back({Role::SharedExpertGate});
-  if (spec.shared.width > 0) refs.insert(refs.end(), {{Role::SharedGate}, {Role::SharedUp}, {Role::SharedDown}});
-  for (uint32_t e = 0; e < spec.routing.experts; ++e)
-    refs.insert(refs.end(), {{Role::ExpertGate, e}, {Role::ExpertUp, e}, {Role::ExpertDown, e}});
-  return refs;
-}
-
 template <class M>
 void check_shape(const M& m, weights::Shape s) {
   if (static_cast<uint64_t>(m.rows()) != s.rows || static_cast<uint64_t>(m.cols()) != s.cols) __builtin_trap();
@@ -90,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const golden::CheckpointWeights weights(spec, {file_path()}, prefix);
     if (weights.tokens() == 0) __builtin_trap();
-    for (const TensorRef t : layer_tensors(spec)) {
+    for (const TensorRef t : golden::layer_tensors(spec)) {
       const weights::Shape s = golden::tensor_shape(spec, weights.tokens(), t);
       try {
         if (t.role == Role::RouterBias) check_shape(weights.fp32(t), s);
