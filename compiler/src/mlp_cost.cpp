@@ -20,15 +20,26 @@ double weight_load_cycles(const arch::ArchConfig& a, uint64_t rows, uint64_t row
 
 MlpCycles mlp_phase_cycles(const arch::ArchConfig& a, const MlpShape& s, const MlpTiling& t, uint64_t r) {
   const uint64_t eb = s.fp8 ? 1 : 2, H = s.hidden, W = s.width, S = t.slice, KC = t.k_chunk, NC = t.n_chunk;
-  MlpCycles c;
-  for (uint64_t done = 0; done < r; done += t.rows) {
-    const uint64_t m = std::min(t.rows, r - done);
+  // One block of m rows; every full block costs the same.
+  const auto block = [&](uint64_t m) {
+    MlpCycles c;
     const uint64_t parts = t.split ? 2 : 1, n_a = 2 * S / parts;
     const double load_a = weight_load_cycles(a, n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a, m, n_a, KC).total());
     c.gate_up += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
     c.gate_up += static_cast<double>((W / S) * 3 * cost::vector_cycles(a, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
     const double load_b = weight_load_cycles(a, NC, S * eb), mm_b = static_cast<double>(cost::matmul_timing(a, m, NC, S).total());
     c.down += static_cast<double>((H / NC) * (W / S)) * std::max(load_b, mm_b);
+    return c;
+  };
+  MlpCycles c;
+  if (r >= t.rows) {
+    const MlpCycles full = block(t.rows);
+    const double blocks = static_cast<double>(r / t.rows);
+    c.gate_up = blocks * full.gate_up, c.down = blocks * full.down;
+  }
+  if (r % t.rows) {
+    const MlpCycles rest = block(r % t.rows);
+    c.gate_up += rest.gate_up, c.down += rest.down;
   }
   return c;
 }

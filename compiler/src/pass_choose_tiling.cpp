@@ -12,8 +12,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <numeric>
 #include <limits>
+#include <numeric>
+#include <optional>
 
 #include "expert_mlp_lowering.h"
 #include "graph_util.h"
@@ -24,6 +25,8 @@ namespace cadre::compiler {
 namespace {
 
 constexpr uint64_t kStreamSlots = 2;
+// The most rows of any block (well within a DMA command's 16-bit row count).
+constexpr uint64_t kMostRows = 16383;
 uint64_t round64(uint64_t v) { return (v + 63) / 64 * 64; }
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -55,9 +58,22 @@ class Tiler {
   // With `also`, the stream is shared too: candidates whose weight tiles would
   // outgrow it (stream_floor) are skipped. `rows` says what r is: the average
   // rows of an expert, or every row the MLP runs (the shared expert's tokens).
+  // `most_rows` caps the rows of a block (room left for another MLP).
   enum class Rows { Average, Total };
   MlpTiling mlp(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
-                const std::vector<MlpBuffer>& also = {}) const {
+                const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows) const {
+    const MlpTiling best = fastest(s, r, rows_are, res, stream_floor, what, also, most_rows);
+    if (best.rows == 0)
+      throw IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
+                                "({} taken by buffers that stay resident) and {} bytes of accumulator ({} taken)",
+                                what, s.hidden, s.width, a_.scratchpad.bytes, res.scratchpad, a_.accumulator.bytes,
+                                res.accumulator));
+    return best;
+  }
+
+  // As mlp(), but no tiling is rows 0 rather than an error.
+  MlpTiling fastest(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
+                    const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows) const {
     const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
@@ -84,7 +100,7 @@ class Tiler {
                                              : largest_rows(s, t, resident + stream, res.accumulator, also);
             if (rows == 0 || stream > stream_cap_) continue;
             // No block needs more rows than the MLP has (an expert gets each token once).
-            t.rows = opt_.has("rows") ? rows : std::min<uint64_t>({rows, 16383, s.table_rows});
+            t.rows = opt_.has("rows") ? rows : std::min<uint64_t>({rows, most_rows, s.table_rows});
             const LocalFootprint f = footprint({mlp_buffers(s, t), also});
             if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
               continue;
@@ -97,17 +113,13 @@ class Tiler {
                                                      : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
             if (c < best_cycles) best_cycles = c, best = t;
           }
-    if (best.rows == 0)
-      throw IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
-                                "({} taken by buffers that stay resident) and {} bytes of accumulator ({} taken)",
-                                what, H, W, a_.scratchpad.bytes, resident, a_.accumulator.bytes, res.accumulator));
     return best;
   }
 
  private:
   uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken, uint64_t acc_taken,
                         const std::vector<MlpBuffer>& also) const {
-    uint64_t lo = 0, hi = 16383;
+    uint64_t lo = 0, hi = kMostRows;
     while (lo < hi) {
       const uint64_t mid = (lo + hi + 1) / 2;
       t.rows = mid;
@@ -170,7 +182,41 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t W = find_value(g, eo.gate)->type.shape[1];
   const MlpShape shape{eo.fp8, T, H, W, true, scatter, false};
   const uint64_t rows_per_expert = ceil_div(T * K, E);
-  const MlpTiling mt = tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp");
+  GraphOp* sh = first_op(g, GraphOpKind::SharedExpert);
+  const std::optional<MlpShape> shared_shape = [&]() -> std::optional<MlpShape> {
+    if (!sh) return std::nullopt;
+    const SharedOperands so = SharedOperands::of(*sh);
+    return MlpShape{so.fp8, T, H, static_cast<uint64_t>(sh->attrs.get_int("width")), false, false, !so.expert_gate.empty()};
+  }();
+  // The shared MLP runs in the routed experts' buffers (the same names), so
+  // it is tiled to fit beside them at their sizes; where not one block of it
+  // fits, the routed experts' blocks get the most rows that leave it room.
+  const auto tile_routed = [&](uint64_t most_rows) {
+    return tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp", {}, most_rows);
+  };
+  const auto tile_shared = [&](const MlpTiling& routed, bool or_fail) {
+    const uint64_t floor = std::max(stream_floor, mlp_stream_tile(shape, routed));
+    return or_fail ? tiler.mlp(*shared_shape, T, Tiler::Rows::Total, beside_mlp, floor, "shared_expert", mlp_buffers(shape, routed))
+                   : tiler.fastest(*shared_shape, T, Tiler::Rows::Total, beside_mlp, floor, "shared_expert",
+                                   mlp_buffers(shape, routed));
+  };
+  MlpTiling mt = tile_routed(kMostRows), st;
+  if (shared_shape) {
+    st = tile_shared(mt, false);
+    if (st.rows == 0 && !options.has("rows")) {
+      // The pair that runs fastest (every expert at its average rows, the
+      // shared expert over every token), over caps a quarter apart.
+      double best = std::numeric_limits<double>::infinity();
+      for (uint64_t cap = mt.rows - 1; cap > 0; cap = cap * 3 / 4) {
+        const MlpTiling routed = tile_routed(cap), shared = tile_shared(routed, false);
+        if (shared.rows == 0) continue;
+        const double cycles = static_cast<double>(E) * tiler.mlp_cycles(shape, routed, rows_per_expert) +
+                              tiler.mlp_cycles(*shared_shape, shared, T);
+        if (cycles < best) best = cycles, mt = routed, st = shared;
+      }
+    }
+    if (st.rows == 0) st = tile_shared(mt, true);  // the error that says what does not fit
+  }
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
@@ -198,14 +244,9 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
                               W / mt.slice, H / mt.n_chunk, scatter ? " (and the combine must not be fused)" : ""));
   mlp->attrs.set("parts", static_cast<int64_t>(parts));
 
-  if (GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
+  if (sh) {
     const SharedOperands so = SharedOperands::of(*sh);
-    const uint64_t S = static_cast<uint64_t>(sh->attrs.get_int("width"));
-    const MlpShape ss{so.fp8, T, H, S, false, false, !so.expert_gate.empty()};
-    // The shared MLP runs in the routed experts' buffers (the same names), so
-    // it is tiled to fit beside them at their sizes.
-    const MlpTiling st =
-        tiler.mlp(ss, T, Tiler::Rows::Total, beside_mlp, stream_floor, "shared_expert", mlp_buffers(shape, mt));
+    const MlpShape& ss = *shared_shape;
     st.write(sh->attrs);
     // The balanced placement weighs each block of the shared expert in the
     // routed experts' units (routed rows): a cost per row and one per block.
@@ -217,7 +258,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     if (!so.expert_gate.empty()) {
       // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
       const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * (round64(stream_floor) + round64(mlp_stream_scales(shape, mt)));
-      const uint64_t gate_rows = std::min<uint64_t>({st.rows, free / (H * 2 + 128), ACC / 64, 16383});
+      const uint64_t gate_rows = std::min<uint64_t>({st.rows, free / (H * 2 + 128), ACC / 64, kMostRows});
       if (gate_rows == 0) throw IrError(fmt::format("not one token of the shared expert's gate (hidden {}) fits a tile", H));
       sh->attrs.set("gate_rows", static_cast<int64_t>(gate_rows));
     }
@@ -225,12 +266,9 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
 
   // The stream's two slots hold the largest weight tile and scales of any GEMM.
   uint64_t scales_floor = mlp_stream_scales(shape, mt);
-  if (const GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
-    const SharedOperands so = SharedOperands::of(*sh);
-    const MlpShape ss{so.fp8, T, H, static_cast<uint64_t>(sh->attrs.get_int("width")), false, false, !so.expert_gate.empty()};
-    const MlpTiling st = MlpTiling::of(sh->attrs);
-    stream_floor = std::max(stream_floor, mlp_stream_tile(ss, st));
-    scales_floor = std::max(scales_floor, mlp_stream_scales(ss, st));
+  if (shared_shape) {
+    stream_floor = std::max(stream_floor, mlp_stream_tile(*shared_shape, st));
+    scales_floor = std::max(scales_floor, mlp_stream_scales(*shared_shape, st));
   }
   const uint64_t stream = kStreamSlots * (round64(stream_floor) + round64(std::max<uint64_t>(scales_floor, 4)));
 
@@ -263,7 +301,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);
     const uint64_t free = SP - offsets - stream - round64(tb * cc * 4);
     uint64_t crb = static_cast<uint64_t>(options.get_int("combine_rows", 0));
-    if (crb == 0) crb = std::max<uint64_t>(1, std::min<uint64_t>(free / (cc * 2 + 8), 16383));
+    if (crb == 0) crb = std::max<uint64_t>(1, std::min<uint64_t>(free / (cc * 2 + 8), kMostRows));
     combine->attrs.set("cols", static_cast<int64_t>(cc));
     combine->attrs.set("rows", static_cast<int64_t>(crb));
   }

@@ -231,6 +231,21 @@ TEST(ChooseTiling, RunsTheSharedExpertInAsFewBlocksAsFitAndNoBlockHasMoreRowsTha
   }
 }
 
+TEST(ChooseTiling, ShrinksTheRoutedBlocksUntilTheSharedExpertFitsBesideThem) {
+  // Full-size Qwen1.5-MoE prefill: the routed experts' largest blocks leave
+  // the 5632-wide shared expert not one row of the scratchpad.
+  const test::ShrunkLayer qwen{"Qwen15MoeFull", "qwen1.5-moe-a2.7b", {}};
+  const Module m = run(qwen, "default", "quantize-fp8,fuse-experts,choose-tiling", 4096, "fp8", "prefill");
+  const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+  const GraphOp* shared = find(m, GraphOpKind::SharedExpert);
+  EXPECT_GT(shared->attrs.get_int("rows"), 0);
+  EXPECT_GT(mlp->attrs.get_int("rows"), 0);
+  // ...and the whole pipeline places every buffer.
+  const Module all = run(qwen, "default", "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,"
+                                           "multi-buffer,schedule,allocate", 4096, "fp8", "prefill");
+  EXPECT_TRUE(all.program.has_value());
+}
+
 TEST(Distribute, PlacesTheSharedBlocksFirstInTheExpertsWalk) {
   const std::string lower = "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts";
   const Module lowered = run(layer("Qwen15Moe"), "default", lower, 64, "fp8", "prefill");
