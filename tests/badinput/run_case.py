@@ -8,7 +8,8 @@ A case is a block of lines in cases.txt (docs/development.md):
   case NAME          the test's name (ctest: badinput.NAME)
   run ARGS...        cadre's arguments, split as a shell would split them;
                      {inputs} is tests/badinput/inputs, {tmp} an empty scratch
-                     directory that is also the working directory
+                     directory that is also the working directory, {byte:HH}
+                     the byte 0xHH (80-ff: an argument that is not UTF-8)
   exit N             the exit status cadre must end with
   error REGEX        a pattern stderr must match (Python re.search)
   output REGEX       optional: a pattern stdout must match
@@ -68,7 +69,9 @@ def main():
     inputs = pathlib.Path(cases_file).resolve().parent / "inputs"
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
-    args = [a.replace("{inputs}", str(inputs)).replace("{tmp}", scratch) for a in shlex.split(case["run"])]
+    # A byte of 0x80-0xff as the surrogate that os.fsencode turns back into it.
+    args = [re.sub(r"\{byte:([89a-f][0-9a-f])\}", lambda m: chr(0xDC00 + int(m.group(1), 16)),
+                   a.replace("{inputs}", str(inputs)).replace("{tmp}", scratch)) for a in shlex.split(case["run"])]
     closed = [fd for fd, key in ((1, "stdout"), (2, "stderr")) if case.get(key) == "closed"]
 
     def close_streams():
@@ -80,10 +83,10 @@ def main():
                                 stderr=stream(case.get("stderr")), preexec_fn=close_streams,
                                 timeout=float(case.get("timeout", 60)))
     except subprocess.TimeoutExpired:
-        sys.exit(f"FAIL {name}: still running after {case.get('timeout', 60)} s (cadre {' '.join(args)})")
+        sys.exit(f"FAIL {name}: still running after {case.get('timeout', 60)} s (cadre {' '.join(map(ascii, args))})")
     stderr = result.stderr.decode(errors="replace") if result.stderr is not None else ""
     stdout = result.stdout.decode(errors="replace") if result.stdout is not None else ""
-    print(f"cadre {' '.join(args)}\nexit {result.returncode}\nstderr:\n{stderr}")
+    print(f"cadre {' '.join(map(ascii, args))}\nexit {result.returncode}\nstderr:\n{stderr}")
     want = int(case["exit"])
     if result.returncode != want:
         what = f"signal {-result.returncode}" if result.returncode < 0 else f"exit {result.returncode}"
