@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,10 @@ ParseError::ParseError(std::string source, int line, int column, std::string mes
     : std::runtime_error(fmt::format("{}:{}:{}: {}", source, line, column, message)), line_(line), column_(column) {}
 
 namespace {
+
+// Local memory is addressed by 32-bit fields (Xcadre's commands), so no buffer,
+// slots and all, reaches past 4 GiB.
+constexpr uint64_t kLocalSpan = uint64_t{1} << 32;
 
 enum class Tok : uint8_t { End, Ident, Value, Symbol, Int, Float, String, Punct };
 
@@ -266,6 +271,13 @@ class Parser {
     const Token& t = expect(Tok::Int, what);
     return static_cast<uint64_t>(t.integer);
   }
+  // A number of at most `most`.
+  uint64_t unsigned_int(std::string_view what, uint64_t most) {
+    const Token& t = peek();
+    const uint64_t v = unsigned_int(what);
+    if (v > most) fail(t, fmt::format("{} is more than the {} allowed for {}", v, most, what));
+    return v;
+  }
 
   // --- Shared pieces.
   Attrs attrs() {
@@ -301,6 +313,11 @@ class Parser {
       do type.shape.push_back(unsigned_int("a dimension")); while (accept_punct(","));
       expect_punct("]");
     }
+    // Its bytes in 64 bits, so that no size derived from it wraps.
+    uint64_t bytes = num::info(type.dtype).bytes;
+    for (uint64_t d : type.shape)
+      if (__builtin_mul_overflow(bytes, d, &bytes))
+        fail(t, fmt::format("a tensor of shape [{}] has more bytes than 64 bits count", fmt::join(type.shape, ", ")));
     return type;
   }
 
@@ -362,7 +379,7 @@ class Parser {
         if (peek_punct("{")) d.attrs = attrs();
         if (is_ident("at")) {
           next();
-          d.address = unsigned_int("an address");
+          d.address = unsigned_int("an HBM address", std::numeric_limits<uint64_t>::max() - d.type.bytes());
         }
         if (p.tensor(d.name) || p.buffer(d.name) || p.semaphore(d.name)) fail(t, fmt::format("@{} is declared twice", d.name));
         p.tensors.push_back(std::move(d));
@@ -376,16 +393,22 @@ class Parser {
         else if (mem.text == "accumulator") d.memory = Memory::Accumulator;
         else fail(mem, fmt::format("expected scratchpad or accumulator, found {}", describe(mem)));
         expect_punct("[");
-        d.bytes = unsigned_int("a size in bytes");
+        d.bytes = unsigned_int("a buffer's size in bytes", kLocalSpan);
         expect_punct("]");
         if (is_ident("x")) {
           next();
-          d.slots = static_cast<uint32_t>(unsigned_int("a slot count"));
+          const Token& slots = peek();
+          d.slots = static_cast<uint32_t>(unsigned_int("a slot count", std::numeric_limits<uint32_t>::max()));
+          uint64_t span = 0;
+          if (__builtin_mul_overflow(slot_stride(d), d.slots - 1, &span) || __builtin_add_overflow(span, d.bytes, &span) ||
+              span > kLocalSpan)
+            fail(slots, fmt::format("{} slots of {} bytes span more than the {} bytes local addresses reach", d.slots,
+                                    d.bytes, kLocalSpan));
         }
         if (peek_punct("{")) d.attrs = attrs();
         if (is_ident("at")) {
           next();
-          d.address = unsigned_int("an address");
+          d.address = unsigned_int("a local address", kLocalSpan);
         }
         if (p.tensor(d.name) || p.buffer(d.name) || p.semaphore(d.name)) fail(t, fmt::format("@{} is declared twice", d.name));
         p.buffers.push_back(std::move(d));
@@ -395,11 +418,11 @@ class Parser {
         d.name = expect(Tok::Symbol, "a semaphore name").text;
         if (is_ident("x")) {
           next();
-          d.slots = static_cast<uint32_t>(unsigned_int("a slot count"));
+          d.slots = static_cast<uint32_t>(unsigned_int("a slot count", std::numeric_limits<uint32_t>::max()));
         }
         if (is_ident("at")) {
           next();
-          d.number = static_cast<uint32_t>(unsigned_int("a semaphore number"));
+          d.number = static_cast<uint32_t>(unsigned_int("a semaphore number", std::numeric_limits<uint32_t>::max()));
         }
         if (p.tensor(d.name) || p.buffer(d.name) || p.semaphore(d.name)) fail(t, fmt::format("@{} is declared twice", d.name));
         p.semaphores.push_back(std::move(d));

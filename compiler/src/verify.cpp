@@ -77,9 +77,9 @@ class ProgramVerifier {
     }
     for (const SemDecl& s : p_.semaphores) {
       if (s.slots == 0) fail(0, fmt::format("semaphore @{} has no slots", s.name));
-      if (arch_ && s.number && *s.number + s.slots > arch_->semaphores)
+      if (arch_ && s.number && uint64_t{*s.number} + s.slots > arch_->semaphores)
         fail(0, fmt::format("semaphore @{} (numbers {}..{}) is beyond the tile's {} semaphores", s.name, *s.number,
-                            *s.number + s.slots - 1, arch_->semaphores));
+                            uint64_t{*s.number} + s.slots - 1, arch_->semaphores));
     }
     scope_.frames.push_back({{std::string(kTileValue), false}, {std::string(kTilesValue), false}});
     block(p_.body);

@@ -117,7 +117,20 @@ INSTANTIATE_TEST_SUITE_P(
                     BadText{"module \"m\" {a = \"x\xff\"}", 1, 17, "the string is not UTF-8 text"},
                     BadText{"module \"m\"\nprogram {\n  body {\n    let %x = 1 ? 2\n  }\n}", 4, 16, "unexpected character"},
                     BadText{"module \"m\"\nprogram {\n  body {\n    kernel gate_gemm\n  }\n}", 4, 12,
-                            "'gate_gemm' is not a kernel of model/kernels.def"}),
+                            "'gate_gemm' is not a kernel of model/kernels.def"},
+                    // Sizes that would wrap: a tensor's bytes, a buffer's slots, slot and semaphore counts.
+                    BadText{"module \"m\"\ngraph {\n  %x = param() : bf16[4294967296, 2147483648]\n}", 3, 18,
+                            "a tensor of shape [4294967296, 2147483648] has more bytes than 64 bits count"},
+                    BadText{"module \"m\"\nprogram {\n  hbm @t : e4m3[16] at 0xfffffffffffffff8\n  body {\n  }\n}", 3, 24,
+                            "more than the 18446744073709551599 allowed for an HBM address"},
+                    BadText{"module \"m\"\nprogram {\n  buffer @b : scratchpad[4294967297]\n  body {\n  }\n}", 3, 26,
+                            "more than the 4294967296 allowed for a buffer's size in bytes"},
+                    BadText{"module \"m\"\nprogram {\n  buffer @b : scratchpad[4294967296] x 4294967295\n  body {\n  }\n}",
+                            3, 40, "4294967295 slots of 4294967296 bytes span more than the 4294967296 bytes"},
+                    BadText{"module \"m\"\nprogram {\n  buffer @b : scratchpad[64] x 4294967297\n  body {\n  }\n}", 3, 32,
+                            "more than the 4294967295 allowed for a slot count"},
+                    BadText{"module \"m\"\nprogram {\n  sem @s at 4294967296\n  body {\n  }\n}", 3, 13,
+                            "more than the 4294967295 allowed for a semaphore number"}),
     [](const auto& p) { return "Case" + std::to_string(p.index); });
 
 }  // namespace

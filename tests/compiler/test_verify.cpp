@@ -47,6 +47,17 @@ TEST(Verify, ChecksPlacementsAgainstTheArchitecture) {
   }
 }
 
+TEST(Verify, ASemaphoreRangeNearTwoTo32DoesNotWrapIntoTheTile) {
+  const arch::ArchConfig small = arch::load_arch("small");
+  const Module m = parse_module("module \"m\"\nprogram {\n  sem @s x 2 at 4294967295\n  body {\n  }\n}\n", "s.ir");
+  try {
+    verify(m, &small);
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("semaphore @s (numbers 4294967295..4294967296) is beyond"), std::string::npos) << e.what();
+  }
+}
+
 TEST(PassPipeline, ParsesOptionsAndRefusesWhatItDoesNotKnow) {
   const std::vector<PassRun> runs = parse_pipeline("quantize-fp8, choose-tiling{rows=16, k_chunk=256},distribute{placement=static}");
   ASSERT_EQ(runs.size(), 3u);
