@@ -85,6 +85,15 @@ class GoldenBackend final : public LayerBackend {
 
 }  // namespace
 
+double trace_bytes(const model::MoeLayerSpec& spec, uint32_t tokens, model::Precision precision, uint32_t block) {
+  const double t = tokens, h = spec.hidden, w = spec.expert_width, e = spec.routing.experts;
+  const double element = precision == model::Precision::Fp8 ? 1 : 2;
+  const double rows = t * spec.routing.top_k + e * (block - 1);
+  // x, shared and out [T, H] BF16; logits [T, E]; per row: the permuted x,
+  // gate_up, the activations, down, and the row's token and weight.
+  return t * h * 2 * 3 + t * e * 4 + rows * (h * element + 2 * w * 2 + w * element + h * 2 + 8);
+}
+
 MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, model::Precision precision,
                     uint32_t block) {
   const LayerRun layer{spec, weights, precision, block};

@@ -5,7 +5,6 @@
 // range its unconstrained constants allow (docs/gpu-model.md).
 #include <fmt/format.h>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -80,17 +79,13 @@ uint64_t layer_weight_bytes(const model::MoeLayerSpec& spec, Precision precision
   return spec.routing.experts * expert + shared + 2ull * spec.routing.experts * spec.hidden;
 }
 
-// An estimate of the host memory a run takes, in bytes, from below: every
-// kernel's output (twice with --check, the golden model's too) and the chosen
-// experts' weights, stacked as the host build stacks them. In double, as the
-// products of outside sizes may pass 2^64.
+// An estimate of the host memory a run takes, in bytes, from below: the host
+// kernels' trace (twice with --check, the golden model's too) and the chosen
+// experts' weights, stacked as the host build stacks them.
 double run_bytes(const model::MoeLayerSpec& spec, uint32_t tokens, Precision precision, bool check) {
-  const double t = tokens, h = spec.hidden, w = spec.expert_width, e = spec.routing.experts;
-  const double element = precision == Precision::Fp8 ? 1 : 2;
-  const double rows = t * spec.routing.top_k + e * 127;  // align pads each expert's rows to a 128-row block
-  const double trace = t * h * 2 * 3 + t * e * 4 + rows * (h * element + 2 * w * 2 + w * element + h * 2 + 8);
-  const double weights = std::min(e, t * spec.routing.top_k) * 3 * w * h * element;
-  return trace * (check ? 2 : 1) + weights;
+  const double weights = std::min<double>(spec.routing.experts, static_cast<double>(tokens) * spec.routing.top_k) * 3 *
+                         spec.expert_width * spec.hidden * (precision == Precision::Fp8 ? 1 : 2);
+  return golden::trace_bytes(spec, tokens, precision) * (check ? 2 : 1) + weights;
 }
 
 // The layer's weights; a checkpoint is checked whole (every tensor's presence,
@@ -136,12 +131,7 @@ int run(const Options& o) {
   const Precision precision = *model::parse_precision(o.precision);
   const model::Phase phase = *model::parse_phase(o.phase);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
-  const double needed = run_bytes(spec, o.tokens, precision, o.check);
-  const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
-  if (needed > memory)
-    throw InputError{fmt::format("--tokens {}: the run needs about {:.1f} GiB of memory, this machine has {:.1f} GiB",
-                                 o.tokens, needed / (1 << 30), memory / (1 << 30)),
-                     kExitUsage};
+  require_memory(run_bytes(spec, o.tokens, precision, o.check), o.tokens);
   const auto weights = open_weights(o, spec, precision);
 
   const kernels::KernelRun host = kernels::run_host(spec, *weights, precision);

@@ -1,5 +1,8 @@
 #include "layer_options.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "cadre/arch/arch_json.h"
 #include "exit_codes.h"
 #include "number_options.h"
@@ -37,6 +40,14 @@ compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch)
   r.precision = *model::parse_precision(o.precision);
   r.arch = arch.name;
   return r;
+}
+
+void require_memory(double bytes, uint32_t tokens) {
+  const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (bytes > memory)
+    throw InputError{fmt::format("--tokens {}: the run needs about {:.1f} GiB of memory, this machine has {:.1f} GiB",
+                                 tokens, bytes / (1 << 30), memory / (1 << 30)),
+                     kExitUsage};
 }
 
 }  // namespace cadre::cli

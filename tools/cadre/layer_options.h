@@ -1,4 +1,4 @@
-// What `cadre compile` and `cadre run` share: the layer on the command line
+// What `cadre compile`, `run`, `compare` and `gpu` share: the layer on the command line
 // (MODEL, --set, --phase, --tokens, --precision, --arch) and its loading.
 #pragma once
 
@@ -32,5 +32,9 @@ struct LayerOptions {
 
 // Loads the model (with --set) and the architecture; InputError when either is bad.
 compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch);
+
+// InputError (exit 2) naming both figures when a run of `tokens` needs more
+// bytes than the machine's memory holds: refused before anything is allocated.
+void require_memory(double bytes, uint32_t tokens);
 
 }  // namespace cadre::cli

@@ -46,4 +46,10 @@ MatrixU16 combine(const Alignment& alignment, const MatrixU16& down, const Matri
 MoeTrace run_golden(const model::MoeLayerSpec& spec, const LayerWeights& weights, model::Precision precision,
                     uint32_t block = 128);
 
+// About the bytes run_golden's trace of this layer holds (its tensors, each
+// expert's rows padded to `block`), in double: products of sizes from outside
+// input may pass 2^64. What a command compares with the machine's memory
+// before it runs.
+double trace_bytes(const model::MoeLayerSpec& spec, uint32_t tokens, model::Precision precision, uint32_t block = 128);
+
 }  // namespace cadre::golden
