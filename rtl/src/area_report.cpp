@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "cadre/common/json_text.h"
+#include "cadre/common/read_file.h"
 #include "cadre/rtl/area.h"
 #include "rtl_sources.h"
 
@@ -104,14 +102,16 @@ std::vector<SynthesisedPart> parts_of_area_report(const nlohmann::json& report, 
 
 std::vector<SynthesisedPart> load_area_report(const std::string& path, const arch::ArchConfig& cfg) {
   // A report is a few kilobytes; anything far larger is not one.
-  constexpr uintmax_t kMaxReportBytes = 16u << 20;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw SynthesisError(fmt::format("{}: no such file", path));
-  if (std::filesystem::file_size(path, ec) > kMaxReportBytes)
-    throw SynthesisError(fmt::format("{}: over {} bytes: not a `cadre area --json` report", path, kMaxReportBytes));
-  std::ifstream in(path, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) throw SynthesisError(fmt::format("{}: cannot read it", path));
+  constexpr uint64_t kMaxReportBytes = 16u << 20;
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = common::read_file(path, kMaxReportBytes);
+  } catch (const common::FileReadError& e) {
+    throw SynthesisError(e.kind == common::FileReadError::Kind::TooLarge
+                             ? fmt::format("{} (not a `cadre area --json` report)", e.what())
+                             : std::string(e.what()));
+  }
+  const std::string text(bytes.begin(), bytes.end());
   return parts_of_area_report(common::parse_json<SynthesisError>(text, common::JsonSource(path)), cfg, path);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -32,6 +33,18 @@ inline double fp8_code_value(const Fp8Spec& s, unsigned code) {
   return std::ldexp(static_cast<double>((1u << s.mbits) + f), static_cast<int>(e) - s.bias - s.mbits);
 }
 
+// The values of a format's codes 0..max_code, made once: the exhaustive sweeps
+// search them four billion times.
+inline const std::array<double, 128>& fp8_code_values(num::Format f) {
+  static const auto make = [](const Fp8Spec& s) {
+    std::array<double, 128> v{};
+    for (unsigned c = 0; c <= s.max_code; ++c) v[c] = fp8_code_value(s, c);
+    return v;
+  };
+  static const std::array<double, 128> e4m3 = make(kE4M3Spec), e5m2 = make(kE5M2Spec);
+  return f == num::Format::E4M3 ? e4m3 : e5m2;
+}
+
 // Full value of any FP8 byte as a double (NaN, infinities included).
 inline double fp8_value(num::Format f, uint8_t b) {
   const Fp8Spec& s = spec(f);
@@ -46,17 +59,18 @@ inline double fp8_value(num::Format f, uint8_t b) {
 // above the largest finite value, the largest finite value (saturation).
 inline uint8_t ref_float_to_fp8(num::Format f, float x) {
   const Fp8Spec& s = spec(f);
+  const std::array<double, 128>& value = fp8_code_values(f);
   if (std::isnan(x)) return 0x7F;
   const uint8_t sign = std::signbit(x) ? 0x80 : 0x00;
   const double ax = std::fabs(static_cast<double>(x));
-  unsigned lo = 0, hi = s.max_code;  // invariant: value(lo) <= ax
-  if (ax >= fp8_code_value(s, hi)) return static_cast<uint8_t>(sign | hi);
+  unsigned lo = 0, hi = s.max_code;  // invariant: value[lo] <= ax
+  if (ax >= value[hi]) return static_cast<uint8_t>(sign | hi);
   while (hi - lo > 1) {
     const unsigned mid = (lo + hi) / 2;
-    (fp8_code_value(s, mid) <= ax ? lo : hi) = mid;
+    (value[mid] <= ax ? lo : hi) = mid;
   }
-  const double below = ax - fp8_code_value(s, lo);
-  const double above = fp8_code_value(s, hi) - ax;
+  const double below = ax - value[lo];
+  const double above = value[hi] - ax;
   const unsigned code = below < above ? lo : above < below ? hi : (lo % 2 == 0 ? lo : hi);
   return static_cast<uint8_t>(sign | code);
 }
