@@ -190,7 +190,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   }();
   // The shared MLP runs in the routed experts' buffers (the same names), so
   // it is tiled to fit beside them at their sizes; where not one block of it
-  // fits, the routed experts' blocks get the most rows that leave it room.
+  // fits, the routed experts' blocks are capped to leave it room.
   const auto tile_routed = [&](uint64_t most_rows) {
     return tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp", {}, most_rows);
   };
