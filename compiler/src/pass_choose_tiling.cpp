@@ -63,12 +63,16 @@ class Tiler {
   MlpTiling mlp(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
                 const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows) const {
     const MlpTiling best = fastest(s, r, rows_are, res, stream_floor, what, also, most_rows);
-    if (best.rows == 0)
-      throw IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
-                                "({} taken by buffers that stay resident) and {} bytes of accumulator ({} taken)",
-                                what, s.hidden, s.width, a_.scratchpad.bytes, res.scratchpad, a_.accumulator.bytes,
-                                res.accumulator));
+    if (best.rows == 0) throw no_tiling(s, res, what);
     return best;
+  }
+
+  // The error of an MLP that no tiling fits.
+  IrError no_tiling(const MlpShape& s, Resident res, const char* what) const {
+    return IrError(fmt::format("{}: no tiling of the expert MLP (hidden {}, width {}) fits a tile's {} bytes of scratchpad "
+                               "({} taken by buffers that stay resident) and {} bytes of accumulator ({} taken)",
+                               what, s.hidden, s.width, a_.scratchpad.bytes, res.scratchpad, a_.accumulator.bytes,
+                               res.accumulator));
   }
 
   // As mlp(), but no tiling is rows 0 rather than an error.
@@ -194,28 +198,26 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const auto tile_routed = [&](uint64_t most_rows) {
     return tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp", {}, most_rows);
   };
-  const auto tile_shared = [&](const MlpTiling& routed, bool or_fail) {
+  const auto tile_shared = [&](const MlpTiling& routed) {  // rows 0: none fits
     const uint64_t floor = std::max(stream_floor, mlp_stream_tile(shape, routed));
-    return or_fail ? tiler.mlp(*shared_shape, T, Tiler::Rows::Total, beside_mlp, floor, "shared_expert", mlp_buffers(shape, routed))
-                   : tiler.fastest(*shared_shape, T, Tiler::Rows::Total, beside_mlp, floor, "shared_expert",
-                                   mlp_buffers(shape, routed));
+    return tiler.fastest(*shared_shape, T, Tiler::Rows::Total, beside_mlp, floor, "shared_expert", mlp_buffers(shape, routed));
   };
   MlpTiling mt = tile_routed(kMostRows), st;
   if (shared_shape) {
-    st = tile_shared(mt, false);
+    st = tile_shared(mt);
     if (st.rows == 0 && !options.has("rows")) {
       // The pair that runs fastest (every expert at its average rows, the
       // shared expert over every token), over caps a quarter apart.
       double best = std::numeric_limits<double>::infinity();
       for (uint64_t cap = mt.rows - 1; cap > 0; cap = cap * 3 / 4) {
-        const MlpTiling routed = tile_routed(cap), shared = tile_shared(routed, false);
+        const MlpTiling routed = tile_routed(cap), shared = tile_shared(routed);
         if (shared.rows == 0) continue;
         const double cycles = static_cast<double>(E) * tiler.mlp_cycles(shape, routed, rows_per_expert) +
                               tiler.mlp_cycles(*shared_shape, shared, T);
         if (cycles < best) best = cycles, mt = routed, st = shared;
       }
     }
-    if (st.rows == 0) st = tile_shared(mt, true);  // the error that says what does not fit
+    if (st.rows == 0) throw tiler.no_tiling(*shared_shape, beside_mlp, "shared_expert");
   }
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));

@@ -113,7 +113,7 @@ std::optional<std::array<double, model::kKernelCount>> measure_gpu(const compile
 int run(const Options& o) {
   arch::ArchConfig arch;
   const compiler::LayerRequest request = load_layer(o.layer, arch);
-  if (!o.timing_only) require_memory(golden::trace_bytes(request.spec, request.tokens, request.precision, 1), request.tokens);
+  if (!o.timing_only) require_golden_memory(request);
   const gpumodel::Gpu& gpu = gpumodel::find_gpu(o.gpu);
   try {
     energy::chip_model(arch);

@@ -5,7 +5,6 @@
 // range its unconstrained constants allow (docs/gpu-model.md).
 #include <fmt/format.h>
 
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>

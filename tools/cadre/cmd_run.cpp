@@ -39,8 +39,7 @@ int run(const Options& o) {
   if (o.check && o.timing_only) throw InputError{"--timing-only computes no values: it cannot --check", kExitUsage};
   arch::ArchConfig arch;
   const compiler::LayerRequest request = load_layer(o.layer, arch);
-  // The golden model's trace (block 1: no padding) is what a checked run holds most of.
-  if (o.check) require_memory(golden::trace_bytes(request.spec, request.tokens, request.precision, 1), request.tokens);
+  if (o.check) require_golden_memory(request);
   if (!o.matrix.empty()) {
     const auto names = arch::ChoiceNames<arch::MatrixEngineKind>::names;
     arch.matrix.engine = static_cast<arch::MatrixEngineKind>(std::ranges::find(names, o.matrix) - names.begin());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cadre/arch/arch_json.h"
+#include "cadre/golden/moe_golden.h"
 #include "exit_codes.h"
 #include "number_options.h"
 
@@ -48,6 +49,10 @@ void require_memory(double bytes, uint32_t tokens) {
     throw InputError{fmt::format("--tokens {}: the run needs about {:.1f} GiB of memory, this machine has {:.1f} GiB",
                                  tokens, bytes / (1 << 30), memory / (1 << 30)),
                      kExitUsage};
+}
+
+void require_golden_memory(const compiler::LayerRequest& request) {
+  require_memory(golden::trace_bytes(request.spec, request.tokens, request.precision, 1), request.tokens);
 }
 
 }  // namespace cadre::cli

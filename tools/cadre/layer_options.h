@@ -1,5 +1,6 @@
-// What `cadre compile`, `run`, `compare` and `gpu` share: the layer on the command line
-// (MODEL, --set, --phase, --tokens, --precision, --arch) and its loading.
+// What `cadre compile`, `run` and `compare` share: the layer on the command line
+// (MODEL, --set, --phase, --tokens, --precision, --arch) and its loading; and
+// the memory check before a run (`cadre gpu` too).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -36,5 +37,8 @@ compiler::LayerRequest load_layer(const LayerOptions& o, arch::ArchConfig& arch)
 // InputError (exit 2) naming both figures when a run of `tokens` needs more
 // bytes than the machine's memory holds: refused before anything is allocated.
 void require_memory(double bytes, uint32_t tokens);
+// The same for the golden model's trace of the layer (unpadded rows), the most
+// a checked run on the chip holds.
+void require_golden_memory(const compiler::LayerRequest& request);
 
 }  // namespace cadre::cli
