@@ -14,7 +14,6 @@ using isa::Op;
 using isa::Queue;
 using num::Format;
 
-Expr I(uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); }
 // v / 128 for a multiple of 128.
 Expr blocks(const Expr& v) { return v.is_const() ? I(static_cast<uint64_t>(v.constant) / 128) : Expr::binary(Expr::Kind::Shr, v, I(7)); }
 

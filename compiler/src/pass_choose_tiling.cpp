@@ -3,7 +3,7 @@
 // attributes the lowering passes read. Options fix any of them (a search
 // varies them): rows, slice, k_chunk, n_chunk, split for the expert MLPs,
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
-// combine_rows.
+// combine_rows, align_tokens (the tokens aligned at a time).
 //
 // The stream's weight tiles stay resident all program long (two slots, as
 // multi-buffer makes them), and so do the expert offsets; each phase
@@ -20,6 +20,7 @@
 #include "graph_util.h"
 #include "mlp_cost.h"
 #include "passes.h"
+#include "cadre/common/int_math.h"
 
 namespace cadre::compiler {
 namespace {
@@ -28,7 +29,7 @@ constexpr uint64_t kStreamSlots = 2;
 // The most rows of any block (well within a DMA command's 16-bit row count).
 constexpr uint64_t kMostRows = 16383;
 uint64_t round64(uint64_t v) { return (v + 63) / 64 * 64; }
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 // Multiples of `granule` that divide n, up to `most`.
 std::vector<uint64_t> chunks_of(uint64_t n, uint64_t most, uint64_t granule = 128) {
@@ -156,12 +157,24 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t K = static_cast<uint64_t>(topk->attrs.get_int("k"));
   const uint64_t per_tile_tokens = ceil_div(T, a.tiles);
   const uint64_t offsets = round64((E + 1) * 4);
-  // Alignment holds every assignment at once, beside the stream.
-  const uint64_t capacity = T * K;
-  const uint64_t align_fixed = round64(T * K * 8) + round64((E + 1) * 4 + 2 * capacity * 4);
+  // Alignment holds every assignment at once, beside the stream, where that
+  // takes at most 3/4 of the scratchpad; else tile 0 aligns chunks of tokens
+  // (lower-routing), each at most 1/8 of it.
+  const auto align_bytes_of = [&](uint64_t tokens, bool chunked) {
+    return round64(tokens * K * 8) + round64((E + 1) * 4 + 2 * tokens * K * 4) +
+           (chunked ? round64(E * 4) + round64((E + 1) * 4) : 0);
+  };
+  uint64_t align_tokens = static_cast<uint64_t>(options.get_int("align_tokens", 0));
+  if (align_tokens == 0 && align_bytes_of(T, false) > SP / 4 * 3)
+    for (align_tokens = std::min<uint64_t>(T - 1, kMostRows); align_tokens > 1; --align_tokens)
+      if (align_bytes_of(align_tokens, true) <= SP / 8) break;
+  const bool chunked = align_tokens > 0 && align_tokens < T;
+  const uint64_t align_fixed = align_bytes_of(chunked ? align_tokens : T, chunked);
   if (align_fixed >= SP)
-    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}", T, K,
-                              align_fixed, SP));
+    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
+                              chunked ? align_tokens : T, K, align_fixed, SP));
+  if (GraphOp* align = first_op(g, GraphOpKind::Align); align && chunked)
+    align->attrs.set("chunk_tokens", static_cast<int64_t>(align_tokens));
   const Tiler tiler(a, options, SP - align_fixed);
 
   // Routing: K chunks of the router weights, then as many tokens a block as fit.
@@ -296,7 +309,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   const uint64_t align_bytes = align_fixed + stream;
   if (align_bytes > SP)
     throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
-                              T, K, align_bytes, SP));
+                              chunked ? align_tokens : T, K, align_bytes, SP));
 
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));

@@ -20,12 +20,12 @@
 #include <stdexcept>
 
 #include "passes.h"
+#include "tile_builder.h"
 #include "tile_walk.h"
 
 namespace cadre::compiler {
 namespace {
 
-Expr I(int64_t v) { return Expr::lit(v); }
 const Expr kTile = Expr::value(std::string(kTileValue));
 const Expr kTiles = Expr::value(std::string(kTilesValue));
 

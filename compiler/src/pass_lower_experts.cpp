@@ -26,8 +26,6 @@ using isa::Op;
 using isa::Queue;
 using num::Format;
 
-Expr I(uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); }
-
 Attrs parallel(const std::string& over) {
   Attrs a;
   a.set("parallel", over);

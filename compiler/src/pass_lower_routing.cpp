@@ -7,7 +7,9 @@
 //     -> (FP8) x quantised to E4M3 1x128 in sub-blocks
 //     -> logits, ids, weights, x_q, x_scale stored to HBM
 //   barrier; every tile aligns all assignments (cvec.align), tile 0 stores
-//   the offsets, token list and row weights; barrier.
+//   the offsets, token list and row weights; barrier. Where all assignments
+//   do not fit a tile at once (align's `chunk_tokens` attribute, set by
+//   choose-tiling), tile 0 aligns them in chunks of that many tokens.
 #include <fmt/format.h>
 
 #include <bit>
@@ -23,6 +25,103 @@ using isa::Op;
 using num::Format;
 
 int64_t float_bits(double v) { return static_cast<int64_t>(std::bit_cast<uint32_t>(static_cast<float>(v))); }
+
+// The alignment's HBM tensors and shape.
+struct Alignment {
+  Expr offsets, tokens, row_weights;  // outputs
+  Expr ids, weights;                  // top-k's, T x K each
+  uint64_t T, K, E, capacity;
+};
+
+// Every tile sorts all assignments by expert itself; tile 0 stores them.
+void align_at_once(TileBuilder& b, const Alignment& al) {
+  const uint64_t T = al.T, K = al.K, E = al.E, C = al.capacity;
+  const Expr a_in = b.buffer("a_in", Memory::Scratchpad, T * K * 8);
+  const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * C * 4);
+  b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+  b.cmd(Op::DmaLoad, {{"hbm", al.ids}, {"local", a_in}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
+  b.cmd(Op::DmaLoad, {{"hbm", al.weights}, {"local", a_in + I(T * K * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
+  b.fence(1);
+  b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", I(T)}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
+  b.fence(2);
+  b.when(Expr::value(std::string(kTileValue)), Cmp::Eq, I(0), [&] {
+    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+    b.cmd(Op::DmaStore, {{"hbm", al.offsets}, {"local", a_out}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
+    b.cmd(Op::DmaStore, {{"hbm", al.tokens}, {"local", a_out + I((E + 1) * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
+    b.cmd(Op::DmaStore, {{"hbm", al.row_weights}, {"local", a_out + I((E + 1) * 4 + C * 4)}, {"rows", I(T)},
+                         {"row_bytes", I(K * 4)}});
+  });
+}
+
+// When every assignment does not fit a tile at once: tile 0 aligns `chunk`
+// tokens at a time. Pass 1 counts each expert's assignments chunk by chunk
+// (cvec.count); their prefix sums are the offsets, and each expert's next
+// free row. Pass 2 aligns each chunk (cvec.align), makes its chunk-local
+// token numbers the layer's, and stores each expert's rows at that expert's
+// next free row: experts in order, tokens in order within each, as aligning
+// all at once would.
+void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
+  const uint64_t T = al.T, K = al.K, E = al.E;
+  const Expr a_in = b.buffer("a_in", Memory::Scratchpad, chunk * K * 8);
+  const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * chunk * K * 4);
+  const Expr a_count = b.buffer("a_count", Memory::Scratchpad, E * 4);
+  const Expr a_next = b.buffer("a_next", Memory::Scratchpad, (E + 1) * 4);
+  const auto word = [](const Expr& base, const Expr& i) { return base + i * I(4); };
+  b.when(Expr::value(std::string(kTileValue)), Cmp::Eq, I(0), [&] {
+    b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+    // Pass 1: a_next[e + 1] counts expert e's assignments, then a_next[e] is where its rows start.
+    b.loop("az", I(0), I(E + 1), I(1), {}, [&](Expr e) { b.store_word(word(a_next, e), I(0)); });
+    b.loop("ac", I(0), I(T), I(chunk), {}, [&](Expr c) {
+      const Expr rc = b.let("ac_tokens", min(I(chunk), I(T) - c));
+      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+      b.fence(1);
+      b.cmd(Op::VecCount, {{"src", a_in}, {"dst", a_count}, {"n", rc * I(K)}, {"experts", I(E)}});
+      b.fence(2);
+      b.loop("acn", I(0), I(E), I(1), {}, [&](Expr e) {
+        const Expr before = b.load_word("acn_before", word(a_next, e + I(1)));
+        const Expr here = b.load_word("acn_here", word(a_count, e));
+        b.store_word(word(a_next, e + I(1)), before + here);
+      });
+    });
+    b.loop("aps", I(1), I(E + 1), I(1), {}, [&](Expr e) {
+      const Expr below = b.load_word("aps_below", word(a_next, e - I(1)));
+      const Expr own = b.load_word("aps_own", word(a_next, e));
+      b.store_word(word(a_next, e), below + own);
+    });
+    b.cmd(Op::DmaStore, {{"hbm", al.offsets}, {"local", a_next}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
+    b.fence(4);  // the offsets leave before a_next moves on
+    // Pass 2.
+    b.loop("ac2", I(0), I(T), I(chunk), {}, [&](Expr c) {
+      const Expr rc = b.let("ac2_tokens", min(I(chunk), I(T) - c));
+      const Expr n = b.let("ac2_rows", rc * I(K));
+      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+      b.cmd(Op::DmaLoad, {{"hbm", al.weights + c * I(K * 4)}, {"local", a_in + n * I(4)}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+      b.fence(1);
+      b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", rc}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
+      b.fence(2);
+      const Expr list = a_out + I((E + 1) * 4);
+      b.loop("atk", I(0), n, I(1), {}, [&](Expr i) {
+        const Expr t = b.load_word("atk_token", word(list, i));
+        b.store_word(word(list, i), t + c);
+      });
+      const Expr row_weights = list + n * I(4);
+      b.loop("aex", I(0), I(E), I(1), {}, [&](Expr e) {
+        const Expr lo = b.load_word("aex_lo", word(a_out, e));
+        const Expr hi = b.load_word("aex_hi", word(a_out, e + I(1)));
+        b.when(hi, Cmp::Gt, lo, [&] {
+          const Expr at = b.load_word("aex_at", word(a_next, e));
+          const Expr bytes = b.let("aex_bytes", (hi - lo) * I(4));
+          b.cmd(Op::DmaStore, {{"hbm", word(al.tokens, at)}, {"local", word(list, lo)}, {"rows", I(1)}, {"row_bytes", bytes}});
+          b.cmd(Op::DmaStore, {{"hbm", word(al.row_weights, at)}, {"local", word(row_weights, lo)}, {"rows", I(1)},
+                               {"row_bytes", bytes}});
+          b.store_word(word(a_next, e), at + hi - lo);
+        });
+      });
+      b.fence(4);  // the chunk's rows leave before the next chunk's alignment overwrites them
+    });
+  });
+}
 
 }  // namespace
 
@@ -82,7 +181,6 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
     b.fence(1);
   }
 
-  const auto I = [](uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); };
   Attrs par;
   par.set("parallel", std::string("tokens"));
   b.loop("tb", I(0), I(T), I(RB), par, [&](Expr tb) {
@@ -159,29 +257,16 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   });
   b.barrier();
 
-  // Alignment: every tile sorts all assignments by expert itself.
-  const GraphValue& offsets_v = align_op->results[0];
+  // Alignment, into the offsets, token list and row weights in HBM.
   const GraphValue& tokens_v = align_op->results[1];
-  const GraphValue& rw_v = align_op->results[2];
-  const uint64_t C = tokens_v.type.shape[0];
-  const Expr offsets = hbm_of(b, offsets_v, "align.offsets", "output");
-  const Expr tokens = hbm_of(b, tokens_v, "align.tokens", "output");
-  const Expr row_weights = hbm_of(b, rw_v, "align.row_weights", "output");
-  const Expr a_in = b.buffer("a_in", Memory::Scratchpad, T * K * 8);
-  const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * C * 4);
+  const Alignment al{hbm_of(b, align_op->results[0], "align.offsets", "output"),
+                     hbm_of(b, tokens_v, "align.tokens", "output"),
+                     hbm_of(b, align_op->results[2], "align.row_weights", "output"),
+                     ids, weights, T, K, E, tokens_v.type.shape[0]};
   b.kernel(Kernel::Align);
-  b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
-  b.cmd(Op::DmaLoad, {{"hbm", ids}, {"local", a_in}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
-  b.cmd(Op::DmaLoad, {{"hbm", weights}, {"local", a_in + I(T * K * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
-  b.fence(1);
-  b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", I(T)}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
-  b.fence(2);
-  b.when(Expr::value(std::string(kTileValue)), Cmp::Eq, I(0), [&] {
-    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
-    b.cmd(Op::DmaStore, {{"hbm", offsets}, {"local", a_out}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
-    b.cmd(Op::DmaStore, {{"hbm", tokens}, {"local", a_out + I((E + 1) * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
-    b.cmd(Op::DmaStore, {{"hbm", row_weights}, {"local", a_out + I((E + 1) * 4 + C * 4)}, {"rows", I(T)}, {"row_bytes", I(K * 4)}});
-  });
+  const uint64_t chunk = static_cast<uint64_t>(align_op->attrs.get_int("chunk_tokens", 0));
+  if (chunk == 0 || chunk >= T) align_at_once(b, al);
+  else align_in_chunks(b, al, chunk);
   b.barrier();
 
   // The lowered ops' results now live in HBM.

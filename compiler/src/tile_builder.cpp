@@ -51,6 +51,10 @@ Expr TileBuilder::load_word(const std::string& name, Expr address) {
   return Expr::value(name);
 }
 
+void TileBuilder::store_word(Expr address, Expr value) {
+  append(Stmt{StoreStmt{Width::Word, std::move(address), std::move(value)}, 0});
+}
+
 void TileBuilder::barrier() { append(Stmt{BarrierStmt{}, 0}); }
 void TileBuilder::kernel(model::Kernel kernel) { append(Stmt{KernelStmt{kernel}, 0}); }
 

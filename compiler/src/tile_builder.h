@@ -10,6 +10,9 @@
 
 namespace cadre::compiler {
 
+// A size or offset as an IR literal.
+inline Expr I(uint64_t v) { return Expr::lit(static_cast<int64_t>(v)); }
+
 class TileBuilder {
  public:
   explicit TileBuilder(Program& program) : p_(program), blocks_{&program.body} {}
@@ -28,6 +31,7 @@ class TileBuilder {
   Expr var(const std::string& name, Expr value);
   void set(const std::string& name, Expr value);
   Expr load_word(const std::string& name, Expr address);
+  void store_word(Expr address, Expr value);
   void barrier();
   void kernel(model::Kernel kernel);  // the commands that follow belong to `kernel`
   void fence(uint64_t queues);  // bit 0 load, 1 compute, 2 store

@@ -1,9 +1,10 @@
 #include "cadre/cost/cost.h"
+#include "cadre/common/int_math.h"
 
 namespace cadre::cost {
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 }  // namespace
 

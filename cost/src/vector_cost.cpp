@@ -3,13 +3,14 @@
 #include <stdexcept>
 
 #include "cadre/cost/cost.h"
+#include "cadre/common/int_math.h"
 
 namespace cadre::cost {
 namespace {
 
 using isa::Op;
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 // The sweeps each command makes over a row (docs/accelerator.md, "Vector unit",
 // lists what each sweep does; a test compares that table with this one).

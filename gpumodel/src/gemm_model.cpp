@@ -1,4 +1,5 @@
 #include "cadre/gpumodel/gemm_model.h"
+#include "cadre/common/int_math.h"
 
 #include <algorithm>
 #include <numeric>
@@ -10,7 +11,7 @@ namespace {
 using model::GemmLayout;
 using model::Precision;
 
-constexpr uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 // One pipeline stage loads 128 bytes of K per row: 128 FP8 or 64 BF16 elements
 // (the width of the 128-byte TMA swizzle), the unit of DeepGEMM's main loop.

@@ -1,4 +1,5 @@
 #include "cadre/gpumodel/moe_layer_model.h"
+#include "cadre/common/int_math.h"
 
 #include <fmt/format.h>
 
@@ -17,7 +18,7 @@ using model::Precision;
 constexpr uint64_t kAlignBlock = 128;  // contiguous layout: each expert's rows padded to this
 constexpr double kBf16 = 2, kFp32 = 4, kInt32 = 4;
 
-constexpr uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 // Bytes of one row of FP8 activations with its 1x128 scales.
 double fp8_row_bytes(uint64_t width) {

@@ -6,24 +6,24 @@
 namespace cadre::isa {
 namespace {
 
-constexpr Rv64Info kInsns[] = {
+constexpr Rv64Info kRv64Insns[] = {
 #define RV64_INSN(E, mn, match, mask, format) {Rv64Op::E, mn, match, mask, Rv64Format::format},
 #include "cadre/isa/rv64.def"
 };
-constexpr size_t kCount = std::size(kInsns);
+constexpr size_t kCount = std::size(kRv64Insns);
 
 constexpr uint32_t major_of(uint32_t word) { return word & 0x7F; }
 
 // Table invariants, checked when the table is compiled.
 constexpr bool table_is_consistent() {
   for (size_t i = 0; i < kCount; ++i) {
-    const Rv64Info& a = kInsns[i];
+    const Rv64Info& a = kRv64Insns[i];
     if (static_cast<size_t>(a.op) != i) return false;
     if ((a.match & ~a.mask) != 0 || (a.mask & 0x7F) != 0x7F || (a.match & 3) != 3) return false;
     // Two rows that can match the same word: the earlier one must be the
     // special case (its mask a strict superset), or the later row is dead.
     for (size_t j = i + 1; j < kCount; ++j) {
-      const Rv64Info& b = kInsns[j];
+      const Rv64Info& b = kRv64Insns[j];
       const bool overlap = ((a.match ^ b.match) & a.mask & b.mask) == 0;
       if (overlap && !((a.mask & b.mask) == b.mask && a.mask != b.mask)) return false;
     }
@@ -45,7 +45,7 @@ constexpr MajorRows make_major_rows() {
   for (uint32_t m = 0; m < 32; ++m) {
     r.begin[m] = static_cast<uint8_t>(n);
     for (size_t i = 0; i < kCount; ++i)
-      if (major_of(kInsns[i].match) >> 2 == m) r.rows[n++] = static_cast<uint8_t>(i);
+      if (major_of(kRv64Insns[i].match) >> 2 == m) r.rows[n++] = static_cast<uint8_t>(i);
   }
   r.begin[32] = static_cast<uint8_t>(n);
   return r;
@@ -71,8 +71,8 @@ constexpr bool is_custom(uint32_t major) { return major == 0x0B || major == 0x2B
 
 }  // namespace
 
-std::span<const Rv64Info> rv64_table() { return kInsns; }
-const Rv64Info& info(Rv64Op op) { return kInsns[static_cast<size_t>(op)]; }
+std::span<const Rv64Info> rv64_table() { return kRv64Insns; }
+const Rv64Info& info(Rv64Op op) { return kRv64Insns[static_cast<size_t>(op)]; }
 
 std::string_view describe(IllegalReason reason) {
   switch (reason) {
@@ -94,7 +94,7 @@ Rv64Insn decode_rv64(uint32_t word) noexcept {
   const size_t begin = kMajorRows.begin[major >> 2], end = kMajorRows.begin[(major >> 2) + 1];
   if (begin == end) return illegal(IllegalReason::UnsupportedOpcode);
   for (size_t k = begin; k < end; ++k) {
-    const Rv64Info& row = kInsns[kMajorRows.rows[k]];
+    const Rv64Info& row = kRv64Insns[kMajorRows.rows[k]];
     if ((word & row.mask) != row.match) continue;
     Rv64Insn d{row.op};
     const uint8_t rd = field5(word, 7), rs1 = field5(word, 15), rs2 = field5(word, 20);

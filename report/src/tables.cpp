@@ -23,7 +23,7 @@ std::string quoted(const std::string& v) {
   return out + "\"";
 }
 
-std::string num(double v) { return fmt::format("{:.6g}", v); }
+std::string six_significant(double v) { return fmt::format("{:.6g}", v); }
 
 // The file's header, then each row's values in the columns' order.
 std::string csv(std::string_view file, const std::vector<Row>& rows) {
@@ -49,10 +49,10 @@ std::string csv(std::string_view file, const std::vector<Row>& rows) {
 Row kernel_row(std::string_view machine, std::string_view kernel, const runtime::KernelFigures& f,
                const std::string& check) {
   return {{"machine", std::string(machine)},         {"kernel", std::string(kernel)},
-          {"time_us", num(f.time_us)},               {"tflops", num(f.tflops())},
-          {"gbs", num(f.gbs())},                     {"roofline_fraction", num(f.roofline_fraction())},
-          {"bound", f.bound},                        {"energy_j", num(f.energy_j)},
-          {"flops", num(f.flops)},                   {"hbm_bytes", num(f.hbm_bytes)},
+          {"time_us", six_significant(f.time_us)},               {"tflops", six_significant(f.tflops())},
+          {"gbs", six_significant(f.gbs())},                     {"roofline_fraction", six_significant(f.roofline_fraction())},
+          {"bound", f.bound},                        {"energy_j", six_significant(f.energy_j)},
+          {"flops", six_significant(f.flops)},                   {"hbm_bytes", six_significant(f.hbm_bytes)},
           {"model_low_us", ""},                      {"model_high_us", ""},
           {"span_us", ""},                           {"check", check}};
 }
@@ -66,14 +66,14 @@ std::string kernels_csv(const Comparison& c) {
   for (const runtime::KernelComparison& k : c.kernels) {
     if (!k.gpu) continue;
     Row r = kernel_row("gpu", model::name(k.kernel), *k.gpu, "");
-    r["model_low_us"] = num(k.gpu->model_low_us);
-    r["model_high_us"] = num(k.gpu->model_high_us);
+    r["model_low_us"] = six_significant(k.gpu->model_low_us);
+    r["model_high_us"] = six_significant(k.gpu->model_high_us);
     rows.push_back(r);
   }
   for (const runtime::KernelComparison& k : c.kernels) {
     if (!k.cadre) continue;
     Row r = kernel_row("cadre", model::name(k.kernel), *k.cadre, k.check);
-    r["span_us"] = num(k.cadre->span_us);
+    r["span_us"] = six_significant(k.cadre->span_us);
     rows.push_back(r);
   }
   runtime::KernelFigures control;
@@ -88,13 +88,13 @@ std::string layer_csv(const Comparison& c) {
   for (const auto& [machine, m] : {std::pair{"gpu", &c.gpu_layer}, std::pair{"cadre", &c.cadre_layer}})
     rows.push_back({{"machine", machine},
                     {"name", m->name},
-                    {"time_us", num(m->time_us)},
-                    {"tokens_per_s", num(m->tokens_per_s())},
-                    {"energy_j", num(m->energy_j)},
-                    {"tokens_per_j", num(m->tokens_per_j())},
-                    {"area_mm2", num(m->area_mm2)},
-                    {"tokens_per_s_per_mm2", num(m->tokens_per_s_per_mm2())},
-                    {"roofline_fraction", num(m->roofline_fraction)}});
+                    {"time_us", six_significant(m->time_us)},
+                    {"tokens_per_s", six_significant(m->tokens_per_s())},
+                    {"energy_j", six_significant(m->energy_j)},
+                    {"tokens_per_j", six_significant(m->tokens_per_j())},
+                    {"area_mm2", six_significant(m->area_mm2)},
+                    {"tokens_per_s_per_mm2", six_significant(m->tokens_per_s_per_mm2())},
+                    {"roofline_fraction", six_significant(m->roofline_fraction)}});
   return csv("layer", rows);
 }
 
@@ -102,11 +102,11 @@ std::string utilisation_csv(const Comparison& c) {
   std::vector<Row> rows;
   for (size_t b = 0; b < c.utilisation.size(); ++b) {
     const auto& u = c.utilisation[b];
-    rows.push_back({{"start_us", num(c.bin_us * static_cast<double>(b))},
-                    {"matrix", num(u[0])},
-                    {"vector", num(u[1])},
-                    {"dma_load", num(u[2])},
-                    {"dma_store", num(u[3])}});
+    rows.push_back({{"start_us", six_significant(c.bin_us * static_cast<double>(b))},
+                    {"matrix", six_significant(u[0])},
+                    {"vector", six_significant(u[1])},
+                    {"dma_load", six_significant(u[2])},
+                    {"dma_store", six_significant(u[3])}});
   }
   return csv("utilisation", rows);
 }

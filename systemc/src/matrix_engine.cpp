@@ -8,11 +8,12 @@
 #include "cadre/cost/cost.h"
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/accel_error.h"
+#include "cadre/common/int_math.h"
 
 namespace cadre::sim {
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 bool is_fp8(num::Format f) { return f == num::Format::E4M3 || f == num::Format::E5M2; }
 

@@ -13,6 +13,7 @@
 #include "cadre/numerics/softmax.h"
 #include "cadre/numerics/transcendental.h"
 #include "cadre/sim/accel_error.h"
+#include "cadre/common/int_math.h"
 
 namespace cadre::sim {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 using isa::Op;
 namespace ops = isa::operands;
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+using common::ceil_div;
 
 void require_positive(uint64_t value, const char* what) {
   if (value == 0) throw AccelError(fmt::format("{} must be positive", what));

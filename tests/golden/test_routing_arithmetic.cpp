@@ -38,10 +38,10 @@ Row route(const RoutingSpec& r, std::vector<float> logits, const float* bias = n
 RoutingSpec topk_of(uint32_t experts, uint32_t k) { return {.experts = experts, .top_k = k}; }
 
 // Sigmoid scores, two groups of four, one kept, top-2.
-RoutingSpec grouped(GroupScore score) {
+RoutingSpec grouped_of_four(GroupScore score) {
   return {.scoring = Scoring::Sigmoid, .experts = 8, .top_k = 2, .n_group = 2, .topk_group = 1, .group_score = score};
 }
-const std::vector<float> kGroupLogits = {3, -2, -2, -2, 1, 1, -5, -5};
+const std::vector<float> kGroupLogitRow = {3, -2, -2, -2, 1, 1, -5, -5};
 
 TEST(RoutingArithmetic, TopKTiesGoToTheLowerExpertInSlotOrder) {
   const Row tie = route(topk_of(5, 2), {1, 3, 3, 0, 3});
@@ -78,17 +78,17 @@ TEST(RoutingArithmetic, BiasSelectsButDoesNotWeigh) {
 }
 
 TEST(RoutingArithmetic, GroupsBySumOfTopTwoOrByMax) {
-  EXPECT_EQ(route(grouped(GroupScore::SumOfTop2), kGroupLogits).ids, (std::vector<int32_t>{4, 5}));
-  EXPECT_EQ(route(grouped(GroupScore::MaxOfGroup), kGroupLogits).ids, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(route(grouped_of_four(GroupScore::SumOfTop2), kGroupLogitRow).ids, (std::vector<int32_t>{4, 5}));
+  EXPECT_EQ(route(grouped_of_four(GroupScore::MaxOfGroup), kGroupLogitRow).ids, (std::vector<int32_t>{0, 1}));
   const float bias[] = {0, 0.9f, 0, 0, 0, 0, 0, 0};
-  EXPECT_EQ(route(grouped(GroupScore::SumOfTop2), kGroupLogits, bias).ids, (std::vector<int32_t>{1, 0}));
+  EXPECT_EQ(route(grouped_of_four(GroupScore::SumOfTop2), kGroupLogitRow, bias).ids, (std::vector<int32_t>{1, 0}));
   const float keys[] = {1, 5, 2, 5};
   EXPECT_EQ(num::group_score(GroupScore::MaxOfGroup, keys, 4), 5.0f);
   EXPECT_EQ(num::group_score(GroupScore::SumOfTop2, keys, 4), 10.0f);
 }
 
 TEST(RoutingArithmetic, TiedGroupsGoToTheLowerGroup) {
-  RoutingSpec r = grouped(GroupScore::SumOfTop2);
+  RoutingSpec r = grouped_of_four(GroupScore::SumOfTop2);
   r.n_group = 4;
   r.topk_group = 2;
   r.top_k = 4;

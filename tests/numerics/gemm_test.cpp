@@ -139,7 +139,7 @@ void expect_same_bits(const std::vector<float>& got, const std::vector<float>& w
   EXPECT_EQ(failures, 0) << what;
 }
 
-constexpr Format kFp8[] = {Format::E4M3, Format::E5M2};
+using test::kFp8;
 
 void check_fill(Fill how, uint32_t seed) {
   std::mt19937 rng(seed);

@@ -13,7 +13,7 @@
 namespace cadre::num {
 namespace {
 
-constexpr Format kFp8[] = {Format::E4M3, Format::E5M2};
+using test::kFp8;
 
 TEST(NumericsProduct, AllPairsExact) {
   for (Format fa : kFp8)

@@ -23,6 +23,9 @@ struct Fp8Spec {
 inline constexpr Fp8Spec kE4M3Spec{3, 7, 0x7E};
 inline constexpr Fp8Spec kE5M2Spec{2, 15, 0x7B};
 
+// The two FP8 formats, for tests that sweep both.
+inline constexpr num::Format kFp8[] = {num::Format::E4M3, num::Format::E5M2};
+
 inline const Fp8Spec& spec(num::Format f) { return f == num::Format::E4M3 ? kE4M3Spec : kE5M2Spec; }
 
 // Value of a non-negative finite FP8 code, from the textbook definition.

@@ -12,6 +12,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace arch_command {
 namespace {
 
 struct Derived {
@@ -65,8 +67,10 @@ void print_one(const arch::ArchConfig& c, bool json) {
 }
 
 }  // namespace
+}  // namespace arch_command
 
 void add_arch_command(CLI::App& app, int& exit_code) {
+  using namespace arch_command;
   struct Options {
     std::string arch;
     bool json = false;

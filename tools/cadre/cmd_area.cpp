@@ -18,6 +18,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace area_command {
 namespace {
 
 struct Options {
@@ -98,8 +100,10 @@ int run(const Options& opts) {
 }
 
 }  // namespace
+}  // namespace area_command
 
 void add_area_command(CLI::App& app, int& exit_code) {
+  using namespace area_command;
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("area", "Matrix engine area from a yosys synthesis of its RTL, and the SRAMs'");
   cmd->add_option("--arch", opts->arch, "architecture: a preset name or a JSON file")->required();

@@ -29,6 +29,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace compare_command {
 namespace {
 
 struct Options {
@@ -172,8 +174,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace compare_command
 
 void add_compare_command(CLI::App& app, int& exit_code) {
+  using namespace compare_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "compare", "An MoE layer on the GPU (model or measured), on the simulated Cadre chip and against the golden "

@@ -15,6 +15,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace compile_command {
 namespace {
 
 struct Options {
@@ -76,8 +78,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace compile_command
 
 void add_compile_command(CLI::App& app, int& exit_code) {
+  using namespace compile_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("compile", "Compile an MoE layer for the Cadre chip (IR, assembly or ELF)");
   o->layer.add_to(*cmd);

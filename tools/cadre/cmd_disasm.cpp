@@ -21,6 +21,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace disasm_command {
 namespace {
 
 struct Options {
@@ -136,8 +138,10 @@ int run(const Options& opts) {
 }
 
 }  // namespace
+}  // namespace disasm_command
 
 void add_disasm_command(CLI::App& app, int& exit_code) {
+  using namespace disasm_command;
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "disasm", "Disassemble an RV64 ELF or a raw little-endian binary (RV64IM, Zicsr and Xcadre)");

@@ -25,6 +25,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace gpu_command {
 namespace {
 
 using golden::MoeTrace;
@@ -214,8 +216,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace gpu_command
 
 void add_gpu_command(CLI::App& app, int& exit_code) {
+  using namespace gpu_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("gpu", "Run the GPU reference kernels on one MoE layer (host build; CUDA on a GPU)");
   cmd->add_option("MODEL", o->model, "a bundled model name or a path to a config.json")->required();

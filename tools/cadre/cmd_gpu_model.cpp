@@ -22,6 +22,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace gpu_model_command {
 namespace {
 
 using namespace gpumodel;
@@ -220,8 +222,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace gpu_model_command
 
 void add_gpu_model_command(CLI::App& app, int& exit_code) {
+  using namespace gpu_model_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "gpu-model", "How far to trust the GPU performance model: its calibration cross-validated, and its sensitivity");

@@ -12,6 +12,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace isa_command {
 namespace {
 
 std::string operand_text(isa::Layout l) {
@@ -56,8 +58,10 @@ void print_json() {
 }
 
 }  // namespace
+}  // namespace isa_command
 
 void add_isa_command(CLI::App& app, int& exit_code) {
+  using namespace isa_command;
   struct Options {
     bool json = false;
     bool markdown = false;

@@ -19,6 +19,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace opt_command {
 namespace {
 
 struct Options {
@@ -78,8 +80,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace opt_command
 
 void add_opt_command(CLI::App& app, int& exit_code) {
+  using namespace opt_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("opt", "Run compiler passes on a module in Cadre's textual IR");
   cmd->add_option("FILE", o->input, "the module (.ir); - reads stdin")->required();

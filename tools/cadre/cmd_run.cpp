@@ -26,6 +26,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace run_command {
 namespace {
 
 struct Options {
@@ -142,8 +144,10 @@ int run(const Options& o) {
 }
 
 }  // namespace
+}  // namespace run_command
 
 void add_run_command(CLI::App& app, int& exit_code) {
+  using namespace run_command;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("run", "Compile an MoE layer, run it on the simulated chip, check it against the golden model");
   o->layer.add_to(*cmd);

@@ -24,6 +24,8 @@
 #include "streams.h"
 
 namespace cadre::cli {
+// This command's own names (the tool is a unity build: its files share one translation unit).
+namespace sim_command {
 namespace {
 
 struct Options {
@@ -125,8 +127,10 @@ int run(const Options& opts) {
 }
 
 }  // namespace
+}  // namespace sim_command
 
 void add_sim_command(CLI::App& app, int& exit_code) {
+  using namespace sim_command;
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("sim", "Run a bare RISC-V program on the simulated chip");
   cmd->add_option("PROGRAM", opts->program, "RV64 ELF executable")->required();
