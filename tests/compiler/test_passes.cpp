@@ -246,6 +246,30 @@ TEST(ChooseTiling, ShrinksTheRoutedBlocksUntilTheSharedExpertFitsBesideThem) {
   EXPECT_TRUE(all.program.has_value());
 }
 
+TEST(ChooseTiling, AlignsInChunksWhereEveryAssignmentDoesNotFitATile) {
+  // Full-size DeepSeek-V3 prefill 4096 on h100-class: 4096 x 8 assignments
+  // take 512 KB to align at once, the scratchpad has 256 KB.
+  const test::ShrunkLayer dsv3{"DeepSeekV3Full", "deepseek-v3", {}};
+  const arch::ArchConfig h100 = arch::load_arch("h100-class");
+  const Module m = run(dsv3, "h100-class", "quantize-fp8,fuse-experts,choose-tiling", 4096, "fp8", "prefill");
+  const int64_t chunk = find(m, GraphOpKind::Align)->attrs.get_int("chunk_tokens", 0);
+  EXPECT_GT(chunk, 0);
+  EXPECT_LT(chunk, 4096);
+  // A chunk's buffers (ids and weights in; offsets, tokens, weights out; counts, next rows) take at most 1/8.
+  const uint64_t n = static_cast<uint64_t>(chunk) * 8;
+  const auto round64 = [](uint64_t v) { return (v + 63) / 64 * 64; };
+  EXPECT_LE(round64(n * 8) + round64(257 * 4 + n * 8) + round64(256 * 4) + round64(257 * 4), h100.scratchpad.bytes / 8);
+  // Where the assignments fit (decode 64 on default) they are aligned at once.
+  const Module decode = run(dsv3, "default", "quantize-fp8,fuse-experts,choose-tiling", 64, "fp8", "decode");
+  EXPECT_FALSE(find(decode, GraphOpKind::Align)->attrs.has("chunk_tokens"));
+  // The whole pipeline places every buffer; tile 0 counts, then aligns, chunk by chunk.
+  const Module all = run(dsv3, "h100-class", "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,"
+                                              "distribute,multi-buffer,schedule,allocate", 4096, "fp8", "prefill");
+  const std::string text = print(all);
+  EXPECT_NE(text.find("cvec.count"), std::string::npos);
+  EXPECT_NE(text.find("cvec.align"), std::string::npos);
+}
+
 TEST(Distribute, PlacesTheSharedBlocksFirstInTheExpertsWalk) {
   const std::string lower = "quantize-fp8,fuse-experts,choose-tiling{rows=5},lower-routing,lower-experts";
   const Module lowered = run(layer("Qwen15Moe"), "default", lower, 64, "fp8", "prefill");

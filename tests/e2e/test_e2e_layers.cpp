@@ -176,6 +176,16 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralExpertsInTwoPartsStatic", mixtral, "prefill", 64, "default"));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{parts=2,slice=128,n_chunk=128},lower-routing,lower-experts,"
                         "distribute{placement=static},multi-buffer,schedule,allocate";
+  // Alignment in chunks of tokens on tile 0 (what a scratchpad too small for
+  // every assignment gets): chunks of 5 of 37 tokens end on a short one, and
+  // DeepSeek-V3's 8 picks over its experts leave experts without rows in a chunk.
+  const std::string chunks_of_five = "quantize-fp8,fuse-experts,choose-tiling{align_tokens=5},lower-routing,lower-experts,"
+                                     "distribute,multi-buffer,schedule,allocate";
+  out.push_back(make("DeepSeekV3AlignedInChunks", dsv3, "prefill", 37, "default"));
+  out.back().pipeline = chunks_of_five;
+  out.push_back(make("MixtralAlignedInChunksOneExpertTakesAll", mixtral, "prefill", 37));
+  out.back().pipeline = chunks_of_five;
+  out.back().one_expert = true;
   out.push_back(make("MixtralSingleBufferedStream", mixtral));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
   return out;
