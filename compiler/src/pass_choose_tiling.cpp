@@ -169,10 +169,13 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     for (align_tokens = std::min<uint64_t>(T - 1, kMostRows); align_tokens > 1; --align_tokens)
       if (align_bytes_of(align_tokens, true) <= SP / 8) break;
   const bool chunked = align_tokens > 0 && align_tokens < T;
-  const uint64_t align_fixed = align_bytes_of(chunked ? align_tokens : T, chunked);
-  if (align_fixed >= SP)
-    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
-                              chunked ? align_tokens : T, K, align_fixed, SP));
+  const uint64_t aligned_at_once = chunked ? align_tokens : T;
+  const auto align_too_big = [&](uint64_t bytes) {
+    return IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
+                               aligned_at_once, K, bytes, SP));
+  };
+  const uint64_t align_fixed = align_bytes_of(aligned_at_once, chunked);
+  if (align_fixed >= SP) throw align_too_big(align_fixed);
   if (GraphOp* align = first_op(g, GraphOpKind::Align); align && chunked)
     align->attrs.set("chunk_tokens", static_cast<int64_t>(align_tokens));
   const Tiler tiler(a, options, SP - align_fixed);
@@ -307,9 +310,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (quant) quant->attrs.set("rows", static_cast<int64_t>(qb));
 
   const uint64_t align_bytes = align_fixed + stream;
-  if (align_bytes > SP)
-    throw IrError(fmt::format("aligning {} tokens x {} experts needs {} bytes of scratchpad, a tile has {}",
-                              chunked ? align_tokens : T, K, align_bytes, SP));
+  if (align_bytes > SP) throw align_too_big(align_bytes);
 
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
