@@ -72,14 +72,39 @@ uint64_t dma_issue_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t r
   return at_least_one(p.link_free());
 }
 
+std::vector<ScatterAddStep> scatter_add_order(std::span<const int32_t> destinations, uint32_t rows_in_flight) {
+  const uint64_t window = std::max<uint32_t>(rows_in_flight, 1);
+  std::vector<ScatterAddStep> order;
+  order.reserve(2 * destinations.size());
+  std::deque<uint64_t> pending;  // rows read and not yet written, oldest first
+  const auto write_oldest = [&] {
+    order.push_back({pending.front(), true});
+    pending.pop_front();
+  };
+  for (uint64_t r = 0; r < destinations.size(); ++r) {
+    if (destinations[r] == -1) continue;
+    const auto same = std::find_if(pending.begin(), pending.end(),
+                                   [&](uint64_t q) { return destinations[q] == destinations[r]; });
+    for (auto n = same == pending.end() ? 0 : std::distance(pending.begin(), same) + 1; n > 0; --n) write_oldest();
+    order.push_back({r, false});
+    pending.push_back(r);
+    if (pending.size() == window) write_oldest();
+  }
+  while (!pending.empty()) write_oldest();
+  return order;
+}
+
 uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                                 uint64_t chip_stride) {
   const uint64_t stride = chip_stride != 0 ? chip_stride : row_bytes;
+  std::vector<int32_t> destinations(rows);
+  for (uint64_t r = 0; r < rows; ++r) destinations[r] = static_cast<int32_t>(r);
+  std::vector<uint64_t> reads_done(rows);
   BurstPipeline p(cfg, 0);
-  for (uint64_t r = 0; r < rows; ++r) {
-    row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
-    p.wait_for_completion();
-    row_bursts(cfg, p, chip_addr + r * stride, row_bytes);
+  for (const ScatterAddStep& s : scatter_add_order(destinations, cfg.dma.scatter_add_rows_in_flight)) {
+    if (s.write) p.resume_at(reads_done[s.row]);
+    row_bursts(cfg, p, chip_addr + s.row * stride, row_bytes);
+    if (!s.write) reads_done[s.row] = p.last_done();
   }
   return at_least_one(p.last_done());
 }

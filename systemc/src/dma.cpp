@@ -155,19 +155,29 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::Bu
   const std::vector<int32_t> list = indices(store_index_, rows, work);
   std::vector<float> weights(rows, 1.0f);
   if (store_weights_ != 0) read_local(store_weights_, {reinterpret_cast<uint8_t*>(weights.data()), rows * 4}, work);
-  std::vector<uint8_t> dst(cols * dst_bytes), src(cols * src_bytes);
-  for (uint64_t r = 0; r < rows; ++r) {
-    if (list[r] == -1) continue;  // a padding row
-    read_local(local + r * local_stride, src, work);
-    const uint64_t row_addr = chip + static_cast<uint64_t>(list[r]) * chip_stride;
+  // The destination rows read and not yet written back, and when each row's reads completed.
+  std::vector<std::vector<uint8_t>> pending(rows);
+  std::vector<uint64_t> reads_done(rows);
+  std::vector<uint8_t> src(cols * src_bytes);
+  for (const cost::ScatterAddStep& s : cost::scatter_add_order(list, cfg_.dma.scatter_add_rows_in_flight)) {
+    const uint64_t row_addr = chip + static_cast<uint64_t>(list[s.row]) * chip_stride;
+    std::vector<uint8_t>& dst = pending[s.row];
+    if (s.write) {
+      // The row's writes need its reads' data: they issue once every burst
+      // up to those reads has completed (cost::scatter_add_order).
+      p.resume_at(reads_done[s.row]);
+      transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p, work);
+      dst = {};
+      continue;
+    }
+    read_local(local + s.row * local_stride, src, work);
+    dst.resize(cols * dst_bytes);
     transfer(tlm::TLM_READ_COMMAND, row_addr, dst, p, work);
+    reads_done[s.row] = p.last_done();
     for (uint64_t i = 0; i < cols; ++i) {
-      const float product = num::mul_rn(weights[r], element(&src[i * src_bytes], src_format_));
+      const float product = num::mul_rn(weights[s.row], element(&src[i * src_bytes], src_format_));
       put_element(&dst[i * dst_bytes], num::add_rn(element(&dst[i * dst_bytes], dst_format_), product), dst_format_);
     }
-    // The row's writes need its reads' data: they issue once those complete.
-    p.wait_for_completion();
-    transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p, work);
   }
   return p.last_done();
 }

@@ -208,6 +208,15 @@ TEST(ArchErrors, MatrixPreloadWidthAndWeightBuffers) {
             "t.json: /matrix/weight_buffers: missing field");
 }
 
+TEST(ArchErrors, ScatterAddRowsInFlight) {
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["dma"]["scatter_add_rows_in_flight"] = 0; })),
+            "t.json: /dma/scatter_add_rows_in_flight: must be positive, got 0");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["dma"]["scatter_add_rows_in_flight"] = 257; })),
+            "t.json: /dma/scatter_add_rows_in_flight: must be at most 256, got 257");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["dma"].erase("scatter_add_rows_in_flight"); })),
+            "t.json: /dma/scatter_add_rows_in_flight: missing field");
+}
+
 TEST(ArchErrors, NameIsAnIdentifier) {
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = ""; })), "t.json: /name: must not be empty");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = "my chip"; })),

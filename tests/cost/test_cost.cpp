@@ -216,6 +216,39 @@ TEST(CostDma, ScatterAddWritesEachRowAfterItsReads) {
   EXPECT_EQ(dma_scatter_add_cycles(cfg, 2, 64, arch::kHbmBase, 0), 3 * round_trip + link_cycles(cfg, 64));
 }
 
+TEST(CostDma, ScatterAddKeepsReadingWhileRowsWaitForTheirData) {
+  arch::ArchConfig cfg = small();
+  cfg.dma.max_outstanding_bursts = 64;
+  const uint64_t L = hbm_burst_cycles(cfg, 64), link = link_cycles(cfg, 64);
+  // Rows in flight 1: each row a read and a write after it, the next read
+  // one link interval behind the write.
+  cfg.dma.scatter_add_rows_in_flight = 1;
+  EXPECT_EQ(dma_scatter_add_cycles(cfg, 5, 64, arch::kHbmBase, 0), 4 * (L + link) + 2 * L);
+  // As many in flight as rows: every read back to back, then each write as
+  // its read returns (L > 5 links, so the writes wait for their data).
+  ASSERT_GT(L, 5 * link);
+  cfg.dma.scatter_add_rows_in_flight = 8;
+  EXPECT_EQ(dma_scatter_add_cycles(cfg, 5, 64, arch::kHbmBase, 0), 4 * link + 2 * L);
+  // Two in flight: reads 0 and 1, then write 0 once read 0 returns (at L).
+  // A row's writes also wait for the writes issued before its reads: write 2
+  // for write 0 (at 2L + 1 link), write 4 for write 2 (3L + 2 links).
+  cfg.dma.scatter_add_rows_in_flight = 2;
+  EXPECT_EQ(dma_scatter_add_cycles(cfg, 5, 64, arch::kHbmBase, 0), 4 * L + 2 * link);
+}
+
+TEST(CostDma, ScatterAddOrderWritesRepeatedDestinationsInListOrder) {
+  const auto order = [](std::vector<int32_t> dest, uint32_t window) {
+    std::string s;
+    for (const ScatterAddStep& st : scatter_add_order(dest, window)) s += (st.write ? "W" : "R") + std::to_string(st.row) + " ";
+    return s;
+  };
+  EXPECT_EQ(order({4, 7, 9}, 1), "R0 W0 R1 W1 R2 W2 ");
+  EXPECT_EQ(order({4, 7, 9}, 2), "R0 R1 W0 R2 W1 W2 ");
+  EXPECT_EQ(order({4, 7, 9}, 8), "R0 R1 R2 W0 W1 W2 ");
+  // Row 3 adds into row 1's destination: rows 0 and 1 write back first.
+  EXPECT_EQ(order({4, 7, -1, 7, 9}, 8), "R0 R1 W0 W1 R3 R4 W3 W4 ");
+}
+
 TEST(CostDma, ThePipelineHoldsBurstsAtTheOutstandingLimit) {
   arch::ArchConfig cfg = small();
   cfg.dma.max_outstanding_bursts = 2;

@@ -56,6 +56,7 @@ struct Case {
   // The co-design settings (docs/co-design.md): double-buffered cell weights,
   // this many weight rows preloaded a cycle, overlapped DMA commands.
   uint32_t preload_rows_per_cycle = 0;  // 0: the preset's settings
+  uint32_t scatter_add_rows_in_flight = 0;  // 0: the preset's
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -71,6 +72,7 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
     a.matrix.preload_rows_per_cycle = c.preload_rows_per_cycle;
     a.dma.overlap_commands = 1;
   }
+  if (c.scatter_add_rows_in_flight) a.dma.scatter_add_rows_in_flight = c.scatter_add_rows_in_flight;
   const compiler::LayerRequest request = test::shrunk_request(c.layer, c.phase, c.tokens, c.precision, c.arch);
   compiler::CompileOptions options;
   if (!c.pipeline.empty()) options.pipeline = c.pipeline;
@@ -146,6 +148,15 @@ std::vector<Case> cases() {
   out.back().one_expert = true;
   out.push_back(make("MixtralOneToken", mixtral, "decode", 1));
   out.push_back(make("OlmoeOddTokens", layers[5], "prefill", 37, "default"));
+  // The combine's scatter-adds with rows in flight (tokens repeat within a
+  // command: each has 8 experts) and without.
+  for (uint32_t in_flight : {1u, 16u}) {
+    out.push_back(make("OlmoeScatterAddRowsInFlight" + std::to_string(in_flight), layers[5], "prefill", 37, "default"));
+    out.back().scatter_add_rows_in_flight = in_flight;
+  }
+  out.push_back(make("Qwen15MoeOneTileFusedCombineRowsInFlight", qwen15, "prefill", 24, "default"));
+  out.back().tiles = 1;
+  out.back().scatter_add_rows_in_flight = 16;
   out.push_back(make("DeepSeekV3StaticPlacement", dsv3, "decode", 16, "default"));
   out.back().pipeline =
       "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute{placement=static},multi-buffer,schedule,allocate";

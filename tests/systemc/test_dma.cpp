@@ -89,8 +89,9 @@ TEST(Dma, GatherWithPaddingRowsBitForBit) {
 }
 
 // scatter-add of 4 source rows of 5 elements into a 3-row table, against
-// dst = round_dst(dst + round_fp32(w * src)) in row order.
-void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted) {
+// dst = round_dst(dst + round_fp32(w * src)) in row order, whatever the rows
+// in flight (rows 0 and 3 add into the same destination).
+void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted, uint32_t rows_in_flight = 1) {
   const std::vector<int32_t> list = {2, -1, 0, 2};
   const std::vector<float> weights = {0.3f, 9.0f, -1.7f, 1.0f / 3.0f};
   const uint64_t src_bytes = src_fmt == num::Format::BF16 ? 2 : 4, dst_bytes = dst_fmt == num::Format::BF16 ? 2 : 4;
@@ -140,7 +141,9 @@ void scatter_add_case(num::Format src_fmt, num::Format dst_fmt, bool weighted) {
   p.issue(Op::DmaStoreConfig, strides(0, 0), formats);
   p.issue(Op::DmaStoreIndex, index_list(kSp, 3), ops::WeightList{.weights = weighted ? kSp + 0x100 : 0}.encode());
   p.issue(Op::DmaScatterAdd, kHbm + 0x40, ops::RowUpdate{.local = kSp + 0x1000, .rows = 4, .cols = 5}.encode());
-  XcadreRig rig(config(1), p.finish());
+  arch::ArchConfig cfg = config(1);
+  cfg.dma.scatter_add_rows_in_flight = rows_in_flight;
+  XcadreRig rig(cfg, p.finish());
   put(rig.sp(), kSp, list);
   put(rig.sp(), kSp + 0x100, weights);
   put(rig.sp(), kSp + 0x1000, src_bits);
@@ -197,6 +200,7 @@ TEST(Dma, LoadFromAndStoreToRamBitForBit) {
 TEST(Dma, ScatterAddFp32IntoFp32Weighted) { scatter_add_case(num::Format::FP32, num::Format::FP32, true); }
 TEST(Dma, ScatterAddBf16IntoBf16Weighted) { scatter_add_case(num::Format::BF16, num::Format::BF16, true); }
 TEST(Dma, ScatterAddFp32IntoBf16UnitWeights) { scatter_add_case(num::Format::FP32, num::Format::BF16, false); }
+TEST(Dma, ScatterAddWithRowsInFlightBitForBit) { scatter_add_case(num::Format::BF16, num::Format::FP32, true, 4); }
 
 // docs/accelerator.md, "DMA": a load of n full bursts with nothing else on its channel.
 uint64_t documented_load_cycles(const arch::ArchConfig& cfg, uint64_t n) {
@@ -329,18 +333,23 @@ TEST(Dma, GatherInTableOrderCostsTheLoadOfItsRows) {
   EXPECT_EQ(rig.busy_cycles(isa::Queue::Load), cost::kConfigCycles + cost::dma_transfer_cycles(cfg, 4, 48, kHbm, 0));
 }
 
-TEST(Dma, ScatterAddCostsWhatTheCostModelSays) {
-  const arch::ArchConfig cfg = config(1);
+void scatter_add_costs_what_the_cost_model_says(uint32_t rows_in_flight) {
+  arch::ArchConfig cfg = config(1);
+  cfg.dma.scatter_add_rows_in_flight = rows_in_flight;
   XcadreProgram p;
   p.issue(Op::DmaStoreConfig, strides(0, 0), ops::FormatPair{.src_fmt = 0, .dst_fmt = 0}.encode());
-  p.issue(Op::DmaStoreIndex, index_list(kSp, 3), 0);
-  p.issue(Op::DmaScatterAdd, kHbm + 0x40, ops::RowUpdate{.local = kSp + 0x100, .rows = 3, .cols = 5}.encode());
+  p.issue(Op::DmaStoreIndex, index_list(kSp, 6), 0);
+  p.issue(Op::DmaScatterAdd, kHbm + 0x40, ops::RowUpdate{.local = kSp + 0x100, .rows = 6, .cols = 5}.encode());
   XcadreRig rig(cfg, p.finish());
-  put(rig.sp(), kSp, std::vector<int32_t>{0, 1, 2});
+  put(rig.sp(), kSp, std::vector<int32_t>{0, 1, 2, 3, 4, 5});
   rig.run();
   EXPECT_EQ(rig.busy_cycles(isa::Queue::Store),
-            2 * cost::kConfigCycles + cost::dma_scatter_add_cycles(cfg, 3, 5 * 4, kHbm + 0x40, 0));
+            2 * cost::kConfigCycles + cost::dma_scatter_add_cycles(cfg, 6, 5 * 4, kHbm + 0x40, 0));
 }
+
+TEST(Dma, ScatterAddCostsWhatTheCostModelSays) { scatter_add_costs_what_the_cost_model_says(1); }
+TEST(Dma, ScatterAddWithTwoRowsInFlightCostsWhatTheCostModelSays) { scatter_add_costs_what_the_cost_model_says(2); }
+TEST(Dma, ScatterAddWithEightRowsInFlightCostsWhatTheCostModelSays) { scatter_add_costs_what_the_cost_model_says(8); }
 
 TEST(Dma, TwoTilesOnOneChannelTakeLonger) {
   arch::ArchConfig cfg = config(2);

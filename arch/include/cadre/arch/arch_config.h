@@ -90,6 +90,7 @@ struct DmaConfig {
   uint32_t burst_bytes = 0;
   uint32_t max_outstanding_bursts = 0;
   uint32_t overlap_commands = 0;  // 1: a queue's next command issues behind this one's bursts
+  uint32_t scatter_add_rows_in_flight = 1;  // rows a scatter-add reads before the oldest writes back
   bool operator==(const DmaConfig&) const = default;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <span>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/isa/xcadre.h"
@@ -144,10 +145,24 @@ uint64_t dma_issue_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t r
                           uint64_t chip_stride);
 uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                              uint64_t chip_stride);
+// The order in which a cdma.scatadd reads and writes back its rows, with
+// dma.scatter_add_rows_in_flight = D: each row's reads, and after them the
+// writes of the row read D - 1 rows earlier. A row's writes issue once every
+// burst issued up to its reads has completed: its own reads, and the writes
+// before them, so at most about D rows are between read and write-back. A row whose destination is also a pending row's
+// (read, not yet written) first lets the pending rows up to that one write
+// back, so that updates of one destination apply in list order. Rows whose
+// destination is -1 (padding) are skipped. D = 1: read, write, read, write.
+struct ScatterAddStep {
+  uint64_t row = 0;
+  bool write = false;
+};
+std::vector<ScatterAddStep> scatter_add_order(std::span<const int32_t> destinations, uint32_t rows_in_flight);
+
 // cdma.scatadd of `rows` rows into destination rows of `row_bytes`, table row
 // i at chip_addr + i * chip_stride (0: packed), for the index list 0, 1, ...,
-// rows - 1 (or any list without -1, as for a gather): each row read, then
-// written back once its reads have completed.
+// rows - 1 (or any list without -1 or repeats, as for a gather), in the order
+// scatter_add_order gives.
 uint64_t dma_scatter_add_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_t row_bytes, uint64_t chip_addr,
                                 uint64_t chip_stride);
 
