@@ -402,26 +402,35 @@ class CodeGen {
   }
 
   void node(const BarrierStmt&, int) {
-    // Drain the queues, announce arrival in this tile's flag, wait for every tile's.
+    // Drain the queues, then a dissemination barrier: in round r (distance
+    // d = 2^r) each tile stores its generation count to the flag of tile
+    // (tile + d) mod N in round r's row of `@barrier` and spins on its own
+    // until tile (tile - d) mod N has stored there. After ceil(log2 N) rounds
+    // every tile has heard from all: N spins of one round trip each become
+    // log2 N. Counts only grow, so the flags need no reset.
     fence_all();
     rv(Rv64Op::Addi, barrier_gen_, barrier_gen_, 0, 1);
-    const uint64_t flags = symbols_.at("barrier").base;
-    Temp base(*this, "the barrier"), at(*this, "the barrier");
-    li(base.r, static_cast<int64_t>(flags));
-    rv(Rv64Op::Slli, at.r, kTileReg, 0, 3);
-    rv(Rv64Op::Add, at.r, at.r, base.r, 0);
-    rv(Rv64Op::Sd, 0, at.r, barrier_gen_, 0);
-    Temp j(*this, "the barrier"), seen(*this, "the barrier");
-    rv(Rv64Op::Addi, j.r, kZero, 0, 0);
-    const std::string head = new_label(), spin = new_label(), end = new_label();
+    Temp row(*this, "the barrier"), d(*this, "the barrier"), at(*this, "the barrier"), seen(*this, "the barrier");
+    li(row.r, static_cast<int64_t>(symbols_.at("barrier").base));
+    rv(Rv64Op::Addi, d.r, kZero, 0, 1);
+    const std::string head = new_label(), wrapped = new_label(), spin = new_label(), end = new_label();
     label(head);
-    branch_if(Cmp::Ge, j.r, kTilesReg, end);
-    rv(Rv64Op::Slli, at.r, j.r, 0, 3);
-    rv(Rv64Op::Add, at.r, at.r, base.r, 0);
+    branch_if(Cmp::Ge, d.r, kTilesReg, end);
+    rv(Rv64Op::Add, at.r, kTileReg, d.r, 0);
+    branch_if(Cmp::Lt, at.r, kTilesReg, wrapped);
+    rv(Rv64Op::Sub, at.r, at.r, kTilesReg, 0);
+    label(wrapped);
+    rv(Rv64Op::Slli, at.r, at.r, 0, 3);
+    rv(Rv64Op::Add, at.r, at.r, row.r, 0);
+    rv(Rv64Op::Sd, 0, at.r, barrier_gen_, 0);
+    rv(Rv64Op::Slli, at.r, kTileReg, 0, 3);
+    rv(Rv64Op::Add, at.r, at.r, row.r, 0);
     label(spin);
     rv(Rv64Op::Ld, seen.r, at.r, 0, 0);
     rv(Rv64Op::Blt, 0, seen.r, barrier_gen_, 0, spin);
-    rv(Rv64Op::Addi, j.r, j.r, 0, 1);
+    rv(Rv64Op::Slli, at.r, kTilesReg, 0, 3);
+    rv(Rv64Op::Add, row.r, row.r, at.r, 0);
+    rv(Rv64Op::Slli, d.r, d.r, 0, 1);
     rv(Rv64Op::Jal, kZero, 0, 0, 0, head);
     label(end);
   }

@@ -100,7 +100,10 @@ void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch) {
   Attrs a;
   a.set("role", std::string("barrier"));
   a.set("io", std::string("scratch"));
-  b.hbm("barrier", {num::Format::I32, {2ull * arch.tiles}}, a);
+  // One doubleword a tile for each of the dissemination barrier's ceil(log2 tiles) rounds.
+  uint64_t rounds = 1;
+  while ((1ull << rounds) < arch.tiles) ++rounds;
+  b.hbm("barrier", {num::Format::I32, {2ull * arch.tiles * rounds}}, a);
 }
 
 }  // namespace cadre::compiler

@@ -136,7 +136,7 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralBf16DecodeSmall", mixtral, "decode", 8, "small", "bf16"));
   out.push_back(make("DeepSeekV3Bf16PrefillDefault", dsv3, "prefill", 64, "default", "bf16"));
   out.push_back(make("Qwen15MoeBf16DecodeSmall", qwen15, "decode", 8, "small", "bf16"));
-  for (uint32_t tiles : {1u, 2u, 4u}) {
+  for (uint32_t tiles : {1u, 2u, 3u, 4u, 13u}) {  // 3, 13: the barrier's rounds wrap around
     out.push_back(make("DeepSeekV3Tiles" + std::to_string(tiles), dsv3, "decode", 32, "default"));
     out.back().tiles = tiles;
   }
