@@ -238,7 +238,12 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   mt.write(mlp->attrs);
   stream_floor = std::max(stream_floor, mlp_stream_tile(shape, mt));
   // The balanced distribution weighs an expert as its rows plus this many: streaming its weights.
-  const double per_row = tiler.mlp_cycles(shape, mt, 2) - tiler.mlp_cycles(shape, mt, 1);
+  // A row costs the slope of the model's cycles from 1 row to an average
+  // expert's rows (at most a block): at prefill sizes that is the GEMM's,
+  // which the shared blocks' weights below are measured against too.
+  const uint64_t slope_rows = std::max<uint64_t>(2, std::min<uint64_t>(rows_per_expert, mt.rows));
+  const double per_row = (tiler.mlp_cycles(shape, mt, slope_rows) - tiler.mlp_cycles(shape, mt, 1)) /
+                         static_cast<double>(slope_rows - 1);
   const double weights = tiler.load_cycles(3 * W, H * (eo.fp8 ? 1 : 2));
   mlp->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? weights / per_row : 0));
   // With fewer than 2 experts a tile, whole experts leave some tiles
