@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
+
 #include "graph_util.h"
 
 namespace cadre::compiler {
@@ -101,8 +104,7 @@ void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch) {
   a.set("role", std::string("barrier"));
   a.set("io", std::string("scratch"));
   // One doubleword a tile for each of the dissemination barrier's ceil(log2 tiles) rounds.
-  uint64_t rounds = 1;
-  while ((1ull << rounds) < arch.tiles) ++rounds;
+  const uint64_t rounds = std::max<uint64_t>(1, std::bit_width(arch.tiles - 1u));
   b.hbm("barrier", {num::Format::I32, {2ull * arch.tiles * rounds}}, a);
 }
 

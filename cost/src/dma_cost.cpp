@@ -36,8 +36,6 @@ void BurstPipeline::issue(uint64_t bytes, uint64_t done) {
   link_free_ = at + link_cycles(cfg_, bytes);
 }
 
-void BurstPipeline::wait_for_completion() { link_free_ = std::max(link_free_, last_done_); }
-
 namespace {
 
 // Issues the bursts of one row of `bytes` at `addr`, each completing after its

@@ -118,8 +118,6 @@ class BurstPipeline {
   uint64_t link_free() const { return link_free_; }
   // A burst of `bytes` issued at next_issue() that completes at `done`.
   void issue(uint64_t bytes, uint64_t done);
-  // Later bursts issue only once every burst so far has completed.
-  void wait_for_completion();
   // The next burst issues no earlier than `cycle` (a queue resuming after idling).
   void resume_at(uint64_t cycle) { link_free_ = std::max(link_free_, cycle); }
   // The latest completion so far (the start cycle before any burst).
@@ -148,11 +146,12 @@ uint64_t dma_transfer_cycles(const arch::ArchConfig& cfg, uint64_t rows, uint64_
 // The order in which a cdma.scatadd reads and writes back its rows, with
 // dma.scatter_add_rows_in_flight = D: each row's reads, and after them the
 // writes of the row read D - 1 rows earlier. A row's writes issue once every
-// burst issued up to its reads has completed: its own reads, and the writes
-// before them, so at most about D rows are between read and write-back. A row whose destination is also a pending row's
-// (read, not yet written) first lets the pending rows up to that one write
-// back, so that updates of one destination apply in list order. Rows whose
-// destination is -1 (padding) are skipped. D = 1: read, write, read, write.
+// burst issued up to its reads has completed (its own reads, and the writes
+// before them), so about D rows at most are between read and write-back. A
+// row whose destination is also a pending row's (read, not yet written)
+// first lets the pending rows up to that one write back, so that updates of
+// one destination apply in list order. Rows whose destination is -1
+// (padding) are skipped. D = 1: read, write, read, write.
 struct ScatterAddStep {
   uint64_t row = 0;
   bool write = false;
