@@ -31,14 +31,37 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
     double cycles;
   };
   std::vector<Work> first, second;
+  ExpertPhaseEstimate est;
+  est.tile_cycles.assign(arch.tiles, 0);
   if (const GraphOp* sh = first_op(g, GraphOpKind::SharedExpert)) {
     const SharedOperands so = SharedOperands::of(*sh);
     const MlpShape ss{so.fp8, T, H, static_cast<uint64_t>(sh->attrs.get_int("width")), false, false, !so.expert_gate.empty()};
     const MlpTiling st = MlpTiling::of(sh->attrs);
     const int64_t row_cost = scale * sh->attrs.get_int("row_cost", 1), fixed = scale * sh->attrs.get_int("fixed_cost", 0);
-    for (uint64_t t0 = 0; t0 < T; t0 += st.rows) {
-      const uint64_t m = std::min(st.rows, T - t0);
-      first.push_back({static_cast<int64_t>(m) * row_cost + fixed, mlp_cycles(arch, ss, st, m)});
+    const uint64_t parts_a = static_cast<uint64_t>(sh->attrs.get_int("gate_up_parts", 1));
+    const uint64_t parts_b = static_cast<uint64_t>(sh->attrs.get_int("down_parts", 1));
+    if (parts_a > 1 || parts_b > 1) {
+      // Parts of blocks in contiguous ranges over the tiles, phase A then
+      // (after a barrier) phase B, each phase ending with its busiest tile.
+      for (const bool gate_up : {true, false}) {
+        const uint64_t parts_of_block = gate_up ? parts_a : parts_b;
+        std::vector<double> units;
+        for (uint64_t t0 = 0; t0 < T; t0 += st.rows) {
+          const MlpCycles c = mlp_phase_cycles(arch, ss, st, std::min(st.rows, T - t0));
+          for (uint64_t p = 0; p < parts_of_block; ++p)
+            units.push_back((gate_up ? c.gate_up : c.down) / static_cast<double>(parts_of_block));
+        }
+        const size_t per = (units.size() + arch.tiles - 1) / arch.tiles;
+        std::vector<double> cycles(arch.tiles, 0);
+        for (size_t u = 0; u < units.size(); ++u) cycles[u / per] += units[u];
+        for (size_t t = 0; t < cycles.size(); ++t) est.tile_cycles[t] += cycles[t];
+        est.cycles += *std::max_element(cycles.begin(), cycles.end());
+      }
+    } else {
+      for (uint64_t t0 = 0; t0 < T; t0 += st.rows) {
+        const uint64_t m = std::min(st.rows, T - t0);
+        first.push_back({static_cast<int64_t>(m) * row_cost + fixed, mlp_cycles(arch, ss, st, m)});
+      }
     }
   }
   const MlpShape shape{eo.fp8, T, H, W, true, !eo.row_weights.empty(), false};
@@ -59,8 +82,6 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
     }
   }
 
-  ExpertPhaseEstimate est;
-  est.tile_cycles.assign(arch.tiles, 0);
   const int64_t tiles = arch.tiles;
   for (const std::vector<Work>* walk : {&first, &second}) {
     std::vector<double> cycles(arch.tiles, 0);

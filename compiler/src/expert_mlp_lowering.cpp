@@ -26,6 +26,7 @@ MlpTiling MlpTiling::of(const Attrs& a) {
   t.k_chunk = static_cast<uint64_t>(a.get_int("k_chunk"));
   t.n_chunk = static_cast<uint64_t>(a.get_int("n_chunk"));
   t.split = a.get_int("split", 0) != 0;
+  t.stream_h = a.get_int("stream_h", 0) != 0;
   return t;
 }
 
@@ -35,21 +36,23 @@ void MlpTiling::write(Attrs& a) const {
   a.set("k_chunk", static_cast<int64_t>(k_chunk));
   a.set("n_chunk", static_cast<int64_t>(n_chunk));
   a.set("split", static_cast<int64_t>(split));
+  a.set("stream_h", static_cast<int64_t>(stream_h));
 }
 
 std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
   const uint64_t eb = s.fp8 ? 1 : 2, M = t.rows, H = s.hidden, W = s.width, S = t.slice, NC = t.n_chunk;
+  const uint64_t h_cols = t.stream_h ? S : W;  // h's columns held: one slice, or all of them
   std::vector<MlpBuffer> b = {
       {"x", Memory::Scratchpad, M * H * eb},        // the block's rows of x
       {"g", Memory::Accumulator, M * 2 * S * 4},    // [gate | up] of one slice, FP32
       {"gb", Memory::Scratchpad, M * 2 * S * 2},    // g in BF16 (and silu * up in FP32, BF16 layers)
-      {"h", Memory::Scratchpad, M * W * eb},        // the activations of every slice
+      {"h", Memory::Scratchpad, M * h_cols * eb},   // the activations of every slice (or of one)
       {"o", Memory::Accumulator, M * NC * 4},       // one chunk of the down projection, FP32
       {"ob", Memory::Scratchpad, M * NC * 2},       // o in BF16
   };
   if (s.fp8) {
     b.push_back({"xs", Memory::Scratchpad, M * H / 128 * 4});  // x's 1x128 scales, by K chunk
-    b.push_back({"hs", Memory::Scratchpad, M * W / 128 * 4});  // h's scales, by slice
+    b.push_back({"hs", Memory::Scratchpad, M * h_cols / 128 * 4});  // h's scales, by slice
   }
   if (s.gather) b.push_back({"tok", Memory::Scratchpad, M * 4});
   if (s.scatter) b.push_back({"rw", Memory::Scratchpad, M * 4});
@@ -60,15 +63,22 @@ std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
   return b;
 }
 
+// With stream_h, a down tile's slot also holds the block's rows of h's slice
+// after the weights (and their scales after the weights' scales, 64-byte aligned).
 uint64_t mlp_stream_tile(const MlpShape& s, const MlpTiling& t) {
   const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
-  return std::max(gate_up_rows * t.k_chunk, t.n_chunk * t.slice) * (s.fp8 ? 1 : 2);
+  const uint64_t down_rows = t.n_chunk + (t.stream_h ? t.rows : 0);
+  return std::max(gate_up_rows * t.k_chunk, down_rows * t.slice) * (s.fp8 ? 1 : 2);
 }
+
+uint64_t mlp_stream_h_scales_at(const MlpTiling& t) { return (t.n_chunk / 128 * (t.slice / 128) * 4 + 63) / 64 * 64; }
 
 uint64_t mlp_stream_scales(const MlpShape& s, const MlpTiling& t) {
   if (!s.fp8) return 0;
   const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
-  return std::max(gate_up_rows / 128 * (t.k_chunk / 128), t.n_chunk / 128 * (t.slice / 128)) * 4;
+  const uint64_t down = t.stream_h ? mlp_stream_h_scales_at(t) + t.rows * (t.slice / 128) * 4
+                                   : t.n_chunk / 128 * (t.slice / 128) * 4;
+  return std::max(gate_up_rows / 128 * (t.k_chunk / 128) * 4, down);
 }
 
 LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists) {
@@ -112,18 +122,25 @@ void ExpertMlpLowering::kernel(model::Kernel k) {
 
 void ExpertMlpLowering::block(const MlpOperands& o, const Expr& r0, const Expr& m) {
   rows_in(o, r0, m);
-  phase_a(o, m, I(0), I(s_.width));
+  phase_a(o, r0, m, I(0), I(s_.width));
+  if (t_.stream_h) {
+    // Phase B reads h from HBM: its loads wait for the last slice's store.
+    b_.signal(Queue::Store, sem("h_stored"));
+    b_.wait(Queue::Load, sem("h_stored"));
+  }
   phase_b(o, r0, m, I(0), I(s_.hidden));
 }
 
 void ExpertMlpLowering::gate_up_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1) {
   rows_in(o, r0, m);
-  phase_a(o, m, j0, j1);
-  // The store queue takes the slices once the compute queue has made them;
-  // the next block's rows wait for it (tok_empty).
-  b_.signal(Queue::Compute, sem("ob_full"));
-  b_.wait(Queue::Store, sem("ob_full"));
-  h_transfer(o, r0, m, j0, j1, /*store=*/true);
+  phase_a(o, r0, m, j0, j1);
+  // The store queue takes the slices once the compute queue has made them
+  // (with stream_h, phase A has stored each); the next block's rows wait for it (tok_empty).
+  if (!t_.stream_h) {
+    b_.signal(Queue::Compute, sem("ob_full"));
+    b_.wait(Queue::Store, sem("ob_full"));
+    h_transfer(o, r0, m, j0, j1, /*store=*/true);
+  }
   b_.signal(Queue::Store, sem("tok_empty"));
 }
 
@@ -132,9 +149,15 @@ void ExpertMlpLowering::down_part(const MlpOperands& o, const Expr& r0, const Ex
   const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
   kernel(model::Kernel::Permute);
   b_.wait(Queue::Load, tok_empty);
-  h_transfer(o, r0, m, I(0), I(s_.width), /*store=*/false);
-  b_.signal(Queue::Load, sem("x_full"));
-  b_.wait(Queue::Compute, sem("x_full"));
+  if (s_.gated) {
+    b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+    gate_values_in(o, r0, m);
+  }
+  if (!t_.stream_h) {  // with stream_h, phase B loads h a slice at a time
+    h_transfer(o, r0, m, I(0), I(s_.width), /*store=*/false);
+    b_.signal(Queue::Load, sem("x_full"));
+    b_.wait(Queue::Compute, sem("x_full"));
+  }
   phase_b(o, r0, m, n0, n1);
 }
 
@@ -165,6 +188,20 @@ void ExpertMlpLowering::h_transfer(const MlpOperands& o, const Expr& r0, const E
   });
 }
 
+void ExpertMlpLowering::h_slice_out(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j) {
+  const uint64_t eb = s_.fp8 ? 1 : 2, W = s_.width, WB = W / 128, S = t_.slice, SB = S / 128;
+  b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(W * eb)}, {"local_stride", I(S * eb)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+  b_.cmd(Op::DmaStore, {{"hbm", o.h + (r0 * I(W) + j) * I(eb)}, {"local", buf("h")}, {"rows", m}, {"row_bytes", I(S * eb)}});
+  if (!s_.fp8) return;
+  b_.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(WB * 4)}, {"local_stride", I(SB * 4)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+  b_.cmd(Op::DmaStore, {{"hbm", o.h_scale + (r0 * I(WB) + blocks(j)) * 4}, {"local", buf("hs")}, {"rows", m}, {"row_bytes", I(SB * 4)}});
+}
+
+void ExpertMlpLowering::gate_values_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
+  b_.cmd(Op::DmaLoad, {{"hbm", o.gate_values + r0 * 4}, {"local", buf("gv")}, {"rows", I(1)}, {"row_bytes", m * 4}});
+  b_.signal(Queue::Load, sem("gv_ready"));
+}
+
 void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
   const uint64_t eb = s_.fp8 ? 1 : 2, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
   const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
@@ -183,11 +220,7 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
     const Expr l_rw = buf("rw");
     b_.cmd(Op::DmaLoad, {{"hbm", o.row_weights + r0 * 4}, {"local", l_rw}, {"rows", I(1)}, {"row_bytes", m * 4}});
   }
-  if (s_.gated) {
-    const Expr l_gv = buf("gv");
-    b_.cmd(Op::DmaLoad, {{"hbm", o.gate_values + r0 * 4}, {"local", l_gv}, {"rows", I(1)}, {"row_bytes", m * 4}});
-    b_.signal(Queue::Load, sem("gv_ready"));
-  }
+  if (s_.gated) gate_values_in(o, r0, m);
   b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * eb)}, {"local_stride", I(H * eb)}});
   if (s_.gather) {
     b_.cmd(Op::DmaLoadIndex, {{"list", l_tok}, {"table_rows", I(s_.table_rows)}});
@@ -212,7 +245,7 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
   b_.wait(Queue::Compute, sem("x_full"));
 }
 
-void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m, const Expr& j0, const Expr& j1) {
+void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1) {
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
@@ -270,13 +303,22 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& m, const Expr&
     b_.cmd(Op::VecConvert, {{"src", l_g}, {"dst", l_gb}, {"n", n}, {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
     kernel(model::Kernel::SiluMulQuant);
     b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_g}, {"n", n}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
+    // Where the slice goes: its place in h, or (stream_h) h's one slice once the store queue has sent the last.
+    const Expr at = t_.stream_h ? I(0) : j;
+    if (t_.stream_h) b_.wait(Queue::Compute, initially_signalled(b_, prefix_ + "h_empty"));
     if (s_.fp8) {
-      b_.cmd(Op::VecQuantConfig, {{"scales", l_hs + blocks(j) * I(M * 4)}, {"fmt", I(code(Format::E4M3))}});
-      b_.cmd(Op::VecSiluMulQuant, {{"src", l_g}, {"dst", l_h + j * I(M)}, {"rows", m}, {"cols", I(S)}});
+      b_.cmd(Op::VecQuantConfig, {{"scales", l_hs + blocks(at) * I(M * 4)}, {"fmt", I(code(Format::E4M3))}});
+      b_.cmd(Op::VecSiluMulQuant, {{"src", l_g}, {"dst", l_h + at * I(M)}, {"rows", m}, {"cols", I(S)}});
     } else {
       b_.cmd(Op::VecSiluMul, {{"src", l_g}, {"dst", l_gb}, {"rows", m}, {"cols", I(S)}});
-      b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_h + j * I(M * 2)}, {"n", m * I(S)},
+      b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_h + at * I(M * 2)}, {"n", m * I(S)},
                               {"src_fmt", I(code(Format::FP32))}, {"dst_fmt", I(code(Format::BF16))}});
+    }
+    if (t_.stream_h) {
+      b_.signal(Queue::Compute, sem("h_full"));
+      b_.wait(Queue::Store, sem("h_full"));
+      h_slice_out(o, r0, m, j);
+      b_.signal(Queue::Store, sem("h_empty"));
     }
   });
   b_.signal(Queue::Compute, sem("x_empty"));
@@ -286,12 +328,12 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, NC = t_.n_chunk;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
-  const Expr l_h = buf("h");
+  const Expr l_h = t_.stream_h ? Expr{} : buf("h");
   const Expr l_o = buf("o");
   const Expr l_ob = buf("ob");
   const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
   Expr l_hs;
-  if (s_.fp8) l_hs = buf("hs");
+  if (s_.fp8 && !t_.stream_h) l_hs = buf("hs");
   if (s_.gated) b_.wait(Queue::Core, sem("gv_ready"));
 
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
@@ -304,15 +346,23 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
             b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(W * eb)}, {"local_stride", I(0)}});
             b_.cmd(Op::DmaLoad, {{"hbm", o.down + ((o.expert * I(H) + n) * I(W) + j) * I(eb)}, {"local", w},
                                  {"rows", I(NC)}, {"row_bytes", I(S * eb)}});
+            // stream_h: the block's rows of h's slice j, packed after the weights (the same strides).
+            if (t_.stream_h)
+              b_.cmd(Op::DmaLoad, {{"hbm", o.h + (r0 * I(W) + j) * I(eb)}, {"local", w + I(NC * S * eb)}, {"rows", m},
+                                   {"row_bytes", I(S * eb)}});
             if (!s_.fp8) return;
             b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(WB * 4)}, {"local_stride", I(SB * 4)}});
             b_.cmd(Op::DmaLoad, {{"hbm", o.down_scale + ((o.expert * I(HB) + blocks(n)) * I(WB) + blocks(j)) * 4},
                                  {"local", ws}, {"rows", I(NC / 128)}, {"row_bytes", I(SB * 4)}});
+            if (t_.stream_h)
+              b_.cmd(Op::DmaLoad, {{"hbm", o.h_scale + (r0 * I(WB) + blocks(j)) * 4}, {"local", ws + I(mlp_stream_h_scales_at(t_))},
+                                   {"rows", m}, {"row_bytes", I(SB * 4)}});
           },
           [&](Expr w, Expr ws) {
             b_.cmd(Op::MatrixPreload, {{"tile", w}, {"scales", s_.fp8 ? ws : I(0)}, {"k", I(S)}, {"n", I(NC)}});
-            const Expr a = l_h + j * I(M * eb);
-            const Expr a_scales = s_.fp8 ? l_hs + blocks(j) * I(M * 4) : I(0);
+            const Expr a = t_.stream_h ? w + I(NC * S * eb) : l_h + j * I(M * eb);
+            const Expr h_scales = t_.stream_h ? ws + I(mlp_stream_h_scales_at(t_)) : l_hs + blocks(j) * I(M * 4);
+            const Expr a_scales = s_.fp8 ? h_scales : I(0);
             const std::vector<Field> f = {{"tile", a}, {"scales", a_scales}, {"acc", l_o}, {"m", m}};
             b_.when(j, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });
           });

@@ -11,6 +11,11 @@
 //     for each slice: down weight tile (NC x S) -> cmx.mm(.acc) into o
 //     o -> BF16, then scatter-add (weighted, into the FP32 output) or store
 //
+// With `stream_h` the block keeps one slice of h, not all W columns: phase A
+// stores each slice to HBM (o.h) as it is made, and phase B loads the
+// block's rows of each slice into the stream beside its down weight tile
+// (H / NC times a block). Blocks then hold about W / S times more rows.
+//
 // Every weight tile goes through the weight stream (lowering.h).
 #pragma once
 
@@ -29,7 +34,8 @@ struct MlpTiling {
   uint64_t k_chunk = 0;  // KC: hidden columns per gate/up weight tile (multiple of 128)
   uint64_t n_chunk = 0;  // NC: output columns per phase-B chunk (multiple of 128)
   bool split = false;    // gate and up as separate S x KC weight tiles, not one 2S x KC tile
-  static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split
+  bool stream_h = false; // h through HBM a slice at a time, not resident for the block
+  static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split, stream_h
   void write(Attrs& attrs) const;
 };
 
@@ -60,6 +66,8 @@ LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists);
 // The weight stream's slot for the MLP's tiles.
 uint64_t mlp_stream_tile(const MlpShape& shape, const MlpTiling& tiling);
 uint64_t mlp_stream_scales(const MlpShape& shape, const MlpTiling& tiling);
+// stream_h: where h's scales start in a down tile's scales slot.
+uint64_t mlp_stream_h_scales_at(const MlpTiling& tiling);
 
 struct MlpOperands {
   Expr x, x_scale;                 // HBM: E4M3 codes and 1x128 scales, or BF16 rows
@@ -69,7 +77,7 @@ struct MlpOperands {
   Expr row_weights;                // scatter: HBM routing weight per row
   Expr gate_values;                // gated: HBM FP32 gate per token
   Expr out;                        // scatter: FP32 [T, H]; store: BF16 [rows, H]
-  Expr h, h_scale;                 // split: HBM [rows, W] activations (and FP8 scales [rows, W / 128])
+  Expr h, h_scale;                 // parts or stream_h: HBM [rows, W] activations (and FP8 scales [rows, W / 128])
 };
 
 class ExpertMlpLowering {
@@ -90,10 +98,14 @@ class ExpertMlpLowering {
 
  private:
   void rows_in(const MlpOperands& o, const Expr& r0, const Expr& m);
-  void phase_a(const MlpOperands& o, const Expr& m, const Expr& j0, const Expr& j1);
+  // gated: the rows' gate values to local memory (load config strides 0), then gv_ready.
+  void gate_values_in(const MlpOperands& o, const Expr& r0, const Expr& m);
+  void phase_a(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1);
   void phase_b(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1);
   // Slices [j0, j1) of h (and its scales) between local memory and o.h.
   void h_transfer(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j0, const Expr& j1, bool store);
+  // stream_h: slice j of h (and its scales), just made, from local memory to o.h.
+  void h_slice_out(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j);
   Expr buf(const std::string& what);  // a buffer of mlp_buffers
   Expr sem(const std::string& what);
   void kernel(model::Kernel k);  // a kernel statement, in the routed MLP

@@ -27,7 +27,12 @@ MlpCycles mlp_phase_cycles(const arch::ArchConfig& a, const MlpShape& s, const M
     const double load_a = weight_load_cycles(a, n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a, m, n_a, KC).total());
     c.gate_up += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
     c.gate_up += static_cast<double>((W / S) * 3 * cost::vector_cycles(a, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
-    const double load_b = weight_load_cycles(a, NC, S * eb), mm_b = static_cast<double>(cost::matmul_timing(a, m, NC, S).total());
+    // stream_h: each slice goes out to HBM once (the tile's share of HBM)
+    // and comes back with every down tile, as m more rows of it.
+    if (t.stream_h)
+      c.gate_up += static_cast<double>(W * eb * m) / (arch::hbm_bytes_per_cycle(a) / a.tiles);
+    const double load_b = weight_load_cycles(a, NC + (t.stream_h ? m : 0), S * eb),
+                 mm_b = static_cast<double>(cost::matmul_timing(a, m, NC, S).total());
     c.down += static_cast<double>((H / NC) * (W / S)) * std::max(load_b, mm_b);
     return c;
   };

@@ -1,7 +1,8 @@
 // choose-tiling: the block sizes of every kernel, chosen against the tile's
 // scratchpad and accumulator and the cost model (cadre_cost), and written as
 // attributes the lowering passes read. Options fix any of them (a search
-// varies them): rows, slice, k_chunk, n_chunk, split for the expert MLPs,
+// varies them): rows, slice, k_chunk, n_chunk, split, stream_h for the expert MLPs,
+// shared_parts (the parts of a shared block over the tiles),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
 // combine_rows, align_tokens (the tokens aligned at a time).
 //
@@ -11,6 +12,7 @@
 // them, since the allocator reuses memory between phases.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -91,24 +93,29 @@ class Tiler {
     };
     const std::vector<uint64_t> slices = choices("slice", W, 256), kcs = choices("k_chunk", H, 2048),
                                 ncs = choices("n_chunk", H, 2048);
-    std::vector<bool> splits = {false, true};
-    if (opt_.has("split")) splits = {opt_.get_int("split", 0) != 0};
+    const auto flags = [&](const char* key) {
+      return opt_.has(key) ? std::vector<bool>{opt_.get_int(key, 0) != 0} : std::vector<bool>{false, true};
+    };
+    // Whether a tiling's buffers and stream fit; with stream_h the stream grows with the rows.
+    const auto fits = [&](const MlpTiling& t) {
+      if (!also.empty() && mlp_stream_tile(s, t) > stream_floor) return false;
+      const uint64_t stream =
+          kStreamSlots * (round64(std::max(mlp_stream_tile(s, t), stream_floor)) + round64(mlp_stream_scales(s, t)));
+      const LocalFootprint f = footprint({mlp_buffers(s, t), also});
+      return stream <= stream_cap_ && f.scratchpad + resident + stream <= a_.scratchpad.bytes &&
+             f.accumulator + res.accumulator <= a_.accumulator.bytes;
+    };
     for (uint64_t S : slices)
       for (uint64_t KC : kcs)
         for (uint64_t NC : ncs)
-          for (bool split : splits) {
-            MlpTiling t{1, S, KC, NC, split};
-            if (!also.empty() && mlp_stream_tile(s, t) > stream_floor) continue;
-            const uint64_t stream = kStreamSlots * (round64(std::max(mlp_stream_tile(s, t), stream_floor)) +
-                                                    round64(mlp_stream_scales(s, t)));
-            uint64_t rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
-                                             : largest_rows(s, t, resident + stream, res.accumulator, also);
-            if (rows == 0 || stream > stream_cap_) continue;
+          for (bool split : flags("split"))
+            for (bool stream_h : flags("stream_h")) {
+            MlpTiling t{1, S, KC, NC, split, stream_h};
+            if (!opt_.has("rows") && !fits(t)) continue;
             // No block needs more rows than the MLP has (an expert gets each token once).
-            t.rows = opt_.has("rows") ? rows : std::min<uint64_t>({rows, most_rows, s.table_rows});
-            const LocalFootprint f = footprint({mlp_buffers(s, t), also});
-            if (f.scratchpad + resident + stream > a_.scratchpad.bytes || f.accumulator + res.accumulator > a_.accumulator.bytes)
-              continue;
+            t.rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
+                                      : std::min<uint64_t>({largest_rows(t, fits), most_rows, s.table_rows});
+            if (t.rows == 0 || !fits(t)) continue;
             // Experts get more and fewer rows than the average: a tiling is
             // judged on the average and on twice it, so that the busier
             // experts' rows still fit one block (their weights stream once).
@@ -122,15 +129,14 @@ class Tiler {
   }
 
  private:
-  uint64_t largest_rows(const MlpShape& s, MlpTiling t, uint64_t taken, uint64_t acc_taken,
-                        const std::vector<MlpBuffer>& also) const {
+  // The most rows with which `fits` holds (it holds for fewer whenever it holds for more).
+  template <class Fits>
+  static uint64_t largest_rows(MlpTiling t, const Fits& fits) {
     uint64_t lo = 0, hi = kMostRows;
     while (lo < hi) {
-      const uint64_t mid = (lo + hi + 1) / 2;
-      t.rows = mid;
-      const LocalFootprint f = footprint({mlp_buffers(s, t), also});
-      if (f.scratchpad + taken <= a_.scratchpad.bytes && f.accumulator + acc_taken <= a_.accumulator.bytes) lo = mid;
-      else hi = mid - 1;
+      t.rows = (lo + hi + 1) / 2;
+      if (fits(t)) lo = t.rows;
+      else hi = t.rows - 1;
     }
     return lo;
   }
@@ -221,15 +227,20 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   MlpTiling mt = tile_routed(kMostRows), st;
   if (shared_shape) {
     st = tile_shared(mt);
-    if (st.rows == 0 && !options.has("rows")) {
+    if (!options.has("rows")) {
       // The pair that runs fastest (every expert at its average rows, the
-      // shared expert over every token), over caps a quarter apart.
-      double best = std::numeric_limits<double>::infinity();
+      // shared expert over every token), over caps on the routed blocks a
+      // quarter apart: the routed experts' largest blocks can leave the
+      // shared expert few rows a block, each streaming all of its weights.
+      const auto pair_cycles = [&](const MlpTiling& routed, const MlpTiling& shared) {
+        return static_cast<double>(E) * tiler.mlp_cycles(shape, routed, rows_per_expert) +
+               tiler.mlp_cycles(*shared_shape, shared, T);
+      };
+      double best = st.rows ? pair_cycles(mt, st) : std::numeric_limits<double>::infinity();
       for (uint64_t cap = mt.rows - 1; cap > 0; cap = cap * 3 / 4) {
         const MlpTiling routed = tile_routed(cap), shared = tile_shared(routed);
         if (shared.rows == 0) continue;
-        const double cycles = static_cast<double>(E) * tiler.mlp_cycles(shape, routed, rows_per_expert) +
-                              tiler.mlp_cycles(*shared_shape, shared, T);
+        const double cycles = pair_cycles(routed, shared);
         if (cycles < best) best = cycles, mt = routed, st = shared;
       }
     }
@@ -278,6 +289,19 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const double shared_per_row = st.rows > 1 ? (full - one) / static_cast<double>(st.rows - 1) : 0;
     sh->attrs.set("row_cost", per_row > 0 ? std::max<int64_t>(1, std::llround(shared_per_row / per_row)) : 1);
     sh->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? std::max(0.0, one - shared_per_row) / per_row : 0));
+    // A shared block that is more than a tile's share of the layer's work
+    // keeps the other tiles waiting for it: then each block is split by
+    // columns into parts (lower-experts), enough for every tile to take one.
+    const uint64_t shared_blocks = ceil_div(T, st.rows);
+    uint64_t shared_parts = static_cast<uint64_t>(options.get_int("shared_parts", 0));
+    if (shared_parts == 0 && a.tiles > 1) {
+      const double routed = static_cast<double>(std::min(E, T * K)) * tiler.mlp_cycles(shape, mt, rows_per_expert);
+      const double layer = routed + tiler.mlp_cycles(ss, st, T);
+      if (full > layer / static_cast<double>(a.tiles)) shared_parts = ceil_div(a.tiles, shared_blocks);
+    }
+    if (a.tiles == 1) shared_parts = 1;
+    sh->attrs.set("gate_up_parts", static_cast<int64_t>(std::clamp<uint64_t>(shared_parts, 1, ss.width / st.slice)));
+    sh->attrs.set("down_parts", static_cast<int64_t>(std::clamp<uint64_t>(shared_parts, 1, H / st.n_chunk)));
     if (!so.expert_gate.empty()) {
       // The gate's token blocks, before the shared MLP: x in BF16, its gate row, logits and values.
       const uint64_t free = SP - offsets - round64(H * 2) - kStreamSlots * (round64(stream_floor) + round64(mlp_stream_scales(shape, mt)));

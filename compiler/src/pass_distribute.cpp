@@ -32,14 +32,14 @@ const Expr kTiles = Expr::value(std::string(kTilesValue));
 Stmt let(const std::string& name, Expr v) { return Stmt{LetStmt{name, std::move(v), false}, 0}; }
 
 // for v = lo to hi step s over the tiles: tile t takes iterations [t * per, (t + 1) * per).
+// The bounds are the loop's own (read once, at entry), not values that would
+// hold a register of the core for the rest of the enclosing block.
 void split_contiguous(Block& out, ForStmt f) {
-  const std::string lo = f.var + "_lo", hi = f.var + "_hi";
   const Expr count = (f.hi - f.lo + f.step - I(1)) / f.step;
   const Expr per = (count + kTiles - I(1)) / kTiles;
-  out.push_back(let(lo, f.lo + kTile * per * f.step));
-  out.push_back(let(hi, min(f.hi, f.lo + (kTile + I(1)) * per * f.step)));
-  f.lo = Expr::value(lo);
-  f.hi = Expr::value(hi);
+  const Expr lo = f.lo;
+  f.lo = lo + kTile * per * f.step;
+  f.hi = min(f.hi, lo + (kTile + I(1)) * per * f.step);
   f.attrs.erase("parallel");
   out.push_back(Stmt{std::move(f), 0});
 }

@@ -103,6 +103,13 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   }
   ops.tokens = value(e.tokens);
   const GraphValue& out_v = mlp_op->results[0];
+  // The activations between phase A and phase B, in HBM for experts split in
+  // parts and for blocks that stream them (stream_h): one row per aligned row.
+  if (parts > 1 || tiling.stream_h) {
+    const uint64_t R = find_value(g, e.tokens)->type.shape[0];
+    ops.h = scratch(b, "h_all", {e.fp8 ? Format::E4M3 : Format::BF16, {R, W}});
+    if (e.fp8) ops.h_scale = scratch(b, "h_all_scale", {Format::FP32, {R, W / 128}});
+  }
 
   // Offsets in local memory: the control core reads each expert's row range.
   b.kernel(model::Kernel::Permute);
@@ -112,7 +119,10 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   b.fence(1);
 
   // The shared expert in blocks of its tiling's rows; distribute places the
-  // blocks with the routed experts, as work that comes before them.
+  // blocks with the routed experts, as work that comes before them. Or, where
+  // a block is more than a tile's share of the layer (gate_up_parts,
+  // down_parts > 1), each block split by columns as routed experts' parts
+  // are, its units in contiguous ranges over the tiles, before the routed experts.
   Expr shared;
   int64_t shared_weight = 0;  // every block's weight in the placement's units
   if (GraphOp* sh_op = first_op(g, GraphOpKind::SharedExpert)) {
@@ -123,10 +133,16 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     // With experts split in parts the walk counts in 1/(3 parts) of a routed row (below).
     const int64_t scale = parts > 1 ? 3 * static_cast<int64_t>(parts) : 1;
     const int64_t row_cost = scale * sh_op->attrs.get_int("row_cost", 1), block_cost = scale * sh_op->attrs.get_int("fixed_cost", 0);
-    Attrs blocks = parallel("shared");
-    blocks.set("row_cost", row_cost);
-    blocks.set("fixed_cost", block_cost);
-    shared_weight = static_cast<int64_t>(T) * row_cost + static_cast<int64_t>((T + st.rows - 1) / st.rows) * block_cost;
+    const uint64_t parts_a = static_cast<uint64_t>(sh_op->attrs.get_int("gate_up_parts", 1));
+    const uint64_t parts_b = static_cast<uint64_t>(sh_op->attrs.get_int("down_parts", 1));
+    const bool in_parts = parts_a > 1 || parts_b > 1;
+    Attrs blocks = parallel(in_parts ? "tokens" : "shared");
+    if (!in_parts) {
+      blocks.set("row_cost", row_cost);
+      blocks.set("fixed_cost", block_cost);
+    }
+    const uint64_t shared_blocks = (T + st.rows - 1) / st.rows;
+    if (!in_parts) shared_weight = static_cast<int64_t>(T) * row_cost + static_cast<int64_t>(shared_blocks) * block_cost;
     shared = hbm_of(b, sh_op->results[0], "shared_expert", "output");
     MlpOperands so;
     so.x = s.fp8 ? value(s.x_q) : value(s.x);
@@ -136,6 +152,10 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       so.gate_scale = tensor(s.gate_scale, "shared_gate_scale"), so.up_scale = tensor(s.up_scale, "shared_up_scale"),
       so.down_scale = tensor(s.down_scale, "shared_down_scale");
     so.out = shared;
+    if (st.stream_h || in_parts) {
+      so.h = scratch(b, "shared_h", {s.fp8 ? Format::E4M3 : Format::BF16, {T, S}});
+      if (s.fp8) so.h_scale = scratch(b, "shared_h_scale", {Format::FP32, {T, S / 128}});
+    }
     if (!s.expert_gate.empty()) {
       // gate[t] = sigmoid(x[t] . Wg): a BF16 GEMM with one output column.
       const Expr wg = tensor(s.expert_gate, "shared_expert_gate");
@@ -167,10 +187,32 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
     // The same buffers and semaphores as the routed experts' (prefix e_): they run one after the other.
     ExpertMlpLowering mlp(b, shape, st, "e_", /*routed=*/false);
-    b.loop("st", I(0), I(T), I(st.rows), blocks, [&](Expr t0) {
-      mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
-    });
-    b.fence(7);
+    if (!in_parts) {
+      b.loop("st", I(0), I(T), I(st.rows), blocks, [&](Expr t0) {
+        mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
+      });
+      b.fence(7);
+    } else {
+      // Unit u: block u / parts, and of its `chunks` column chunks of `chunk`
+      // columns those from p * chunks / parts to (p + 1) * chunks / parts.
+      const auto units = [&](const char* name, uint64_t unit_parts, uint64_t chunk, uint64_t chunks, bool gate_up) {
+        const std::string v = name;
+        b.loop(v, I(0), I(shared_blocks * unit_parts), I(1), parallel("tokens"), [&](Expr u) {
+          // (The part's number is not a value of its own: the core has registers for few.)
+          const Expr t0 = b.let(v + "_t0", u / I(unit_parts) * I(st.rows));
+          const Expr rows = b.let(v + "_m", min(I(st.rows), I(T) - t0));
+          const Expr c0 = b.let(v + "_c0", u % I(unit_parts) * I(chunks) / I(unit_parts) * I(chunk));
+          const Expr c1 = b.let(v + "_c1", (u % I(unit_parts) + I(1)) * I(chunks) / I(unit_parts) * I(chunk));
+          if (gate_up) mlp.gate_up_part(so, t0, rows, c0, c1);
+          else mlp.down_part(so, t0, rows, c0, c1);
+        });
+        b.fence(7);
+      };
+      // The gate values (above) and every part's activations are in HBM before any phase-B unit reads them.
+      units("sa", parts_a, st.slice, S / st.slice, true);
+      b.barrier();
+      units("sb", parts_b, st.n_chunk, H / st.n_chunk, false);
+    }
     leave_in_hbm(g, index_of(g, sh_op));
   }
 
@@ -223,9 +265,6 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       // Each expert in `parts` units of columns: phase A's intermediate
       // columns, then (after a barrier) phase B's output columns, so that
       // the tiles stream about equal bytes when experts are few a tile.
-      const uint64_t R = out_v.type.shape[0];
-      ops.h = scratch(b, "h_all", {e.fp8 ? Format::E4M3 : Format::BF16, {R, W}});
-      if (e.fp8) ops.h_scale = scratch(b, "h_all_scale", {Format::FP32, {R, W / 128}});
       ExpertMlpLowering mlp(b, {e.fp8, T, H, W, true, false, false}, tiling, "e_", /*routed=*/true);
       // A phase-A unit is 2/3 of an expert's work over `parts`, a shared block
       // a whole MLP's: both walks count in units of 1/(3 parts) of a routed row.

@@ -187,6 +187,36 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralExpertsInTwoPartsStatic", mixtral, "prefill", 64, "default"));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{parts=2,slice=128,n_chunk=128},lower-routing,lower-experts,"
                         "distribute{placement=static},multi-buffer,schedule,allocate";
+  // The activations through HBM a slice at a time (stream_h): routed experts
+  // over tiles, one tile with the fused combine, the shared expert (Qwen1.5's
+  // gated, in BF16), and experts split in parts.
+  const std::string stream_h = "fuse-experts,choose-tiling{stream_h=1},lower-routing,lower-experts,"
+                               "distribute,multi-buffer,schedule,allocate";
+  out.push_back(make("MixtralStreamH", mixtral, "prefill", 64, "default"));
+  out.back().pipeline = "quantize-fp8," + stream_h;
+  out.push_back(make("DeepSeekV3StreamHWithShared", dsv3, "prefill", 40, "default"));
+  out.back().pipeline = "quantize-fp8," + stream_h;
+  out.push_back(make("Qwen15MoeBf16StreamHGatedShared", qwen15, "decode", 16, "default", "bf16"));
+  out.back().pipeline = stream_h;
+  out.push_back(make("Qwen15MoeOneTileFusedCombineStreamH", qwen15, "prefill", 24, "default"));
+  out.back().tiles = 1;
+  out.back().pipeline = "quantize-fp8," + stream_h;
+  out.push_back(make("MixtralStreamHInTwoParts", mixtral, "decode", 16, "default"));
+  out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{stream_h=1,parts=2,slice=128,n_chunk=128},lower-routing,"
+                        "lower-experts,distribute,multi-buffer,schedule,allocate";
+  // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
+  // phase B's parts): Qwen1.5's gated shared expert in three uneven parts of
+  // its 8 slices and 8 output chunks; DeepSeek-V3's beside routed experts in
+  // parts; with the activations streamed.
+  const auto shared_parts = [](const std::string& options) {
+    return "fuse-experts,choose-tiling{" + options + "},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+  };
+  out.push_back(make("Qwen15MoeBf16SharedInThreeParts", qwen15, "prefill", 24, "default", "bf16"));
+  out.back().pipeline = shared_parts("shared_parts=3,rows=5,slice=32,n_chunk=32");
+  out.push_back(make("DeepSeekV3SharedAndExpertsInTwoParts", dsv3, "prefill", 40, "default"));
+  out.back().pipeline = "quantize-fp8," + shared_parts("parts=2,shared_parts=2,slice=128,n_chunk=128");
+  out.push_back(make("Qwen15MoeSharedInPartsStreamH", qwen15, "decode", 16, "default"));
+  out.back().pipeline = "quantize-fp8," + shared_parts("shared_parts=2,stream_h=1,rows=5");
   // Alignment in chunks of tokens on tile 0 (what a scratchpad too small for
   // every assignment gets): chunks of 5 of 37 tokens end on a short one, and
   // DeepSeek-V3's 8 picks over its experts leave experts without rows in a chunk.
