@@ -1,5 +1,6 @@
 #include "cadre/compiler/expr.h"
 
+#include <bit>
 #include <limits>
 
 namespace cadre::compiler {
@@ -13,6 +14,15 @@ Expr Expr::binary(Kind kind, Expr a, Expr b) {
   e.args.push_back(std::move(a));
   e.args.push_back(std::move(b));
   return e;
+}
+
+Expr divide_small(const Expr& x, int64_t d) {
+  const auto u = static_cast<uint64_t>(d);
+  const int l = static_cast<int>(std::bit_width(u - 1));
+  if (std::has_single_bit(u)) return l == 0 ? x : Expr::binary(Expr::Kind::Shr, x, Expr::lit(l));
+  const int shift = 31 + l;
+  const uint64_t m = ((uint64_t{1} << shift) + u - 1) / u;
+  return Expr::binary(Expr::Kind::Shr, x * Expr::lit(static_cast<int64_t>(m)), Expr::lit(shift));
 }
 
 bool is_binary(Expr::Kind kind) { return kind != Expr::Kind::Const && kind != Expr::Kind::Value && kind != Expr::Kind::Symbol; }

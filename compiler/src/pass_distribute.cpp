@@ -53,11 +53,11 @@ struct Walk {
   bool total_emitted = false;
   std::string name(const char* what) const { return var + what; }
   // The expert of iteration `i`: iterations are parts of experts.
-  Expr expert(const Expr& i) const { return parts > 1 ? i / I(parts) : i; }
+  Expr expert(const Expr& i) const { return divide_small(i, parts); }
   Expr row_weight(const Expr& rows) const { return row_cost > 1 ? rows * I(row_cost) : rows; }
   // Each block of block_rows rows streams the weights again.
   Expr fixed_weight(const Expr& rows) const {
-    return block_rows > 1 ? (rows + I(block_rows - 1)) / I(block_rows) * I(fixed) : I(fixed);
+    return block_rows > 1 ? divide_small(rows + I(block_rows - 1), block_rows) * I(fixed) : I(fixed);
   }
   Expr weight(const Expr& rows) const { return row_weight(rows) + fixed_weight(rows); }
   static Walk of(const ForStmt& f) {
@@ -97,9 +97,15 @@ void emit_total(Block& out, Walk& walk) {
 }
 
 // Work of weight w that starts `before` into the walk is tile t's when
-// floor((before + w / 2) * tiles / total) == t (both sides doubled to stay in integers).
-Expr owner(const Expr& before, const Expr& weight, const Walk& walk) {
-  return ((before * I(2) + weight) * kTiles) / (Expr::value(walk.name("_total")) * I(2));
+// floor((before + w / 2) * tiles / total) == t: with mid = 2 before + w (both
+// sides doubled to stay in integers), when t * 2 total <= mid * tiles <
+// (t + 1) * 2 total. Two compares, not a division by the total.
+Stmt if_mine(const Expr& mid, const Walk& walk, Block body) {
+  const Expr at = mid * kTiles, total = Expr::value(walk.name("_total")) * I(2);
+  IfStmt below_next{at, Cmp::Lt, (kTile + I(1)) * total, std::move(body), {}};
+  IfStmt from_mine{at, Cmp::Ge, kTile * total, {}, {}};
+  from_mine.then_body.push_back(Stmt{std::move(below_next), 0});
+  return Stmt{std::move(from_mine), 0};
 }
 
 void place_experts(Block& out, ForStmt f, Walk& walk) {
@@ -111,10 +117,9 @@ void place_experts(Block& out, ForStmt f, Walk& walk) {
   rows_of(v, walk.offsets, walk.expert(Expr::value(v)), pick.body);
   IfStmt has_rows{Expr::value(v + "_rows"), Cmp::Gt, I(0), {}, {}};
   const Expr weight = walk.weight(Expr::value(v + "_rows"));
-  has_rows.then_body.push_back(let(v + "_owner", owner(Expr::value(v + "_before"), weight, walk)));
+  has_rows.then_body.push_back(let(v + "_mid", Expr::value(v + "_before") * I(2) + weight));
   has_rows.then_body.push_back(Stmt{SetStmt{v + "_before", Expr::value(v + "_before") + weight}, 0});
-  IfStmt mine{Expr::value(v + "_owner"), Cmp::Eq, kTile, std::move(f.body), {}};
-  has_rows.then_body.push_back(Stmt{std::move(mine), 0});
+  has_rows.then_body.push_back(if_mine(Expr::value(v + "_mid"), walk, std::move(f.body)));
   pick.body.push_back(Stmt{std::move(has_rows), 0});
   out.push_back(Stmt{std::move(pick), 0});
 }
@@ -126,11 +131,12 @@ void place_shared(Block& out, ForStmt f, Walk& walk) {
   erase_placement(f);
   emit_total(out, walk);
   const Expr b = Expr::value(f.var);
-  const Expr before = (b - f.lo) / f.step * (f.step * row_cost + fixed);
+  if (!f.step.is_const()) throw IrError(fmt::format("loop %{}: parallel = shared needs a constant step", f.var));
+  const Expr before = divide_small(b - f.lo, f.step.constant) * (f.step * row_cost + fixed);
   const Expr weight = min(f.step, f.hi - b) * row_cost + fixed;
   Block body;
-  body.push_back(let(f.var + "_owner", owner(before, weight, walk)));
-  body.push_back(Stmt{IfStmt{Expr::value(f.var + "_owner"), Cmp::Eq, kTile, std::move(f.body), {}}, 0});
+  body.push_back(let(f.var + "_mid", before * I(2) + weight));
+  body.push_back(if_mine(Expr::value(f.var + "_mid"), walk, std::move(f.body)));
   f.body = std::move(body);
   out.push_back(Stmt{std::move(f), 0});
 }

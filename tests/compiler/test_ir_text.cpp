@@ -80,6 +80,24 @@ TEST(ExprText, ConstantsFoldAsTheCoreComputes) {
             Expr::binary(Expr::Kind::Add, Expr::binary(Expr::Kind::Mul, Expr::lit(3), Expr::value("x")), Expr::lit(7)));
 }
 
+// The placement's walks divide by constants with a multiply and a shift:
+// exact at every divisor up to 5000 at the edges of each quotient and of the range.
+TEST(ExprText, DivideSmallIsExactOverItsRange) {
+  constexpr int64_t kTop = (int64_t{1} << 31) - 1;
+  for (int64_t d = 1; d <= 5000; ++d) {
+    std::vector<int64_t> xs = {0, 1, d - 1, d, d + 1, kTop, kTop - 1, kTop / d * d, kTop / d * d - 1};
+    for (int64_t k = 2; k < 70000; k = k * 3 + 1) xs.insert(xs.end(), {k * d - 1, k * d, k * d + 1});
+    for (const int64_t x : xs) {
+      if (x < 0 || x > kTop) continue;
+      const Expr q = fold(divide_small(Expr::lit(x), d));
+      ASSERT_TRUE(q.is_const());
+      ASSERT_EQ(q.constant, x / d) << x << " / " << d;
+    }
+  }
+  EXPECT_EQ(divide_small(Expr::value("x"), 1), Expr::value("x"));
+  EXPECT_EQ(divide_small(Expr::value("x"), 64), Expr::binary(Expr::Kind::Shr, Expr::value("x"), Expr::lit(6)));
+}
+
 struct BadText {
   const char* text;
   int line, column;

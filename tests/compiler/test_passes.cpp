@@ -215,7 +215,7 @@ TEST(Distribute, LeavesNoParallelLoopAndPlacesExpertsEitherWay) {
     const Module m = run(layer("DeepSeekV3"), "default", lower + ",distribute{placement=" + placement + "}");
     const std::string text = print(m);
     EXPECT_EQ(text.find("parallel ="), std::string::npos) << placement;
-    EXPECT_EQ(text.find("%e_owner") != std::string::npos, placement == "balanced");
+    EXPECT_EQ(text.find("%e_mid") != std::string::npos, placement == "balanced");
   }
 }
 
@@ -293,10 +293,10 @@ TEST(Distribute, PlacesTheSharedBlocksFirstInTheExpertsWalk) {
   EXPECT_EQ(text.find("parallel ="), std::string::npos);
   EXPECT_EQ(text.find("preassigned"), std::string::npos);
   // Each shared loop (gates, MLP) places its blocks against the same total, computed once.
-  EXPECT_NE(text.find("let %gs_owner"), std::string::npos);
-  EXPECT_NE(text.find("let %st_owner"), std::string::npos);
+  EXPECT_NE(text.find("let %gs_mid"), std::string::npos);
+  EXPECT_NE(text.find("let %st_mid"), std::string::npos);
   EXPECT_EQ(text.find("var %e_total"), text.rfind("var %e_total"));
-  EXPECT_LT(text.find("var %e_total"), text.find("let %gs_owner"));
+  EXPECT_LT(text.find("var %e_total"), text.find("let %gs_mid"));
   EXPECT_NE(text.find(fmt::format("var %e_before = {}", preassigned)), std::string::npos);
 }
 

@@ -53,6 +53,11 @@ inline Expr operator-(const Expr& a, int64_t b) { return a - Expr::lit(b); }
 inline Expr operator*(const Expr& a, int64_t b) { return a * Expr::lit(b); }
 inline Expr operator/(const Expr& a, int64_t b) { return a / Expr::lit(b); }
 
+// x / d for 0 <= x < 2^31 and a constant d > 0, as a multiply and a shift
+// (Granlund and Montgomery: m = ceil(2^(31 + l) / d), l = ceil(log2 d), is
+// exact for every such x, and x m < 2^63): the core's divider takes tens of cycles.
+Expr divide_small(const Expr& x, int64_t d);
+
 // The value of a binary operator on constants as the core computes it
 // (division by zero as RISC-V defines it: quotient -1, remainder the dividend).
 int64_t apply(Expr::Kind kind, int64_t a, int64_t b);
