@@ -27,6 +27,7 @@ MlpTiling MlpTiling::of(const Attrs& a) {
   t.n_chunk = static_cast<uint64_t>(a.get_int("n_chunk"));
   t.split = a.get_int("split", 0) != 0;
   t.stream_h = a.get_int("stream_h", 0) != 0;
+  t.stream_x = a.get_int("stream_x", 0) != 0;
   return t;
 }
 
@@ -37,21 +38,22 @@ void MlpTiling::write(Attrs& a) const {
   a.set("n_chunk", static_cast<int64_t>(n_chunk));
   a.set("split", static_cast<int64_t>(split));
   a.set("stream_h", static_cast<int64_t>(stream_h));
+  a.set("stream_x", static_cast<int64_t>(stream_x));
 }
 
 std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
   const uint64_t eb = s.fp8 ? 1 : 2, M = t.rows, H = s.hidden, W = s.width, S = t.slice, NC = t.n_chunk;
   const uint64_t h_cols = t.stream_h ? S : W;  // h's columns held: one slice, or all of them
   std::vector<MlpBuffer> b = {
-      {"x", Memory::Scratchpad, M * H * eb},        // the block's rows of x
       {"g", Memory::Accumulator, M * 2 * S * 4},    // [gate | up] of one slice, FP32
       {"gb", Memory::Scratchpad, M * 2 * S * 2},    // g in BF16 (and silu * up in FP32, BF16 layers)
       {"h", Memory::Scratchpad, M * h_cols * eb},   // the activations of every slice (or of one)
       {"o", Memory::Accumulator, M * NC * 4},       // one chunk of the down projection, FP32
       {"ob", Memory::Scratchpad, M * NC * 2},       // o in BF16
   };
+  if (!t.stream_x) b.push_back({"x", Memory::Scratchpad, M * H * eb});  // the block's rows of x
   if (s.fp8) {
-    b.push_back({"xs", Memory::Scratchpad, M * H / 128 * 4});  // x's 1x128 scales, by K chunk
+    if (!t.stream_x) b.push_back({"xs", Memory::Scratchpad, M * H / 128 * 4});  // x's 1x128 scales, by K chunk
     b.push_back({"hs", Memory::Scratchpad, M * h_cols / 128 * 4});  // h's scales, by slice
   }
   if (s.gather) b.push_back({"tok", Memory::Scratchpad, M * 4});
@@ -65,20 +67,31 @@ std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
 
 // With stream_h, a down tile's slot also holds the block's rows of h's slice
 // after the weights (and their scales after the weights' scales, 64-byte aligned).
+// With stream_x, likewise a gate/up tile's slot holds the block's rows of x's K chunk.
 uint64_t mlp_stream_tile(const MlpShape& s, const MlpTiling& t) {
-  const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
+  const uint64_t gate_up_rows = (t.split ? t.slice : 2 * t.slice) + (t.stream_x ? t.rows : 0);
   const uint64_t down_rows = t.n_chunk + (t.stream_h ? t.rows : 0);
   return std::max(gate_up_rows * t.k_chunk, down_rows * t.slice) * (s.fp8 ? 1 : 2);
 }
 
 uint64_t mlp_stream_h_scales_at(const MlpTiling& t) { return (t.n_chunk / 128 * (t.slice / 128) * 4 + 63) / 64 * 64; }
 
+uint64_t mlp_stream_x_at(const MlpShape& s, const MlpTiling& t) {
+  return (t.split ? t.slice : 2 * t.slice) * t.k_chunk * (s.fp8 ? 1 : 2);
+}
+
+uint64_t mlp_stream_x_scales_at(const MlpTiling& t) {
+  return ((t.split ? t.slice : 2 * t.slice) / 128 * (t.k_chunk / 128) * 4 + 63) / 64 * 64;
+}
+
 uint64_t mlp_stream_scales(const MlpShape& s, const MlpTiling& t) {
   if (!s.fp8) return 0;
   const uint64_t gate_up_rows = t.split ? t.slice : 2 * t.slice;
+  const uint64_t gate_up = t.stream_x ? mlp_stream_x_scales_at(t) + t.rows * (t.k_chunk / 128) * 4
+                                      : gate_up_rows / 128 * (t.k_chunk / 128) * 4;
   const uint64_t down = t.stream_h ? mlp_stream_h_scales_at(t) + t.rows * (t.slice / 128) * 4
                                    : t.n_chunk / 128 * (t.slice / 128) * 4;
-  return std::max(gate_up_rows / 128 * (t.k_chunk / 128) * 4, down);
+  return std::max(gate_up, down);
 }
 
 LocalFootprint footprint(const std::vector<std::vector<MlpBuffer>>& lists) {
@@ -206,7 +219,6 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t eb = s_.fp8 ? 1 : 2, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
   const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
   const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
-  const Expr l_x = buf("x");
   kernel(model::Kernel::Permute);
   b_.wait(Queue::Load, x_empty);
   b_.wait(Queue::Load, tok_empty);
@@ -221,6 +233,12 @@ void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr
     b_.cmd(Op::DmaLoad, {{"hbm", o.row_weights + r0 * 4}, {"local", l_rw}, {"rows", I(1)}, {"row_bytes", m * 4}});
   }
   if (s_.gated) gate_values_in(o, r0, m);
+  if (t_.stream_x) {  // phase A loads x a K chunk at a time
+    b_.signal(Queue::Load, sem("x_full"));
+    b_.wait(Queue::Compute, sem("x_full"));
+    return;
+  }
+  const Expr l_x = buf("x");
   b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * eb)}, {"local_stride", I(H * eb)}});
   if (s_.gather) {
     b_.cmd(Op::DmaLoadIndex, {{"list", l_tok}, {"table_rows", I(s_.table_rows)}});
@@ -249,16 +267,19 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t eb = s_.fp8 ? 1 : 2, M = t_.rows, H = s_.hidden, W = s_.width, HB = H / 128, WB = W / 128;
   const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
-  const Expr l_x = buf("x");
+  const Expr l_x = t_.stream_x ? Expr{} : buf("x");
   const Expr l_g = buf("g");
   const Expr l_gb = buf("gb");
   const Expr l_h = buf("h");
   Expr l_xs, l_hs;
-  if (s_.fp8) l_xs = buf("xs"), l_hs = buf("hs");
+  if (s_.fp8) l_hs = buf("hs");
+  if (s_.fp8 && !t_.stream_x) l_xs = buf("xs");
+  const uint64_t x_at = mlp_stream_x_at(s_, t_), xs_at = mlp_stream_x_scales_at(t_);
 
   // g's row stride is 2S FP32 either way: the gate half in its first S columns.
+  // x's rows are H apart resident, or KC apart (packed) in the stream.
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(2 * S * 4)},
-                            {"a_stride", I(H * eb)}, {"b_stride", I(0)}});
+                            {"a_stride", I((t_.stream_x ? KC : H) * eb)}, {"b_stride", I(0)}});
   // One weight tile: `parts` (gate, up, or both stacked) rows [j, j + S) x columns [c, c + KC).
   struct Part {
     Expr weights, scales;
@@ -273,17 +294,30 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& r0, const Expr
           for (size_t i = 0; i < parts.size(); ++i)
             b_.cmd(Op::DmaLoad, {{"hbm", parts[i].weights + row * I(eb)}, {"local", w + I(i * S * KC * eb)},
                                  {"rows", I(S)}, {"row_bytes", I(KC * eb)}});
+          // stream_x: the block's rows of x's K chunk c, packed after the weights (the same strides).
+          const auto x_chunk = [&](const Expr& x, const Expr& local, uint64_t row_bytes, uint64_t hbm_row) {
+            if (s_.gather) {
+              b_.cmd(Op::DmaLoadIndex, {{"list", buf("tok")}, {"table_rows", I(s_.table_rows)}});
+              b_.cmd(Op::DmaGather, {{"hbm", x}, {"local", local}, {"rows", m}, {"row_bytes", I(row_bytes)}});
+            } else {
+              b_.cmd(Op::DmaLoad, {{"hbm", x + r0 * I(hbm_row)}, {"local", local}, {"rows", m}, {"row_bytes", I(row_bytes)}});
+            }
+          };
+          if (t_.stream_x) x_chunk(o.x + c * I(eb), w + I(x_at), KC * eb, H * eb);
           if (!s_.fp8) return;
           const Expr block = (o.expert * I(WB) + blocks(j)) * I(HB) + blocks(c);
           b_.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(HB * 4)}, {"local_stride", I(KCB * 4)}});
           for (size_t i = 0; i < parts.size(); ++i)
             b_.cmd(Op::DmaLoad, {{"hbm", parts[i].scales + block * 4}, {"local", ws + I(i * SB * KCB * 4)},
                                  {"rows", I(SB)}, {"row_bytes", I(KCB * 4)}});
+          if (t_.stream_x) x_chunk(o.x_scale + blocks(c) * 4, ws + I(xs_at), KCB * 4, HB * 4);
         },
         [&](Expr w, Expr ws) {
           b_.cmd(Op::MatrixPreload, {{"tile", w}, {"scales", s_.fp8 ? ws : I(0)}, {"k", I(KC)}, {"n", I(parts.size() * S)}});
-          const Expr a_scales = s_.fp8 ? l_xs + blocks(c) * m * 4 : I(0);
-          const std::vector<Field> f = {{"tile", l_x + c * I(eb)}, {"scales", a_scales}, {"acc", l_g + I(parts[0].column * 4)}, {"m", m}};
+          const Expr x_scales = t_.stream_x ? ws + I(xs_at) : l_xs + blocks(c) * m * 4;
+          const Expr a_scales = s_.fp8 ? x_scales : I(0);
+          const Expr a = t_.stream_x ? w + I(x_at) : l_x + c * I(eb);
+          const std::vector<Field> f = {{"tile", a}, {"scales", a_scales}, {"acc", l_g + I(parts[0].column * 4)}, {"m", m}};
           b_.when(c, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });
         });
   };

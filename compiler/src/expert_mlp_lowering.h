@@ -11,6 +11,11 @@
 //     for each slice: down weight tile (NC x S) -> cmx.mm(.acc) into o
 //     o -> BF16, then scatter-add (weighted, into the FP32 output) or store
 //
+// With `stream_x` the block keeps no rows of x: every gate/up weight tile's
+// stream slot also carries the block's rows of its K chunk of x (W / S times
+// a block, or twice that with `split`); blocks are then bounded by the
+// accumulator, not by H bytes of scratchpad a row.
+//
 // With `stream_h` the block keeps one slice of h, not all W columns: phase A
 // stores each slice to HBM (o.h) as it is made, and phase B loads the
 // block's rows of each slice into the stream beside its down weight tile
@@ -35,7 +40,9 @@ struct MlpTiling {
   uint64_t n_chunk = 0;  // NC: output columns per phase-B chunk (multiple of 128)
   bool split = false;    // gate and up as separate S x KC weight tiles, not one 2S x KC tile
   bool stream_h = false; // h through HBM a slice at a time, not resident for the block
-  static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split, stream_h
+  bool stream_x = false; // x's K chunks beside each gate/up weight tile, not resident for the block
+  bool streams() const { return stream_h || stream_x; }
+  static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split, stream_h, stream_x
   void write(Attrs& attrs) const;
 };
 
@@ -68,6 +75,9 @@ uint64_t mlp_stream_tile(const MlpShape& shape, const MlpTiling& tiling);
 uint64_t mlp_stream_scales(const MlpShape& shape, const MlpTiling& tiling);
 // stream_h: where h's scales start in a down tile's scales slot.
 uint64_t mlp_stream_h_scales_at(const MlpTiling& tiling);
+// stream_x: where x's chunk starts in a gate/up tile's slot, and its scales in the scales slot.
+uint64_t mlp_stream_x_at(const MlpShape& shape, const MlpTiling& tiling);
+uint64_t mlp_stream_x_scales_at(const MlpTiling& tiling);
 
 struct MlpOperands {
   Expr x, x_scale;                 // HBM: E4M3 codes and 1x128 scales, or BF16 rows

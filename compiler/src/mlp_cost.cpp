@@ -24,7 +24,9 @@ MlpCycles mlp_phase_cycles(const arch::ArchConfig& a, const MlpShape& s, const M
   const auto block = [&](uint64_t m) {
     MlpCycles c;
     const uint64_t parts = t.split ? 2 : 1, n_a = 2 * S / parts;
-    const double load_a = weight_load_cycles(a, n_a, KC * eb), mm_a = static_cast<double>(cost::matmul_timing(a, m, n_a, KC).total());
+    // stream_x: each gate/up tile comes with the block's m rows of its K chunk of x.
+    const double load_a = weight_load_cycles(a, n_a + (t.stream_x ? m : 0), KC * eb),
+                 mm_a = static_cast<double>(cost::matmul_timing(a, m, n_a, KC).total());
     c.gate_up += static_cast<double>((W / S) * (H / KC) * parts) * std::max(load_a, mm_a);
     c.gate_up += static_cast<double>((W / S) * 3 * cost::vector_cycles(a, isa::Op::VecConvert, {1, m * 2 * S, 0, 0}));
     // stream_h: each slice goes out to HBM once (the tile's share of HBM)

@@ -1,7 +1,7 @@
 // choose-tiling: the block sizes of every kernel, chosen against the tile's
 // scratchpad and accumulator and the cost model (cadre_cost), and written as
 // attributes the lowering passes read. Options fix any of them (a search
-// varies them): rows, slice, k_chunk, n_chunk, split, stream_h for the expert MLPs,
+// varies them): rows, slice, k_chunk, n_chunk, split, stream_h, stream_x for the expert MLPs,
 // shared_parts (the parts of a shared block over the tiles),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
 // combine_rows, align_tokens (the tokens aligned at a time).
@@ -85,9 +85,10 @@ class Tiler {
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
       throw IrError(fmt::format("{}: Cadre's lowering needs the hidden size ({}) and the width ({}) to be multiples of 128", what, H, W));
-    // The fastest tiling with h resident [0] and streamed [1].
-    MlpTiling best[2];
-    double best_cycles[2] = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+    // The fastest tiling with x and h resident [0], h streamed [1], x streamed [2], both [3].
+    constexpr double kNone = std::numeric_limits<double>::infinity();
+    MlpTiling best[4];
+    double best_cycles[4] = {kNone, kNone, kNone, kNone};
     const uint64_t g = s.fp8 ? 128 : 32;
     const auto choices = [&](const char* key, uint64_t n, uint64_t most) {
       return opt_.has(key) ? std::vector<uint64_t>{static_cast<uint64_t>(opt_.get_int(key, 0))} : chunks_of(n, most, g);
@@ -110,8 +111,9 @@ class Tiler {
       for (uint64_t KC : kcs)
         for (uint64_t NC : ncs)
           for (bool split : flags("split"))
-            for (bool stream_h : flags("stream_h")) {
-            MlpTiling t{1, S, KC, NC, split, stream_h};
+            for (bool stream_h : flags("stream_h"))
+            for (bool stream_x : flags("stream_x")) {
+            MlpTiling t{1, S, KC, NC, split, stream_h, stream_x};
             if (!opt_.has("rows") && !fits(t)) continue;
             // No block needs more rows than the MLP has (an expert gets each token once).
             t.rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
@@ -124,13 +126,20 @@ class Tiler {
             const uint64_t avg = std::max<uint64_t>(r, 1);
             const double c = rows_are == Rows::Total ? mlp_cycles(s, t, avg)
                                                      : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
-            if (c < best_cycles[stream_h]) best_cycles[stream_h] = c, best[stream_h] = t;
+            const int kind = (stream_h ? 1 : 0) + (stream_x ? 2 : 0);
+            if (c < best_cycles[kind]) best_cycles[kind] = c, best[kind] = t;
           }
-    // Streaming h must save a twentieth: at compute-bound sizes the model
-    // favours its larger blocks more than the simulated chip does (Mixtral
-    // decode 256 on `default`: 76.5 % of roofline in 36-row blocks, 71.6 % in 64 streamed).
+    // Each more streamed kind must save a twentieth on the one it replaces:
+    // the model favours the larger blocks more than the simulated chip does
+    // (Mixtral decode 256 on `default`: 76.5 % of roofline in 36-row blocks,
+    // 71.6 % in 64 with h streamed; decode 64 on `h100-class`: 89.7 % with
+    // h streamed, 83.7 % with x too).
     constexpr double kStreamMustSave = 0.95;
-    return best_cycles[1] < kStreamMustSave * best_cycles[0] ? best[1] : best[0];
+    int chosen = 0;
+    const int one = best_cycles[1] <= best_cycles[2] ? 1 : 2;
+    if (best_cycles[one] < kStreamMustSave * best_cycles[chosen]) chosen = one;
+    if (best_cycles[3] < kStreamMustSave * best_cycles[chosen]) chosen = 3;
+    return best[chosen];
   }
 
  private:
@@ -298,15 +307,19 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const double shared_per_row = st.rows > 1 ? (full - one) / static_cast<double>(st.rows - 1) : 0;
     sh->attrs.set("row_cost", per_row > 0 ? std::max<int64_t>(1, std::llround(shared_per_row / per_row)) : 1);
     sh->attrs.set("fixed_cost", static_cast<int64_t>(per_row > 0 ? std::max(0.0, one - shared_per_row) / per_row : 0));
-    // A shared block that is more than a tile's share of the layer's work
-    // keeps the other tiles waiting for it: then each block is split by
-    // columns into parts (lower-experts), enough for every tile to take one.
+    // A shared block that is more than a third of a tile's share of the
+    // layer's work leaves the placement too coarse to balance the tiles (the
+    // tile that takes it ends late): then each block is split by columns into
+    // parts (lower-experts), enough for every tile to take one. Measured:
+    // DeepSeek-V3 decode 64 on `h100-class` (44 MB blocks, 67 MB a tile)
+    // 86.2 % of roofline whole, 91.1 % in parts; Qwen1.5-MoE decode 64 on
+    // `default` (35 MB, 147 MB) 84.0 % whole, 83.2 % in parts (the barrier).
     const uint64_t shared_blocks = ceil_div(T, st.rows);
     uint64_t shared_parts = static_cast<uint64_t>(options.get_int("shared_parts", 0));
     if (shared_parts == 0 && a.tiles > 1) {
       const double routed = static_cast<double>(std::min(E, T * K)) * tiler.mlp_cycles(shape, mt, rows_per_expert);
       const double layer = routed + tiler.mlp_cycles(ss, st, T);
-      if (full > layer / static_cast<double>(a.tiles)) shared_parts = ceil_div(a.tiles, shared_blocks);
+      if (3 * full > layer / static_cast<double>(a.tiles)) shared_parts = ceil_div(a.tiles, shared_blocks);
     }
     if (a.tiles == 1) shared_parts = 1;
     sh->attrs.set("gate_up_parts", static_cast<int64_t>(std::clamp<uint64_t>(shared_parts, 1, ss.width / st.slice)));

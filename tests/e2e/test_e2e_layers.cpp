@@ -204,6 +204,24 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralStreamHInTwoParts", mixtral, "decode", 16, "default"));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{stream_h=1,parts=2,slice=128,n_chunk=128},lower-routing,"
                         "lower-experts,distribute,multi-buffer,schedule,allocate";
+  // x through the stream a K chunk at a time (stream_x): gathered routed rows
+  // (FP8 with scales, and BF16), the shared expert's contiguous rows, gate and
+  // up as separate tiles (split), one tile with the fused combine, and with h
+  // streamed too, in parts.
+  const auto streamed = [](const std::string& options) {
+    return "fuse-experts,choose-tiling{" + options + "},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+  };
+  out.push_back(make("MixtralStreamX", mixtral, "prefill", 64, "default"));
+  out.back().pipeline = "quantize-fp8," + streamed("stream_x=1");
+  out.push_back(make("MixtralBf16StreamXSplit", mixtral, "decode", 16, "default", "bf16"));
+  out.back().pipeline = streamed("stream_x=1,split=1");
+  out.push_back(make("DeepSeekV3StreamXAndHWithShared", dsv3, "prefill", 40, "default"));
+  out.back().pipeline = "quantize-fp8," + streamed("stream_x=1,stream_h=1");
+  out.push_back(make("Qwen15MoeOneTileFusedCombineStreamX", qwen15, "prefill", 24, "default"));
+  out.back().tiles = 1;
+  out.back().pipeline = "quantize-fp8," + streamed("stream_x=1");
+  out.push_back(make("Qwen15MoeStreamXAndHInParts", qwen15, "decode", 16, "default"));
+  out.back().pipeline = "quantize-fp8," + streamed("stream_x=1,stream_h=1,parts=2,shared_parts=2,slice=128,n_chunk=128");
   // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
   // phase B's parts): Qwen1.5's gated shared expert in three uneven parts of
   // its 8 slices and 8 output chunks; DeepSeek-V3's beside routed experts in
