@@ -368,6 +368,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
   Expr l_hs;
   if (s_.fp8 && !t_.stream_h) l_hs = buf("hs");
+  const uint64_t hs_at = mlp_stream_h_scales_at(t_);
   if (s_.gated) b_.wait(Queue::Core, sem("gv_ready"));
 
   b_.cmd(Op::MatrixConfig, {{"a_fmt", Expr::lit(fmt)}, {"b_fmt", Expr::lit(fmt)}, {"c_stride", I(0)}, {"a_stride", I(0)}, {"b_stride", I(0)}});
@@ -389,13 +390,13 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
             b_.cmd(Op::DmaLoad, {{"hbm", o.down_scale + ((o.expert * I(HB) + blocks(n)) * I(WB) + blocks(j)) * 4},
                                  {"local", ws}, {"rows", I(NC / 128)}, {"row_bytes", I(SB * 4)}});
             if (t_.stream_h)
-              b_.cmd(Op::DmaLoad, {{"hbm", o.h_scale + (r0 * I(WB) + blocks(j)) * 4}, {"local", ws + I(mlp_stream_h_scales_at(t_))},
+              b_.cmd(Op::DmaLoad, {{"hbm", o.h_scale + (r0 * I(WB) + blocks(j)) * 4}, {"local", ws + I(hs_at)},
                                    {"rows", m}, {"row_bytes", I(SB * 4)}});
           },
           [&](Expr w, Expr ws) {
             b_.cmd(Op::MatrixPreload, {{"tile", w}, {"scales", s_.fp8 ? ws : I(0)}, {"k", I(S)}, {"n", I(NC)}});
             const Expr a = t_.stream_h ? w + I(NC * S * eb) : l_h + j * I(M * eb);
-            const Expr h_scales = t_.stream_h ? ws + I(mlp_stream_h_scales_at(t_)) : l_hs + blocks(j) * I(M * 4);
+            const Expr h_scales = t_.stream_h ? ws + I(hs_at) : l_hs + blocks(j) * I(M * 4);
             const Expr a_scales = s_.fp8 ? h_scales : I(0);
             const std::vector<Field> f = {{"tile", a}, {"scales", a_scales}, {"acc", l_o}, {"m", m}};
             b_.when(j, Cmp::Eq, I(0), [&] { b_.cmd(Op::MatrixMul, f); }, [&] { b_.cmd(Op::MatrixMulAcc, f); });

@@ -41,7 +41,6 @@ struct MlpTiling {
   bool split = false;    // gate and up as separate S x KC weight tiles, not one 2S x KC tile
   bool stream_h = false; // h through HBM a slice at a time, not resident for the block
   bool stream_x = false; // x's K chunks beside each gate/up weight tile, not resident for the block
-  bool streams() const { return stream_h || stream_x; }
   static MlpTiling of(const Attrs& attrs);  // rows, slice, k_chunk, n_chunk, split, stream_h, stream_x
   void write(Attrs& attrs) const;
 };

@@ -98,6 +98,12 @@ class Tiler {
     const auto flags = [&](const char* key) {
       return opt_.has(key) ? std::vector<bool>{opt_.get_int(key, 0) != 0} : std::vector<bool>{false, true};
     };
+    // The variants to try: bit 0 h streamed, bit 1 x streamed (bits 0-1 are
+    // the kind, best[] above), bit 2 gate and up split.
+    std::vector<int> variants;
+    for (bool split : flags("split"))
+      for (bool stream_h : flags("stream_h"))
+        for (bool stream_x : flags("stream_x")) variants.push_back((stream_h ? 1 : 0) + (stream_x ? 2 : 0) + (split ? 4 : 0));
     // Whether a tiling's buffers and stream fit; with stream_h the stream grows with the rows.
     const auto fits = [&](const MlpTiling& t) {
       if (!also.empty() && mlp_stream_tile(s, t) > stream_floor) return false;
@@ -110,10 +116,9 @@ class Tiler {
     for (uint64_t S : slices)
       for (uint64_t KC : kcs)
         for (uint64_t NC : ncs)
-          for (bool split : flags("split"))
-            for (bool stream_h : flags("stream_h"))
-            for (bool stream_x : flags("stream_x")) {
-            MlpTiling t{1, S, KC, NC, split, stream_h, stream_x};
+          for (int v : variants) {
+            const int kind = v & 3;
+            MlpTiling t{1, S, KC, NC, (v & 4) != 0, (kind & 1) != 0, (kind & 2) != 0};
             if (!opt_.has("rows") && !fits(t)) continue;
             // No block needs more rows than the MLP has (an expert gets each token once).
             t.rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
@@ -126,7 +131,6 @@ class Tiler {
             const uint64_t avg = std::max<uint64_t>(r, 1);
             const double c = rows_are == Rows::Total ? mlp_cycles(s, t, avg)
                                                      : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
-            const int kind = (stream_h ? 1 : 0) + (stream_x ? 2 : 0);
             if (c < best_cycles[kind]) best_cycles[kind] = c, best[kind] = t;
           }
     // Each more streamed kind must save a twentieth on the one it replaces:

@@ -136,13 +136,13 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     const uint64_t parts_a = static_cast<uint64_t>(sh_op->attrs.get_int("gate_up_parts", 1));
     const uint64_t parts_b = static_cast<uint64_t>(sh_op->attrs.get_int("down_parts", 1));
     const bool in_parts = parts_a > 1 || parts_b > 1;
+    const uint64_t shared_blocks = (T + st.rows - 1) / st.rows;
     Attrs blocks = parallel(in_parts ? "tokens" : "shared");
     if (!in_parts) {
       blocks.set("row_cost", row_cost);
       blocks.set("fixed_cost", block_cost);
+      shared_weight = static_cast<int64_t>(T) * row_cost + static_cast<int64_t>(shared_blocks) * block_cost;
     }
-    const uint64_t shared_blocks = (T + st.rows - 1) / st.rows;
-    if (!in_parts) shared_weight = static_cast<int64_t>(T) * row_cost + static_cast<int64_t>(shared_blocks) * block_cost;
     shared = hbm_of(b, sh_op->results[0], "shared_expert", "output");
     MlpOperands so;
     so.x = s.fp8 ? value(s.x_q) : value(s.x);

@@ -187,50 +187,41 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralExpertsInTwoPartsStatic", mixtral, "prefill", 64, "default"));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{parts=2,slice=128,n_chunk=128},lower-routing,lower-experts,"
                         "distribute{placement=static},multi-buffer,schedule,allocate";
-  // The default passes (FP8: after quantize-fp8) with choose-tiling's options.
-  const auto tiled = [](const std::string& options) {
-    return "fuse-experts,choose-tiling{" + options + "},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+  // A case on the default passes (FP8: after quantize-fp8) with choose-tiling's options.
+  const auto tiled = [](Case c, const std::string& options) {
+    c.pipeline = std::string(c.precision == "fp8" ? "quantize-fp8," : "") + "fuse-experts,choose-tiling{" + options +
+                 "},lower-routing,lower-experts,distribute,multi-buffer,schedule,allocate";
+    return c;
   };
   // The activations through HBM a slice at a time (stream_h): routed experts
   // over tiles, one tile with the fused combine, the shared expert (Qwen1.5's
   // gated, in BF16), and experts split in parts.
-  const std::string stream_h = tiled("stream_h=1");
-  out.push_back(make("MixtralStreamH", mixtral, "prefill", 64, "default"));
-  out.back().pipeline = "quantize-fp8," + stream_h;
-  out.push_back(make("DeepSeekV3StreamHWithShared", dsv3, "prefill", 40, "default"));
-  out.back().pipeline = "quantize-fp8," + stream_h;
-  out.push_back(make("Qwen15MoeBf16StreamHGatedShared", qwen15, "decode", 16, "default", "bf16"));
-  out.back().pipeline = stream_h;
-  out.push_back(make("Qwen15MoeOneTileFusedCombineStreamH", qwen15, "prefill", 24, "default"));
+  out.push_back(tiled(make("MixtralStreamH", mixtral, "prefill", 64, "default"), "stream_h=1"));
+  out.push_back(tiled(make("DeepSeekV3StreamHWithShared", dsv3, "prefill", 40, "default"), "stream_h=1"));
+  out.push_back(tiled(make("Qwen15MoeBf16StreamHGatedShared", qwen15, "decode", 16, "default", "bf16"), "stream_h=1"));
+  out.push_back(tiled(make("Qwen15MoeOneTileFusedCombineStreamH", qwen15, "prefill", 24, "default"), "stream_h=1"));
   out.back().tiles = 1;
-  out.back().pipeline = "quantize-fp8," + stream_h;
-  out.push_back(make("MixtralStreamHInTwoParts", mixtral, "decode", 16, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("stream_h=1,parts=2,slice=128,n_chunk=128");
+  out.push_back(tiled(make("MixtralStreamHInTwoParts", mixtral, "decode", 16, "default"), "stream_h=1,parts=2,slice=128,n_chunk=128"));
   // x through the stream a K chunk at a time (stream_x): gathered routed rows
   // (FP8 with scales, and BF16), the shared expert's contiguous rows, gate and
   // up as separate tiles (split), one tile with the fused combine, and with h
   // streamed too, in parts.
-  out.push_back(make("MixtralStreamX", mixtral, "prefill", 64, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("stream_x=1");
-  out.push_back(make("MixtralBf16StreamXSplit", mixtral, "decode", 16, "default", "bf16"));
-  out.back().pipeline = tiled("stream_x=1,split=1");
-  out.push_back(make("DeepSeekV3StreamXAndHWithShared", dsv3, "prefill", 40, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("stream_x=1,stream_h=1");
-  out.push_back(make("Qwen15MoeOneTileFusedCombineStreamX", qwen15, "prefill", 24, "default"));
+  out.push_back(tiled(make("MixtralStreamX", mixtral, "prefill", 64, "default"), "stream_x=1"));
+  out.push_back(tiled(make("MixtralBf16StreamXSplit", mixtral, "decode", 16, "default", "bf16"), "stream_x=1,split=1"));
+  out.push_back(tiled(make("DeepSeekV3StreamXAndHWithShared", dsv3, "prefill", 40, "default"), "stream_x=1,stream_h=1"));
+  out.push_back(tiled(make("Qwen15MoeOneTileFusedCombineStreamX", qwen15, "prefill", 24, "default"), "stream_x=1"));
   out.back().tiles = 1;
-  out.back().pipeline = "quantize-fp8," + tiled("stream_x=1");
-  out.push_back(make("Qwen15MoeStreamXAndHInParts", qwen15, "decode", 16, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("stream_x=1,stream_h=1,parts=2,shared_parts=2,slice=128,n_chunk=128");
+  out.push_back(tiled(make("Qwen15MoeStreamXAndHInParts", qwen15, "decode", 16, "default"),
+                      "stream_x=1,stream_h=1,parts=2,shared_parts=2,slice=128,n_chunk=128"));
   // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
   // phase B's parts): Qwen1.5's gated shared expert in three uneven parts of
   // its 8 slices and 8 output chunks; DeepSeek-V3's beside routed experts in
   // parts; with the activations streamed.
-  out.push_back(make("Qwen15MoeBf16SharedInThreeParts", qwen15, "prefill", 24, "default", "bf16"));
-  out.back().pipeline = tiled("shared_parts=3,rows=5,slice=32,n_chunk=32");
-  out.push_back(make("DeepSeekV3SharedAndExpertsInTwoParts", dsv3, "prefill", 40, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("parts=2,shared_parts=2,slice=128,n_chunk=128");
-  out.push_back(make("Qwen15MoeSharedInPartsStreamH", qwen15, "decode", 16, "default"));
-  out.back().pipeline = "quantize-fp8," + tiled("shared_parts=2,stream_h=1,rows=5");
+  out.push_back(tiled(make("Qwen15MoeBf16SharedInThreeParts", qwen15, "prefill", 24, "default", "bf16"),
+                      "shared_parts=3,rows=5,slice=32,n_chunk=32"));
+  out.push_back(tiled(make("DeepSeekV3SharedAndExpertsInTwoParts", dsv3, "prefill", 40, "default"),
+                      "parts=2,shared_parts=2,slice=128,n_chunk=128"));
+  out.push_back(tiled(make("Qwen15MoeSharedInPartsStreamH", qwen15, "decode", 16, "default"), "shared_parts=2,stream_h=1,rows=5"));
   // Alignment in chunks of tokens on tile 0 (what a scratchpad too small for
   // every assignment gets): chunks of 5 of 37 tokens end on a short one, and
   // DeepSeek-V3's 8 picks over its experts leave experts without rows in a chunk.
