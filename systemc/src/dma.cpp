@@ -70,30 +70,35 @@ void DmaEngine::write_local(uint64_t addr, std::span<const uint8_t> bytes, UnitW
   (memory_.in_accumulator(addr) ? work.accumulator_bytes : work.scratchpad_bytes) += bytes.size();
 }
 
-void DmaEngine::transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data,
-                         cost::BurstPipeline& p, UnitWork& work) {
-  if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
+void DmaEngine::add_bursts(std::vector<Burst>& bursts, uint64_t addr, std::span<uint8_t> data) const {
   for (uint64_t done = 0; done < data.size();) {
-    const uint64_t a = addr + done;
-    const uint64_t bytes = cost::burst_bytes_at(cfg_, a, data.size() - done);
-    const uint64_t issue = p.next_issue();
-    stats_.outstanding_limit_cycles += issue - p.link_free();
-    tlm::tlm_generic_payload trans;
-    trans.set_command(command);
-    trans.set_address(a);
-    trans.set_data_ptr(data.data() + done);
-    trans.set_data_length(static_cast<unsigned int>(bytes));
-    trans.set_streaming_width(static_cast<unsigned int>(bytes));
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = clock_.to_time(issue - clock_.now_cycles());
-    socket->b_transport(trans, delay);
-    if (!trans.is_response_ok())
-      throw AccelError(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", a, a + bytes));
-    p.issue(bytes, clock_.to_cycles(sc_core::sc_time_stamp() + delay));
-    ++stats_.bursts;
-    (command == tlm::TLM_READ_COMMAND ? stats_.bytes_read : stats_.bytes_written) += bytes;
-    (command == tlm::TLM_READ_COMMAND ? work.dma_bytes_read : work.dma_bytes_written) += bytes;
+    const uint64_t bytes = cost::burst_bytes_at(cfg_, addr + done, data.size() - done);
+    bursts.push_back({addr + done, data.data() + done, bytes});
     done += bytes;
+  }
+}
+
+void DmaEngine::transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p,
+                         UnitWork& work) {
+  if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
+  if (bursts.empty()) return;
+  BurstTrain train(command, std::move(bursts), p);
+  tlm::tlm_generic_payload trans;
+  trans.set_command(command);
+  trans.set_address(train.bursts.front().addr);
+  trans.set_extension(&train);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  socket->b_transport(trans, delay);
+  trans.clear_extension(&train);
+  uint64_t moved = 0;
+  for (size_t i = 0; i < train.issued_bursts; ++i) moved += train.bursts[i].bytes;
+  stats_.bursts += train.issued_bursts;
+  stats_.outstanding_limit_cycles += train.outstanding_limit_cycles;
+  (command == tlm::TLM_READ_COMMAND ? stats_.bytes_read : stats_.bytes_written) += moved;
+  (command == tlm::TLM_READ_COMMAND ? work.dma_bytes_read : work.dma_bytes_written) += moved;
+  if (train.failed) {
+    const Burst& b = train.bursts[train.issued_bursts];
+    throw AccelError(fmt::format("chip address range [{:#x}, {:#x}) is outside RAM and HBM", b.addr, b.addr + b.bytes));
   }
 }
 
@@ -116,16 +121,17 @@ uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cos
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA destination row");
   UnitWork& work = work_[0];
   const std::vector<int32_t> list = gather ? indices(load_index_, rows, work) : std::vector<int32_t>{};
-  std::vector<uint8_t> row(row_bytes);
+  // The rows arrive as their bursts do; they are written to local memory
+  // once the last has issued, before the command completes.
+  std::vector<uint8_t> data(rows * row_bytes);
+  std::vector<Burst> bursts;
   for (uint64_t r = 0; r < rows; ++r) {
     const int64_t source = gather ? list[r] : static_cast<int64_t>(r);
-    if (source < 0) {
-      std::fill(row.begin(), row.end(), uint8_t{0});  // a padding row
-    } else {
-      transfer(tlm::TLM_READ_COMMAND, chip + static_cast<uint64_t>(source) * chip_stride, row, p, work);
-    }
-    write_local(local + r * local_stride, row, work);
+    if (source >= 0)  // a padding row (-1) stays zero
+      add_bursts(bursts, chip + static_cast<uint64_t>(source) * chip_stride, {data.data() + r * row_bytes, row_bytes});
   }
+  transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work);
+  for (uint64_t r = 0; r < rows; ++r) write_local(local + r * local_stride, {data.data() + r * row_bytes, row_bytes}, work);
   return p.last_done();
 }
 
@@ -136,11 +142,14 @@ uint64_t DmaEngine::store(uint64_t chip, const ops::Transfer& t, cost::BurstPipe
   const uint64_t local_stride = stride_or(store_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA source row");
   UnitWork& work = work_[1];
-  std::vector<uint8_t> row(row_bytes);
+  std::vector<uint8_t> data(rows * row_bytes);
+  std::vector<Burst> bursts;
   for (uint64_t r = 0; r < rows; ++r) {
+    const std::span<uint8_t> row(data.data() + r * row_bytes, row_bytes);
     read_local(local + r * local_stride, row, work);
-    transfer(tlm::TLM_WRITE_COMMAND, chip + r * chip_stride, row, p, work);
+    add_bursts(bursts, chip + r * chip_stride, row);
   }
+  transfer(tlm::TLM_WRITE_COMMAND, std::move(bursts), p, work);
   return p.last_done();
 }
 
@@ -166,13 +175,17 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::Bu
       // The row's writes need its reads' data: they issue once every burst
       // up to those reads has completed (cost::scatter_add_order).
       p.resume_at(reads_done[s.row]);
-      transfer(tlm::TLM_WRITE_COMMAND, row_addr, dst, p, work);
+      std::vector<Burst> bursts;
+      add_bursts(bursts, row_addr, dst);
+      transfer(tlm::TLM_WRITE_COMMAND, std::move(bursts), p, work);
       dst = {};
       continue;
     }
     read_local(local + s.row * local_stride, src, work);
     dst.resize(cols * dst_bytes);
-    transfer(tlm::TLM_READ_COMMAND, row_addr, dst, p, work);
+    std::vector<Burst> bursts;
+    add_bursts(bursts, row_addr, dst);
+    transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work);
     reads_done[s.row] = p.last_done();
     for (uint64_t i = 0; i < cols; ++i) {
       const float product = num::mul_rn(weights[s.row], element(&src[i * src_bytes], src_format_));

@@ -72,6 +72,9 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const arch::ArchConfig&
   SC_METHOD(arbitrate);
   sensitive << arrived_;
   dont_initialize();
+  SC_METHOD(release_due);
+  sensitive << due_;
+  dont_initialize();
 }
 
 tlm_utils::simple_initiator_socket<Interconnect>* Interconnect::route(uint64_t addr) {
@@ -81,6 +84,13 @@ tlm_utils::simple_initiator_socket<Interconnect>* Interconnect::route(uint64_t a
 }
 
 void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (auto* train = trans.get_extension<BurstTrain>()) {
+    tlm::tlm_generic_payload burst;
+    Request r{tile, 0, &burst, sc_core::SC_ZERO_TIME, {}, train};
+    if (!advance(r)) sc_core::wait(r.granted);
+    trans.set_response_status(train->failed ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+    return;
+  }
   auto* target = route(trans.get_address());
   if (!target) {
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -91,27 +101,92 @@ void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_cor
     ram_socket->b_transport(trans, delay);
     return;
   }
-  if (delay != sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
+  Request r{tile, 0, &trans, sc_core::SC_ZERO_TIME, {}};
+  request(r, delay);
+  sc_core::wait(r.granted);
+  delay = r.delay;
+}
+
+void Interconnect::request(Request& r, const sc_core::sc_time& delay) {
+  r.order = requests_made_++;
+  // A request ahead of SystemC time is kept until then rather than its
+  // initiator waiting for it: one wait per request, not two.
+  if (delay == sc_core::SC_ZERO_TIME) {
+    ready_.push_back(&r);
+    arrived_.notify(sc_core::SC_ZERO_TIME);
+  } else {
+    ahead_.push({(sc_core::sc_time_stamp() + delay).value(), r.tile, r.order, &r});
+    due_.notify(delay);
   }
-  Request request{tile, &trans, sc_core::SC_ZERO_TIME, {}};
-  pending_.push_back(&request);
-  arrived_.notify(sc_core::SC_ZERO_TIME);
-  sc_core::wait(request.granted);
-  delay = request.delay;
+}
+
+bool Interconnect::advance(Request& r) {
+  BurstTrain& t = *r.train;
+  tlm::tlm_generic_payload& p = *r.trans;
+  while (!t.finished()) {
+    const Burst& b = t.bursts[t.issued_bursts];
+    auto* target = route(b.addr);
+    if (!target) {
+      t.failed = true;
+      break;
+    }
+    const uint64_t issue = t.next_issue(), now = clock_.now_cycles();
+    p.set_command(t.command);
+    p.set_address(b.addr);
+    p.set_data_ptr(b.data);
+    p.set_data_length(static_cast<unsigned int>(b.bytes));
+    p.set_streaming_width(static_cast<unsigned int>(b.bytes));
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    // RAM bursts complete as they issue, without waiting.
+    if (target == &ram_socket) {
+      sc_core::sc_time delay = clock_.to_time(issue - now);
+      ram_socket->b_transport(p, delay);
+      if (!p.is_response_ok()) {
+        t.failed = true;
+        break;
+      }
+      t.issued(clock_.to_cycles(sc_core::sc_time_stamp() + delay));
+      continue;
+    }
+    request(r, clock_.to_time(issue - now));
+    return false;
+  }
+  return true;
+}
+
+void Interconnect::release_due() {
+  const uint64_t now = sc_core::sc_time_stamp().value();
+  while (!ahead_.empty() && ahead_.top().time <= now) {
+    ready_.push_back(ahead_.top().request);
+    ahead_.pop();
+  }
+  if (!ready_.empty()) arrived_.notify(sc_core::SC_ZERO_TIME);
+  if (!ahead_.empty()) due_.notify(sc_core::sc_time::from_value(ahead_.top().time - now));
 }
 
 void Interconnect::arbitrate() {
-  std::stable_sort(pending_.begin(), pending_.end(), [](const Request* a, const Request* b) { return a->tile < b->tile; });
-  for (Request* r : pending_) {
+  // Requests a train makes while granted here are for later cycles.
+  std::vector<Request*> granted;
+  granted.swap(ready_);
+  std::sort(granted.begin(), granted.end(), [](const Request* a, const Request* b) { return *a < *b; });
+  for (Request* request : granted) {
+    Request& r = *request;
     // The tile's link is its own (no contention): latency, then the bytes at its width.
-    const uint64_t bytes = r->trans->get_data_length();
-    r->delay = clock_.to_time(link_latency_cycles_ + (bytes + link_bytes_per_cycle_ - 1) / link_bytes_per_cycle_);
-    hbm_socket->b_transport(*r->trans, r->delay);  // the HBM model never waits
-    r->granted.notify();
+    const uint64_t bytes = r.trans->get_data_length();
+    r.delay = clock_.to_time(link_latency_cycles_ + (bytes + link_bytes_per_cycle_ - 1) / link_bytes_per_cycle_);
+    hbm_socket->b_transport(*r.trans, r.delay);  // the HBM model never waits
+    if (r.train) {
+      if (r.trans->is_response_ok()) r.train->issued(clock_.to_cycles(sc_core::sc_time_stamp() + r.delay));
+      else r.train->failed = true;
+      if (!advance(r)) continue;
+    }
+    r.granted.notify();
   }
-  pending_.clear();
+  // Keep the vector's storage for the next arbitration.
+  if (ready_.empty()) {
+    granted.clear();
+    ready_.swap(granted);
+  }
 }
 
 bool Interconnect::get_direct_mem_ptr(int, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

@@ -1,17 +1,40 @@
 #include "cadre/sim/sparse_memory.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+#include <iterator>
 
 namespace cadre::sim {
 
-uint8_t* SparseMemory::page(uint64_t addr) {
-  std::unique_ptr<Page>& p = pages_[addr >> kPageBits];
-  if (!p) {
-    p = std::make_unique<Page>(Page{});
-    // A page kept in a made region starts as the bytes it read as.
-    if (!made_.empty()) untouched(addr & ~(kPageBytes - 1), *p);
+SparseMemory::SparseMemory(arch::Region region)
+    : region_(region),
+      recent_(std::bit_ceil(std::clamp<uint64_t>(region.size >> kPageBits, 1, kMaxRecentPages))) {}
+
+uint8_t* SparseMemory::find(uint64_t number) const {
+  RecentPage& recent = recent_[number & (recent_.size() - 1)];
+  if (recent.number != number) {
+    const auto it = pages_.find(number);
+    recent = {number, it == pages_.end() ? nullptr : it->second->data()};
   }
+  return recent.bytes;
+}
+
+uint8_t* SparseMemory::page(uint64_t addr) {
+  const uint64_t number = addr >> kPageBits;
+  if (uint8_t* bytes = find(number)) return bytes;
+  std::unique_ptr<Page>& p = pages_[number];
+  p = std::make_unique<Page>(Page{});
+  const uint64_t page_addr = addr & ~(kPageBytes - 1);
+  // The regions overlapping the page: from the last starting at or before it.
+  auto m = std::upper_bound(made_.begin(), made_.end(), page_addr,
+                            [](uint64_t x, const MadeRegion& r) { return x < r.region.base; });
+  if (m != made_.begin()) --m;
+  for (; m != made_.end() && m->region.base < page_addr + kPageBytes; ++m)
+    if (page_addr < m->region.end()) m->pages_kept = true;
+  // A page kept in a made region starts as the bytes it read as.
+  if (!made_.empty()) untouched(addr & ~(kPageBytes - 1), *p);
+  recent_[number & (recent_.size() - 1)] = {number, p->data()};
   return p->data();
 }
 
@@ -28,13 +51,24 @@ static void for_each_page_piece(uint64_t addr, uint64_t size, F&& f) {
   }
 }
 
+const SparseMemory::MadeRegion* SparseMemory::made_at(uint64_t addr) const {
+  const auto after = std::upper_bound(made_.begin(), made_.end(), addr,
+                                      [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });
+  return after != made_.begin() && std::prev(after)->region.contains(addr) ? &*std::prev(after) : nullptr;
+}
+
 void SparseMemory::read(uint64_t addr, std::span<uint8_t> out) const {
+  // Weights are read a burst at a time from millions of pages never kept:
+  // made straight away, without looking each page up.
+  if (const MadeRegion* m = made_at(addr); m && !m->pages_kept && m->region.contains(addr, out.size())) {
+    m->make(addr, out);
+    return;
+  }
   for_each_page_piece(addr, out.size(), [&](uint64_t pn, uint64_t in_page, uint64_t at, uint64_t n) {
-    const auto it = pages_.find(pn);
-    if (it == pages_.end())
-      untouched(addr + at, out.subspan(at, n));
+    if (const uint8_t* bytes = find(pn))
+      std::memcpy(out.data() + at, bytes + in_page, n);
     else
-      std::memcpy(out.data() + at, it->second->data() + in_page, n);
+      untouched(addr + at, out.subspan(at, n));
   });
 }
 
@@ -48,13 +82,12 @@ void SparseMemory::untouched(uint64_t addr, std::span<uint8_t> out) const {
   uint64_t done = 0;
   while (done < out.size()) {
     const uint64_t a = addr + done;
-    // The made region holding a, or the next one to start after it.
-    const MadeRegion* in = nullptr;
-    uint64_t next = a + (out.size() - done);
-    for (const MadeRegion& m : made_) {
-      if (m.region.contains(a)) in = &m;
-      else if (m.region.base > a) next = std::min(next, m.region.base);
-    }
+    // made_ is sorted by base: the first region after a's is the next to start.
+    const MadeRegion* in = made_at(a);
+    const auto after = std::upper_bound(made_.begin(), made_.end(), a,
+                                        [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });
+    const uint64_t next = after != made_.end() ? std::min(a + (out.size() - done), after->region.base)
+                                               : a + (out.size() - done);
     const uint64_t n = in ? std::min<uint64_t>(out.size() - done, in->region.end() - a) : next - a;
     if (in) in->make(a, out.subspan(done, n));
     else std::memset(out.data() + done, 0, n);
@@ -68,13 +101,14 @@ bool SparseMemory::made(uint64_t page_addr) const {
 }
 
 void SparseMemory::add_made_region(arch::Region region, Maker make) {
-  made_.push_back({region, std::move(make)});
+  const auto at = std::upper_bound(made_.begin(), made_.end(), region.base,
+                                   [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });
+  made_.insert(at, {region, std::move(make)});
 }
 
 void SparseMemory::zero(uint64_t addr, uint64_t bytes) {
   for_each_page_piece(addr, bytes, [&](uint64_t pn, uint64_t in_page, uint64_t, uint64_t n) {
-    const auto it = pages_.find(pn);
-    if (it != pages_.end()) std::memset(it->second->data() + in_page, 0, n);
+    if (uint8_t* kept = find(pn)) std::memset(kept + in_page, 0, n);
     else if (made(pn << kPageBits)) std::memset(page(pn << kPageBits) + in_page, 0, n);
   });
 }

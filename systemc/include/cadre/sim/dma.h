@@ -17,11 +17,13 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre.h"
 #include "cadre/isa/xcadre_operands.h"
+#include "cadre/sim/burst_train.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/local_memory.h"
 #include "cadre/sim/tag_stats.h"
@@ -63,9 +65,11 @@ class DmaEngine : public sc_core::sc_module {
   const UnitWork& work(isa::Queue q) const { return work_[q == isa::Queue::Load ? 0 : 1]; }
 
  private:
-  // Moves bytes between `data` and chip memory at `addr` in bursts, for `work`.
-  void transfer(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p,
-                UnitWork& work);
+  // The bursts that move `data` to or from chip memory at `addr`, appended to `bursts`.
+  void add_bursts(std::vector<Burst>& bursts, uint64_t addr, std::span<uint8_t> data) const;
+  // Issues `bursts` through the chip's memory path as one burst train (the
+  // thread waits until the last has issued), counted in `work`.
+  void transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p, UnitWork& work);
   // Local memory accesses of a command, counted in `work`.
   void read_local(uint64_t addr, std::span<uint8_t> out, UnitWork& work);
   void write_local(uint64_t addr, std::span<const uint8_t> bytes, UnitWork& work);

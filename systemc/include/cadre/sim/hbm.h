@@ -10,10 +10,14 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <functional>
 #include <memory>
+#include <queue>
+#include <tuple>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/sim/burst_train.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/sparse_memory.h"
 
@@ -57,7 +61,8 @@ class Hbm : public sc_core::sc_module {
 // HBM requests are granted in cycle order, and requests of the same cycle in
 // tile order, so that channel contention never depends on the order SystemC
 // happens to run the tiles' threads in (which the quantum changes). A request
-// made at a time ahead of SystemC time waits until then first.
+// made for a time ahead of SystemC time is held until then, and granted with
+// the requests made at that time.
 class Interconnect : public sc_core::sc_module {
  public:
   // One port per tile for its core (tag: the tile id) and one for its DMA
@@ -71,11 +76,28 @@ class Interconnect : public sc_core::sc_module {
   Interconnect(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock);
 
  private:
+  // A request; its initiator waits in b_transport until it is granted. A DMA
+  // port may have two (the load queue's and the store queue's). Requests of
+  // one arbitration are granted in tile order, a tile's in the order made.
+  // A burst train is one request made again for each burst.
   struct Request {
-    int tile;  // the port's tag
+    int tile;        // the port's tag
+    uint64_t order;  // requests made before it
     tlm::tlm_generic_payload* trans;
     sc_core::sc_time delay;
     sc_core::sc_event granted;
+    BurstTrain* train = nullptr;
+    bool operator<(const Request& o) const { return std::tie(tile, order) < std::tie(o.tile, o.order); }
+  };
+  // A request made ahead of SystemC time, and when (sc_time value); its
+  // tile and order are copied so that the heap compares without reaching
+  // into the initiator's stack.
+  struct Ahead {
+    uint64_t time;
+    int tile;
+    uint64_t order;
+    Request* request;
+    bool operator>(const Ahead& o) const { return std::tie(time, tile, order) > std::tie(o.time, o.tile, o.order); }
   };
 
   void b_transport(int tile, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -83,12 +105,22 @@ class Interconnect : public sc_core::sc_module {
   unsigned int transport_dbg(int tile, tlm::tlm_generic_payload& trans);
   // The target of an address; nullptr outside RAM and HBM.
   tlm_utils::simple_initiator_socket<Interconnect>* route(uint64_t addr);
+  // Makes the request at `delay` from now (a pending one of an earlier time stands).
+  void request(Request& r, const sc_core::sc_time& delay);
+  // Issues a train's bursts up to its next HBM burst, whose request it makes;
+  // true when none is left (or one failed).
+  bool advance(Request& r);
+  // SC_METHOD at the time of requests made ahead of it: they join the
+  // requests made then, as if their initiators had waited until then first.
+  void release_due();
   // SC_METHOD, one delta after requests arrive: grants them in tile order.
   void arbitrate();
 
   const Clock& clock_;
-  std::vector<Request*> pending_;
-  sc_core::sc_event arrived_;
+  std::vector<Request*> ready_;  // granted at the next arbitration
+  std::priority_queue<Ahead, std::vector<Ahead>, std::greater<>> ahead_;
+  uint64_t requests_made_ = 0;
+  sc_core::sc_event arrived_, due_;
   arch::Region ram_, hbm_;
   uint64_t link_latency_cycles_;
   uint64_t link_bytes_per_cycle_;

@@ -21,7 +21,7 @@ class SparseMemory {
   static constexpr uint64_t kPageBytes = uint64_t{1} << kPageBits;
 
   // Addresses are those of `region` (chip or local addresses), not offsets.
-  explicit SparseMemory(arch::Region region) : region_(region) {}
+  explicit SparseMemory(arch::Region region);
 
   const arch::Region& region() const { return region_; }
 
@@ -48,16 +48,33 @@ class SparseMemory {
 
  private:
   using Page = std::array<uint8_t, kPageBytes>;
+  // A page number and its host bytes (nullptr: not made), as last looked up.
+  struct RecentPage {
+    uint64_t number = ~uint64_t{0};
+    uint8_t* bytes = nullptr;
+  };
+  // Entries of the table of recent lookups: one per page of a small region,
+  // at most this many (1 MiB) for HBM, where each of 132 tiles' DMA streams
+  // rows from pages of its own.
+  static constexpr uint64_t kMaxRecentPages = uint64_t{1} << 16;
   struct MadeRegion {
     arch::Region region;
     Maker make;
+    bool pages_kept = false;  // whether a write kept a page overlapping it
   };
+  // The made region holding addr, or nullptr.
+  const MadeRegion* made_at(uint64_t addr) const;
+  // The host bytes of page `number`, nullptr while untouched. The DMA moves
+  // a burst at a time, so the same pages are looked up again and again: a
+  // direct-mapped table of recent lookups saves most of the hash map's.
+  uint8_t* find(uint64_t number) const;
   // Untouched bytes [addr, addr + out.size()) of one page: made, or zero.
   void untouched(uint64_t addr, std::span<uint8_t> out) const;
   bool made(uint64_t page_addr) const;  // whether the page overlaps a made region
   arch::Region region_;
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
-  std::vector<MadeRegion> made_;
+  std::vector<MadeRegion> made_;  // sorted by base
+  mutable std::vector<RecentPage> recent_;  // a power of two entries
 };
 
 }  // namespace cadre::sim

@@ -1,0 +1,55 @@
+// A DMA transfer's bursts, carried to the interconnect by one TLM transaction
+// (as an extension of its payload). The interconnect issues each burst at the
+// cycle the DMA's burst pipeline gives, grants it with the other requests of
+// that cycle exactly as a transaction of its own, and returns when the last
+// one is issued: the DMA's thread waits once for the whole train instead of
+// once per burst, which is most of a full-size layer's simulation time.
+#pragma once
+
+#include <tlm>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "cadre/cost/cost.h"
+
+namespace cadre::sim {
+
+struct Burst {
+  uint64_t addr;  // chip address
+  uint8_t* data;  // the bytes read or written, on the host
+  uint64_t bytes;
+};
+
+class BurstTrain : public tlm::tlm_extension<BurstTrain> {
+ public:
+  BurstTrain(tlm::tlm_command command_, std::vector<Burst> bursts_, cost::BurstPipeline& pipeline_)
+      : command(command_), bursts(std::move(bursts_)), pipeline(&pipeline_) {}
+
+  tlm::tlm_extension_base* clone() const override { return new BurstTrain(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const BurstTrain&>(other);
+  }
+
+  // The cycle the next burst issues, counting the cycles the outstanding
+  // limit held it back.
+  uint64_t next_issue() {
+    const uint64_t issue = pipeline->next_issue();
+    outstanding_limit_cycles += issue - pipeline->link_free();
+    return issue;
+  }
+  // The next burst, issued, completes at `done`.
+  void issued(uint64_t done) { pipeline->issue(bursts[issued_bursts++].bytes, done); }
+  bool finished() const { return failed || issued_bursts == bursts.size(); }
+
+  tlm::tlm_command command;
+  std::vector<Burst> bursts;
+  cost::BurstPipeline* pipeline;
+  size_t issued_bursts = 0;
+  // Summed over bursts: cycles each waited for one in flight to complete.
+  uint64_t outstanding_limit_cycles = 0;
+  bool failed = false;  // bursts[issued_bursts] lies outside RAM and HBM
+};
+
+}  // namespace cadre::sim
