@@ -9,7 +9,8 @@ namespace cadre::sim {
 
 SparseMemory::SparseMemory(arch::Region region)
     : region_(region),
-      recent_(std::bit_ceil(std::clamp<uint64_t>(region.size >> kPageBits, 1, kMaxRecentPages))) {}
+      recent_(std::bit_ceil(std::clamp<uint64_t>(region.size >> kPageBits, 1, kMaxRecentPages))),
+      chunks_with_pages_((region.size >> kChunkBits) / 64 + 1) {}
 
 uint8_t* SparseMemory::find(uint64_t number) const {
   RecentPage& recent = recent_[number & (recent_.size() - 1)];
@@ -35,6 +36,11 @@ uint8_t* SparseMemory::page(uint64_t addr) {
   // A page kept in a made region starts as the bytes it read as.
   if (!made_.empty()) untouched(addr & ~(kPageBytes - 1), *p);
   recent_[number & (recent_.size() - 1)] = {number, p->data()};
+  // The region need not start on a page: mark the chunks of the page's first and last bytes in it.
+  for (const uint64_t a : {std::max(page_addr, region_.base), std::min(page_addr + kPageBytes, region_.end()) - 1}) {
+    const uint64_t chunk = (a - region_.base) >> kChunkBits;
+    chunks_with_pages_[chunk / 64] |= uint64_t{1} << (chunk % 64);
+  }
   return p->data();
 }
 
@@ -62,6 +68,11 @@ void SparseMemory::read(uint64_t addr, std::span<uint8_t> out) const {
   // made straight away, without looking each page up.
   if (const MadeRegion* m = made_at(addr); m && !m->pages_kept && m->region.contains(addr, out.size())) {
     m->make(addr, out);
+    return;
+  }
+  if (!out.empty() && out.size() <= (uint64_t{1} << kChunkBits) && !chunk_has_pages(addr) &&
+      !chunk_has_pages(addr + out.size() - 1)) {
+    untouched(addr, out);
     return;
   }
   for_each_page_piece(addr, out.size(), [&](uint64_t pn, uint64_t in_page, uint64_t at, uint64_t n) {

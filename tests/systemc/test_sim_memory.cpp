@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "cadre/arch/arch_json.h"
@@ -50,6 +51,43 @@ TEST(SparseMemory, WritesAcrossPageBoundaries) {
   EXPECT_EQ(out[2], 0);
   EXPECT_EQ(out[4097], 0);
   EXPECT_EQ(out[4098], bytes[4098]);
+}
+
+// Reads skip the page lookups where no page was kept (2 MiB granules) and
+// remember recent pages: the bytes read must not depend on either. The
+// region starts off a page, so a page straddles two granules.
+TEST(SparseMemory, ReadsAcrossGranulesSeeEveryKeptPage) {
+  const uint64_t base = 0x10000800, size = uint64_t{64} << 20;
+  SparseMemory m({base, size});
+  const uint64_t granule = uint64_t{1} << 21;
+  // A byte in the page that straddles the first granule's end, one in the
+  // middle of a 6 MiB read, one at the region's last byte.
+  const std::vector<uint64_t> kept = {base + granule - 0x10, base + granule + 0x7F0, base + 3 * granule + 5,
+                                      base + size - 1};
+  for (uint64_t a : kept) m.write(a, std::vector<uint8_t>{0xA5});
+  std::vector<uint8_t> out(3 * granule);
+  m.read(base + granule / 2, out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint64_t a = base + granule / 2 + i;
+    ASSERT_EQ(out[i], std::find(kept.begin(), kept.end(), a) != kept.end() ? 0xA5 : 0) << std::hex << a;
+  }
+  // Burst-sized reads, and again once the recent-page table has seen them.
+  for (int pass = 0; pass < 2; ++pass)
+    for (uint64_t a : kept) {
+      std::vector<uint8_t> burst(64);
+      const uint64_t at = std::max(base, std::min(a - 30, base + size - 64));
+      m.read(at, burst);
+      EXPECT_EQ(burst[a - at], 0xA5) << std::hex << a;
+      EXPECT_EQ(burst[a - at == 0 ? 1 : 0], 0) << std::hex << a;
+    }
+  // Far more pages than the recent-page table holds, each read back.
+  SparseMemory many({0, uint64_t{1} << 32});
+  for (uint64_t p = 0; p < 70000; ++p) many.write(p * 4096 * 3, std::vector<uint8_t>{static_cast<uint8_t>(p)});
+  for (uint64_t p = 0; p < 70000; ++p) {
+    std::vector<uint8_t> b(1);
+    many.read(p * 4096 * 3, b);
+    ASSERT_EQ(b[0], static_cast<uint8_t>(p)) << p;
+  }
 }
 
 // A made region's byte at address a is (a * 31) >> 3; a region [0x3000, 0x5800).

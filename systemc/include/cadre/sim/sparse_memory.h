@@ -75,6 +75,14 @@ class SparseMemory {
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
   std::vector<MadeRegion> made_;  // sorted by base
   mutable std::vector<RecentPage> recent_;  // a power of two entries
+  // One bit per 2 MiB of the region: whether a page was kept there. Reads
+  // where none was (weights a timing-only run never places) skip the lookups.
+  static constexpr uint64_t kChunkBits = 21;
+  bool chunk_has_pages(uint64_t addr) const {
+    const uint64_t c = (addr - region_.base) >> kChunkBits;
+    return (chunks_with_pages_[c / 64] >> (c % 64)) & 1;
+  }
+  std::vector<uint64_t> chunks_with_pages_;
 };
 
 }  // namespace cadre::sim
