@@ -97,6 +97,31 @@ TEST(Synthetic, RowsAreTheElementsMadeOneByOne) {
   }
 }
 
+// fp8_row and bf16_row run the build of them the CPU picks (x86-64-v4 where
+// it has AVX-512): millions of their elements, against the one-by-one ones
+// (the subnormal codes, under 2^-6, among them: about one element in 28 672).
+TEST(Synthetic, RowMakersOfThisCpuMakeTheSameElements) {
+  const model::MoeLayerSpec spec = model::load_model("deepseek-v3");
+  const SyntheticLayer l(spec, 5, 3);
+  const TensorRef gate{Role::ExpertGate, 17};
+  std::vector<uint8_t> codes(7168);
+  uint64_t subnormal = 0;
+  for (uint64_t r = 0; r < 512; ++r) {
+    l.fp8_row(gate, r, 0, codes);
+    for (size_t i = 0; i < codes.size(); ++i) {
+      ASSERT_EQ(codes[i], l.fp8(gate, r, i)) << r << " " << i;
+      subnormal += (codes[i] & 0x78) == 0;
+    }
+  }
+  EXPECT_GT(subnormal, 0u);
+  const TensorRef up{Role::ExpertUp, 3};
+  std::vector<uint16_t> values(7168);
+  for (uint64_t r = 0; r < 64; ++r) {
+    l.bf16_row(up, r, 0, values);
+    for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(values[i], l.bf16(up, r, i)) << r << " " << i;
+  }
+}
+
 TEST(Synthetic, FastE4m3CodeOfEveryHashIsTheConversions) {
   for (uint64_t top = 0; top < (uint64_t{1} << 24); ++top) {
     const float unit = static_cast<float>(static_cast<int32_t>(top) - (1 << 23)) * 0x1p-23f;

@@ -109,11 +109,14 @@ uint8_t SyntheticLayer::fp8(TensorRef t, uint64_t row, uint64_t col) const {
   return num::float_to_e4m3(num::mul_rn(unit(t, row, col), 448.0f));
 }
 
+// Full-size layers' weights are made as they are read, billions of elements.
+CADRE_HOST_CLONES
 void SyntheticLayer::fp8_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint8_t> out) const {
   const uint64_t h = row_hash(seed_, t, row);
   for (size_t i = 0; i < out.size(); ++i) out[i] = unit_e4m3(element_hash(h, col + i));
 }
 
+CADRE_HOST_CLONES
 void SyntheticLayer::bf16_row(TensorRef t, uint64_t row, uint64_t col, std::span<uint16_t> out) const {
   const uint64_t h = row_hash(seed_, t, row);
   const float a = amplitude(t);

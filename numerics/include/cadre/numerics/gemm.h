@@ -65,58 +65,9 @@ CADRE_HD inline float fp8_dot_scaled(const Fp8Operand& a, size_t m, const Fp8Ope
 // sum to nearest even, as BlockSum does; an exact zero is +0, and a block
 // with a NaN code is NaN. (E5M2 spans 2^-16 to 2^15: its sums need more than
 // 53 bits, so it takes the exact integer path.)
-inline void gemm_fp8_e4m3_host(size_t m_size, size_t n_size, size_t k_size, const Fp8Operand& a,
-                               const Fp8Operand& b, float* c, size_t ldc, bool accumulate) {
-  double value[256];
-  bool nan[256];
-  for (int code = 0; code < 256; ++code) {
-    const float x = fp8_to_float(Format::E4M3, static_cast<uint8_t>(code));
-    nan[code] = x != x;
-    value[code] = nan[code] ? 0.0 : static_cast<double>(x);
-  }
-  const size_t blocks = (k_size + kBlockK - 1) / kBlockK;
-  // Decoded rows, and whether each row's block holds a NaN code. A is decoded
-  // whole; B one row at a time, used by every row of A before the next (no
-  // N x K buffer: a decode GEMM has few rows of A and a large B).
-  const auto decode = [&](const Fp8Operand& op, size_t row, double* out, char* has_nan) {
-    for (size_t kb = 0; kb < blocks; ++kb) has_nan[kb] = 0;
-    for (size_t k = 0; k < k_size; ++k) {
-      const uint8_t code = op.data[row * op.ld + k];
-      out[k] = value[code];
-      has_nan[k / kBlockK] |= static_cast<char>(nan[code]);
-    }
-  };
-  std::vector<double> da(m_size * k_size), db(k_size);
-  std::vector<char> nan_a(m_size * blocks), nan_b(blocks);
-  for (size_t m = 0; m < m_size; ++m) decode(a, m, &da[m * k_size], &nan_a[m * blocks]);
-  for (size_t n = 0; n < n_size; ++n) {
-    decode(b, n, db.data(), nan_b.data());
-    for (size_t m = 0; m < m_size; ++m) {
-      float acc = accumulate ? c[m * ldc + n] : 0.0f;
-      for (size_t kb = 0; kb < blocks; ++kb) {
-        const size_t k0 = kb * kBlockK, len = k_size - k0 < size_t{kBlockK} ? k_size - k0 : size_t{kBlockK};
-        float block = bits_float(kCanonicalNanBits);
-        if (!nan_a[m * blocks + kb] && !nan_b[kb]) {
-          const double* x = &da[m * k_size + k0];
-          const double* y = &db[k0];
-          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // exact, so the four chains may be added in any order
-          size_t i = 0;
-          for (; i + 4 <= len; i += 4) {
-            s0 += x[i] * y[i];
-            s1 += x[i + 1] * y[i + 1];
-            s2 += x[i + 2] * y[i + 2];
-            s3 += x[i + 3] * y[i + 3];
-          }
-          for (; i < len; ++i) s0 += x[i] * y[i];
-          const double sum = (s0 + s1) + (s2 + s3);
-          block = sum == 0.0 ? 0.0f : static_cast<float>(sum);
-        }
-        acc = scale_step(acc, block, a.scale(m, kb), b.scale(n, kb));
-      }
-      c[m * ldc + n] = canonical(acc);
-    }
-  }
-}
+// (numerics/src/gemm_host.cpp)
+void gemm_fp8_e4m3_host(size_t m_size, size_t n_size, size_t k_size, const Fp8Operand& a, const Fp8Operand& b,
+                        float* c, size_t ldc, bool accumulate);
 
 // C[M x N] (row stride ldc) = A x B^T, or += when accumulate.
 inline void gemm_fp8(size_t m_size, size_t n_size, size_t k_size, const Fp8Operand& a, const Fp8Operand& b, float* c,

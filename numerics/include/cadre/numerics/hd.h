@@ -14,6 +14,17 @@
 #define CADRE_HD
 #endif
 
+// Host loops over billions of elements (the functional GEMMs, the synthetic
+// weights) are also built for x86-64-v4, whose AVX-512 (with 64-bit vector
+// multiplies) lets the compiler do eight doubles or 64-bit integers at once;
+// the CPU picks the build when the program starts. Integer and IEEE
+// arithmetic give the same bits in either.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#define CADRE_HOST_CLONES __attribute__((target_clones("arch=x86-64-v4", "default")))
+#else
+#define CADRE_HOST_CLONES
+#endif
+
 namespace cadre::num {
 
 CADRE_HD inline uint32_t float_bits(float x) {
