@@ -46,6 +46,13 @@ struct Resident {
   uint64_t scratchpad = 0, accumulator = 0;
 };
 
+// Each more streamed kind must save a twentieth on the one it replaces: the
+// model favours the larger blocks more than the simulated chip does (Mixtral
+// decode 256 on `default`: 76.5 % of roofline in 36-row blocks, 71.6 % in 64
+// with h streamed; decode 64 on `h100-class`: 89.7 % with h streamed, 83.7 %
+// with x too).
+constexpr double kStreamMustSave = 0.95;
+
 class Tiler {
  public:
   // `stream_cap`: the most bytes the stream's slots may take (the alignment
@@ -78,9 +85,11 @@ class Tiler {
                                res.accumulator));
   }
 
-  // As mlp(), but no tiling is rows 0 rather than an error.
+  // As mlp(), but no tiling is rows 0 rather than an error. `only_kind` >= 0 asks
+  // for the fastest of that kind (bit 0 h streamed, bit 1 x streamed) rather
+  // than the one the margins below choose.
   MlpTiling fastest(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
-                    const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows) const {
+                    const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows, int only_kind = -1) const {
     const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
@@ -133,12 +142,7 @@ class Tiler {
                                                      : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
             if (c < best_cycles[kind]) best_cycles[kind] = c, best[kind] = t;
           }
-    // Each more streamed kind must save a twentieth on the one it replaces:
-    // the model favours the larger blocks more than the simulated chip does
-    // (Mixtral decode 256 on `default`: 76.5 % of roofline in 36-row blocks,
-    // 71.6 % in 64 with h streamed; decode 64 on `h100-class`: 89.7 % with
-    // h streamed, 83.7 % with x too).
-    constexpr double kStreamMustSave = 0.95;
+    if (only_kind >= 0) return best[only_kind];
     int chosen = 0;
     const int one = best_cycles[1] <= best_cycles[2] ? 1 : 2;
     if (best_cycles[one] < kStreamMustSave * best_cycles[chosen]) chosen = one;
@@ -265,6 +269,19 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
         const double cycles = pair_cycles(routed, shared);
         if (cycles < best) best = cycles, mt = routed, st = shared;
       }
+      // A more streamed kind of the routed experts keeps less of them
+      // resident, which leaves the shared expert room for larger blocks, each
+      // streaming all its weights (DeepSeek-V3 decode 256 on `h100-class`:
+      // x and h streamed, 85-row shared blocks rather than 18). The pair is
+      // judged as a whole, with the margin of a more streamed kind.
+      if (st.rows)
+        for (int kind = 1; kind < 4; ++kind) {
+          const MlpTiling routed = tiler.fastest(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor,
+                                                 "expert_mlp", {}, kMostRows, kind);
+          if (routed.rows == 0) continue;
+          const MlpTiling shared = tile_shared(routed);
+          if (shared.rows && pair_cycles(routed, shared) < kStreamMustSave * pair_cycles(mt, st)) mt = routed, st = shared;
+        }
     }
     if (st.rows == 0) throw tiler.no_tiling(*shared_shape, beside_mlp, "shared_expert");
   }
@@ -353,9 +370,9 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   // Each tile that routes a block streams the whole router, so the blocks go
   // to the fewest tiles that keep HBM busy: a tile's link moves
   // interconnect.bytes_per_cycle, so HBM's bytes a cycle over that many tiles
-  // read the router in the time one does (DeepSeek-V3 decode 256 on
-  // `h100-class`: 32 blocks of 8 tokens, 117 MB of router reads, not 128 of 2
-  // and 470 MB). Where that spares fewer than half the tiles (`default`: 3 of
+  // read the router in the time one does (DeepSeek-V3 decode 64 on
+  // `h100-class`: 22 blocks of 3 tokens, 81 MB of router reads, not 64 of 1
+  // and 235 MB). Where that spares fewer than half the tiles (`default`: 3 of
   // 4), the reads saved are few and the tokens' own work on fewer tiles costs
   // more (0.03 points of roofline at decode 64): every tile routes its share.
   uint64_t routing_tiles = std::clamp<uint64_t>(
