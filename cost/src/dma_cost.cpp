@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/cost/cost.h"
@@ -21,17 +22,23 @@ uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
 }
 
 BurstPipeline::BurstPipeline(const arch::ArchConfig& cfg, uint64_t start_cycle)
-    : cfg_(cfg), link_free_(start_cycle), last_done_(start_cycle) {}
+    : cfg_(cfg), link_free_(start_cycle), in_flight_(std::max<uint64_t>(cfg.dma.max_outstanding_bursts, 1)),
+      last_done_(start_cycle) {}
 
 uint64_t BurstPipeline::next_issue() const {
-  if (in_flight_.size() == cfg_.dma.max_outstanding_bursts) return std::max(link_free_, in_flight_.front());
+  if (count_ == in_flight_.size()) return std::max(link_free_, in_flight_[oldest_]);
   return link_free_;
 }
 
 void BurstPipeline::issue(uint64_t bytes, uint64_t done) {
   const uint64_t at = next_issue();
-  if (in_flight_.size() == cfg_.dma.max_outstanding_bursts) in_flight_.pop_front();
-  in_flight_.push_back(done);
+  if (count_ == in_flight_.size()) {
+    in_flight_[oldest_] = done;  // the newest takes the oldest's place
+    oldest_ = (oldest_ + 1) % in_flight_.size();
+  } else {
+    in_flight_[(oldest_ + count_) % in_flight_.size()] = done;
+    ++count_;
+  }
   last_done_ = std::max(last_done_, done);
   link_free_ = at + link_cycles(cfg_, bytes);
 }

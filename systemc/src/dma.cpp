@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "cadre/cost/cost.h"
 #include "cadre/isa/xcadre_operands.h"
@@ -123,15 +124,17 @@ uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cos
   const std::vector<int32_t> list = gather ? indices(load_index_, rows, work) : std::vector<int32_t>{};
   // The rows arrive as their bursts do; they are written to local memory
   // once the last has issued, before the command completes.
-  std::vector<uint8_t> data(rows * row_bytes);
+  // (Not zeroed first: every row is read or is padding.)
+  const auto data = std::make_unique_for_overwrite<uint8_t[]>(rows * row_bytes);
   std::vector<Burst> bursts;
   for (uint64_t r = 0; r < rows; ++r) {
     const int64_t source = gather ? list[r] : static_cast<int64_t>(r);
-    if (source >= 0)  // a padding row (-1) stays zero
-      add_bursts(bursts, chip + static_cast<uint64_t>(source) * chip_stride, {data.data() + r * row_bytes, row_bytes});
+    uint8_t* const row = data.get() + r * row_bytes;
+    if (source < 0) std::fill_n(row, row_bytes, uint8_t{0});  // a padding row
+    else add_bursts(bursts, chip + static_cast<uint64_t>(source) * chip_stride, {row, row_bytes});
   }
   transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work);
-  for (uint64_t r = 0; r < rows; ++r) write_local(local + r * local_stride, {data.data() + r * row_bytes, row_bytes}, work);
+  for (uint64_t r = 0; r < rows; ++r) write_local(local + r * local_stride, {data.get() + r * row_bytes, row_bytes}, work);
   return p.last_done();
 }
 
@@ -142,10 +145,10 @@ uint64_t DmaEngine::store(uint64_t chip, const ops::Transfer& t, cost::BurstPipe
   const uint64_t local_stride = stride_or(store_strides_.local_stride, row_bytes);
   memory_.check(local + (rows - 1) * local_stride, row_bytes, "DMA source row");
   UnitWork& work = work_[1];
-  std::vector<uint8_t> data(rows * row_bytes);
+  const auto data = std::make_unique_for_overwrite<uint8_t[]>(rows * row_bytes);  // every row read from local memory
   std::vector<Burst> bursts;
   for (uint64_t r = 0; r < rows; ++r) {
-    const std::span<uint8_t> row(data.data() + r * row_bytes, row_bytes);
+    const std::span<uint8_t> row(data.get() + r * row_bytes, row_bytes);
     read_local(local + r * local_stride, row, work);
     add_bursts(bursts, chip + r * chip_stride, row);
   }

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <vector>
 
@@ -126,7 +125,11 @@ class BurstPipeline {
  private:
   const arch::ArchConfig& cfg_;
   uint64_t link_free_;
-  std::deque<uint64_t> in_flight_;  // completion cycles of the latest bursts, in issue order
+  // Completion cycles of the latest bursts in issue order: a ring of
+  // dma.max_outstanding_bursts entries, the oldest at in_flight_[oldest_]
+  // (the simulator issues billions of bursts through it).
+  std::vector<uint64_t> in_flight_;
+  size_t oldest_ = 0, count_ = 0;
   uint64_t last_done_;
 };
 
