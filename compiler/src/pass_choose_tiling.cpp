@@ -272,16 +272,20 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
       // A more streamed kind of the routed experts keeps less of them
       // resident, which leaves the shared expert room for larger blocks, each
       // streaming all its weights (DeepSeek-V3 decode 256 on `h100-class`:
-      // x and h streamed, 85-row shared blocks rather than 18). The pair is
-      // judged as a whole, with the margin of a more streamed kind.
-      if (st.rows)
+      // the routed experts' x streamed, 66-row shared blocks rather than 18).
+      // The pair is judged as a whole, with the margin of a more streamed kind.
+      if (st.rows) {
+        double chosen = pair_cycles(mt, st);
         for (int kind = 1; kind < 4; ++kind) {
           const MlpTiling routed = tiler.fastest(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor,
                                                  "expert_mlp", {}, kMostRows, kind);
           if (routed.rows == 0) continue;
           const MlpTiling shared = tile_shared(routed);
-          if (shared.rows && pair_cycles(routed, shared) < kStreamMustSave * pair_cycles(mt, st)) mt = routed, st = shared;
+          if (shared.rows == 0) continue;
+          const double cycles = pair_cycles(routed, shared);
+          if (cycles < kStreamMustSave * chosen) chosen = cycles, mt = routed, st = shared;
         }
+      }
     }
     if (st.rows == 0) throw tiler.no_tiling(*shared_shape, beside_mlp, "shared_expert");
   }

@@ -103,6 +103,13 @@ void DmaEngine::transfer(tlm::tlm_command command, std::vector<Burst> bursts, co
   }
 }
 
+void DmaEngine::transfer_row(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p,
+                             UnitWork& work) {
+  std::vector<Burst> bursts;
+  add_bursts(bursts, addr, data);
+  transfer(command, std::move(bursts), p, work);
+}
+
 std::vector<int32_t> DmaEngine::indices(const ops::IndexList& idx, uint64_t rows, UnitWork& work) {
   std::vector<int32_t> list(rows);
   read_local(idx.list, {reinterpret_cast<uint8_t*>(list.data()), rows * 4}, work);
@@ -178,17 +185,13 @@ uint64_t DmaEngine::scatter_add(uint64_t chip, const ops::RowUpdate& u, cost::Bu
       // The row's writes need its reads' data: they issue once every burst
       // up to those reads has completed (cost::scatter_add_order).
       p.resume_at(reads_done[s.row]);
-      std::vector<Burst> bursts;
-      add_bursts(bursts, row_addr, dst);
-      transfer(tlm::TLM_WRITE_COMMAND, std::move(bursts), p, work);
+      transfer_row(tlm::TLM_WRITE_COMMAND, row_addr, dst, p, work);
       dst = {};
       continue;
     }
     read_local(local + s.row * local_stride, src, work);
     dst.resize(cols * dst_bytes);
-    std::vector<Burst> bursts;
-    add_bursts(bursts, row_addr, dst);
-    transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work);
+    transfer_row(tlm::TLM_READ_COMMAND, row_addr, dst, p, work);
     reads_done[s.row] = p.last_done();
     for (uint64_t i = 0; i < cols; ++i) {
       const float product = num::mul_rn(weights[s.row], element(&src[i * src_bytes], src_format_));

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <iterator>
+#include <utility>
 
 namespace cadre::sim {
 
@@ -27,14 +27,10 @@ uint8_t* SparseMemory::page(uint64_t addr) {
   std::unique_ptr<Page>& p = pages_[number];
   p = std::make_unique<Page>(Page{});
   const uint64_t page_addr = addr & ~(kPageBytes - 1);
-  // The regions overlapping the page: from the last starting at or before it.
-  auto m = std::upper_bound(made_.begin(), made_.end(), page_addr,
-                            [](uint64_t x, const MadeRegion& r) { return x < r.region.base; });
-  if (m != made_.begin()) --m;
-  for (; m != made_.end() && m->region.base < page_addr + kPageBytes; ++m)
-    if (page_addr < m->region.end()) m->pages_kept = true;
+  const auto [first, last] = made_overlapping(page_addr);
+  for (size_t i = first; i < last; ++i) made_[i].pages_kept = true;
   // A page kept in a made region starts as the bytes it read as.
-  if (!made_.empty()) untouched(addr & ~(kPageBytes - 1), *p);
+  if (first < last) untouched(page_addr, *p);
   recent_[number & (recent_.size() - 1)] = {number, p->data()};
   // The region need not start on a page: mark the chunks of the page's first and last bytes in it.
   for (const uint64_t a : {std::max(page_addr, region_.base), std::min(page_addr + kPageBytes, region_.end()) - 1}) {
@@ -57,10 +53,21 @@ static void for_each_page_piece(uint64_t addr, uint64_t size, F&& f) {
   }
 }
 
+size_t SparseMemory::made_after(uint64_t addr) const {
+  return static_cast<size_t>(std::upper_bound(made_.begin(), made_.end(), addr,
+                                              [](uint64_t x, const MadeRegion& m) { return x < m.region.base; }) -
+                             made_.begin());
+}
+
 const SparseMemory::MadeRegion* SparseMemory::made_at(uint64_t addr) const {
-  const auto after = std::upper_bound(made_.begin(), made_.end(), addr,
-                                      [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });
-  return after != made_.begin() && std::prev(after)->region.contains(addr) ? &*std::prev(after) : nullptr;
+  const size_t after = made_after(addr);
+  return after > 0 && made_[after - 1].region.contains(addr) ? &made_[after - 1] : nullptr;
+}
+
+std::pair<size_t, size_t> SparseMemory::made_overlapping(uint64_t page_addr) const {
+  size_t first = made_after(page_addr);
+  if (first > 0 && made_[first - 1].region.end() > page_addr) --first;
+  return {first, made_after(page_addr + kPageBytes - 1)};
 }
 
 void SparseMemory::read(uint64_t addr, std::span<uint8_t> out) const {
@@ -93,11 +100,10 @@ void SparseMemory::untouched(uint64_t addr, std::span<uint8_t> out) const {
   uint64_t done = 0;
   while (done < out.size()) {
     const uint64_t a = addr + done;
-    // made_ is sorted by base: the first region after a's is the next to start.
-    const MadeRegion* in = made_at(a);
-    const auto after = std::upper_bound(made_.begin(), made_.end(), a,
-                                        [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });
-    const uint64_t next = after != made_.end() ? std::min(a + (out.size() - done), after->region.base)
+    // The region holding a, if any, is the one before the first to start after a.
+    const size_t after = made_after(a);
+    const MadeRegion* in = after > 0 && made_[after - 1].region.contains(a) ? &made_[after - 1] : nullptr;
+    const uint64_t next = after < made_.size() ? std::min(a + (out.size() - done), made_[after].region.base)
                                                : a + (out.size() - done);
     const uint64_t n = in ? std::min<uint64_t>(out.size() - done, in->region.end() - a) : next - a;
     if (in) in->make(a, out.subspan(done, n));
@@ -106,10 +112,6 @@ void SparseMemory::untouched(uint64_t addr, std::span<uint8_t> out) const {
   }
 }
 
-bool SparseMemory::made(uint64_t page_addr) const {
-  return std::any_of(made_.begin(), made_.end(),
-                     [&](const MadeRegion& m) { return m.region.base < page_addr + kPageBytes && page_addr < m.region.end(); });
-}
 
 void SparseMemory::add_made_region(arch::Region region, Maker make) {
   const auto at = std::upper_bound(made_.begin(), made_.end(), region.base,
@@ -120,7 +122,8 @@ void SparseMemory::add_made_region(arch::Region region, Maker make) {
 void SparseMemory::zero(uint64_t addr, uint64_t bytes) {
   for_each_page_piece(addr, bytes, [&](uint64_t pn, uint64_t in_page, uint64_t, uint64_t n) {
     if (uint8_t* kept = find(pn)) std::memset(kept + in_page, 0, n);
-    else if (made(pn << kPageBits)) std::memset(page(pn << kPageBits) + in_page, 0, n);
+    else if (const auto [first, last] = made_overlapping(pn << kPageBits); first < last)
+      std::memset(page(pn << kPageBits) + in_page, 0, n);
   });
 }
 

@@ -70,6 +70,9 @@ class DmaEngine : public sc_core::sc_module {
   // Issues `bursts` through the chip's memory path as one burst train (the
   // thread waits until the last has issued), counted in `work`.
   void transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p, UnitWork& work);
+  // One row's bursts as a train of their own (a scatter-add's writes wait for its reads).
+  void transfer_row(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p,
+                    UnitWork& work);
   // Local memory accesses of a command, counted in `work`.
   void read_local(uint64_t addr, std::span<uint8_t> out, UnitWork& work);
   void write_local(uint64_t addr, std::span<const uint8_t> bytes, UnitWork& work);

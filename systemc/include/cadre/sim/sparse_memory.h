@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cadre/arch/memory_map.h"
@@ -62,15 +63,18 @@ class SparseMemory {
     Maker make;
     bool pages_kept = false;  // whether a write kept a page overlapping it
   };
+  // made_ is sorted by base: the index of the first region starting after addr.
+  size_t made_after(uint64_t addr) const;
   // The made region holding addr, or nullptr.
   const MadeRegion* made_at(uint64_t addr) const;
+  // The made regions overlapping the page at page_addr: made_[first, last).
+  std::pair<size_t, size_t> made_overlapping(uint64_t page_addr) const;
   // The host bytes of page `number`, nullptr while untouched. The DMA moves
   // a burst at a time, so the same pages are looked up again and again: a
   // direct-mapped table of recent lookups saves most of the hash map's.
   uint8_t* find(uint64_t number) const;
   // Untouched bytes [addr, addr + out.size()) of one page: made, or zero.
   void untouched(uint64_t addr, std::span<uint8_t> out) const;
-  bool made(uint64_t page_addr) const;  // whether the page overlaps a made region
   arch::Region region_;
   std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
   std::vector<MadeRegion> made_;  // sorted by base
