@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "cadre/numerics/gemm.h"
@@ -173,6 +174,25 @@ TEST(NumericsGemmFp8, NegativeZeroProductsSumToPositiveZero) {
     for (float x : got) EXPECT_EQ(bits(x), 0u);
   }
 }
+// The E4M3 host GEMM works on register blocks of 4 x 4 rows in chunks of 32
+// rows of A, and pads K to whole vectors: every partial block and chunk, and
+// every E4M3 code (all 256, NaNs and subnormals among them), against the
+// element-by-element reference.
+TEST(NumericsGemmFp8, E4m3RegisterBlockEdges) {
+  std::mt19937 rng(4);
+  for (size_t m : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{33}, size_t{38}})
+    for (size_t n : {size_t{1}, size_t{3}, size_t{4}, size_t{6}, size_t{9}})
+      for (size_t k : {size_t{1}, size_t{7}, size_t{8}, size_t{130}, size_t{263}}) {
+        Fp8Problem p(m, n, k, Format::E4M3, Format::E4M3);
+        for (uint8_t& x : p.a) x = static_cast<uint8_t>(rng());
+        for (uint8_t& x : p.b) x = static_cast<uint8_t>(rng());
+        for (float& x : p.sa) x = random_scale(rng);
+        for (float& x : p.sb) x = random_scale(rng);
+        const std::vector<float> c0 = random_c(rng, m * n);
+        expect_same_bits(p.cadre(c0), p.reference(c0), ("m " + std::to_string(m) + " n " + std::to_string(n) + " k " + std::to_string(k)).c_str());
+      }
+}
+
 TEST(NumericsGemmFp8, SubnormalOperands) { check_fill(Fill::kSubnormal, 2); }
 TEST(NumericsGemmFp8, SpecialValuesMatchReference) { check_fill(Fill::kSpecials, 3); }
 
