@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "cadre/sim/chip.h"
@@ -42,38 +43,54 @@ void write_checked(sim::SparseMemory& hbm, const compiler::TensorArg& t, uint64_
   hbm.write(t.address + offset, bytes);
 }
 
-// Bytes [offset, offset + out.size()) of a weight tensor (role `r`, each
-// expert's matrix, or its block scales, after the previous one's) made by the
+// Where a weight tensor's elements lie: each expert's matrix (or its block
+// scales), rows of row_elements, after the previous expert's.
+struct WeightGeometry {
+  uint64_t row_elements, rows, element_bytes;
+
+  WeightGeometry(const weights::SyntheticLayer& layer, const WeightRole& r, num::Format dtype) {
+    const weights::Shape shape = layer.shape({r.tensor, 0});
+    row_elements = r.scales ? (shape.cols + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.cols;
+    rows = r.scales ? (shape.rows + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.rows;
+    element_bytes = r.scales ? 4 : dtype == num::Format::E4M3 ? 1 : 2;
+  }
+};
+
+// Bytes [offset, offset + out.size()) of a weight tensor made by the
 // generator: a full-size layer's expert weights are made as the chip reads
-// them and never held whole (SparseMemory::add_made_region).
-void make_weight_bytes(const weights::SyntheticLayer& layer, const WeightRole& r, num::Format dtype, uint64_t offset,
-                       std::span<uint8_t> out) {
-  const weights::Shape shape = layer.shape({r.tensor, 0});
-  const uint64_t row_elements = r.scales ? (shape.cols + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.cols;
-  const uint64_t rows = r.scales ? (shape.rows + weights::kScaleBlock - 1) / weights::kScaleBlock : shape.rows;
-  const uint64_t element_bytes = r.scales ? 4 : dtype == num::Format::E4M3 ? 1 : 2;
-  std::vector<uint8_t> piece;
+// them, a burst at a time, and never held whole (SparseMemory::add_made_region).
+// FP8 codes are made straight into `out`; wider elements through a small
+// buffer, since a burst may start or end inside one.
+void make_weight_bytes(const weights::SyntheticLayer& layer, const WeightRole& r, const WeightGeometry& g,
+                       uint64_t offset, std::span<uint8_t> out) {
+  constexpr uint64_t kPieceElements = 256;
+  uint8_t piece[kPieceElements * 4];
   uint64_t done = 0;
   while (done < out.size()) {
-    const uint64_t element = (offset + done) / element_bytes, skip = (offset + done) % element_bytes;
-    const uint64_t expert = element / (rows * row_elements), within = element % (rows * row_elements);
-    const uint64_t row = within / row_elements, col = within % row_elements;
-    const uint64_t wanted = (skip + out.size() - done + element_bytes - 1) / element_bytes;
-    const uint64_t n = std::min(row_elements - col, wanted);
+    const uint64_t element = (offset + done) / g.element_bytes, skip = (offset + done) % g.element_bytes;
+    const uint64_t expert = element / (g.rows * g.row_elements), within = element % (g.rows * g.row_elements);
+    const uint64_t row = within / g.row_elements, col = within % g.row_elements;
     const weights::TensorRef t{r.tensor, static_cast<uint32_t>(r.per_expert ? expert : 0)};
-    piece.resize(n * element_bytes);
+    if (g.element_bytes == 1) {
+      const uint64_t n = std::min(g.row_elements - col, out.size() - done);
+      layer.fp8_row(t, row, col, out.subspan(done, n));
+      done += n;
+      continue;
+    }
+    const uint64_t wanted = (skip + out.size() - done + g.element_bytes - 1) / g.element_bytes;
+    const uint64_t n = std::min({g.row_elements - col, wanted, kPieceElements});
     if (r.scales) {
       for (uint64_t i = 0; i < n; ++i) {
         const float s = layer.scale_inv(t, row, col + i);
-        std::memcpy(piece.data() + 4 * i, &s, 4);
+        std::memcpy(piece + 4 * i, &s, 4);
       }
-    } else if (element_bytes == 1) {
-      layer.fp8_row(t, row, col, piece);
     } else {
-      layer.bf16_row(t, row, col, {reinterpret_cast<uint16_t*>(piece.data()), n});
+      uint16_t values[kPieceElements];
+      layer.bf16_row(t, row, col, {values, n});
+      std::memcpy(piece, values, n * 2);
     }
-    const uint64_t take = std::min<uint64_t>(piece.size() - skip, out.size() - done);
-    std::memcpy(out.data() + done, piece.data() + skip, take);
+    const uint64_t take = std::min<uint64_t>(n * g.element_bytes - skip, out.size() - done);
+    std::memcpy(out.data() + done, piece + skip, take);
     done += take;
   }
 }
@@ -116,19 +133,15 @@ void place_layer(sim::SparseMemory& hbm, const compiler::ArgumentBlock& block, c
                                    [&](const WeightRole& r) { return r.role == t.role; });
       if (it == std::end(kWeightRoles)) throw LayerRunError(fmt::format("tensor {}: unknown role '{}'", t.name, t.role));
       if (const auto* synthetic = dynamic_cast<const golden::SyntheticWeights*>(&w)) {
-        const weights::Shape shape = synthetic->layer().shape({it->tensor, 0});
-        const uint64_t elements = it->scales ? static_cast<uint64_t>(golden::blocks_of(static_cast<golden::Index>(shape.rows)) *
-                                                                      golden::blocks_of(static_cast<golden::Index>(shape.cols)))
-                                             : shape.rows * shape.cols;
-        const uint64_t element_bytes = it->scales ? 4 : t.dtype == num::Format::E4M3 ? 1 : 2;
-        const uint64_t want = elements * element_bytes * (it->per_expert ? experts : 1);
+        const WeightGeometry geometry(synthetic->layer(), *it, t.dtype);
+        const uint64_t want =
+            geometry.rows * geometry.row_elements * geometry.element_bytes * (it->per_expert ? experts : 1);
         if (want != t.bytes())
           throw LayerRunError(fmt::format("tensor {} ({}): the layer's weights have {} bytes, the program's tensor {}", t.name,
                                           t.role, want, t.bytes()));
         hbm.add_made_region({t.address, t.bytes()},
-                            [layer = &synthetic->layer(), role = *it, dtype = t.dtype, base = t.address](
-                                uint64_t addr, std::span<uint8_t> out) {
-                              make_weight_bytes(*layer, role, dtype, addr - base, out);
+                            [layer = &synthetic->layer(), role = *it, geometry, base = t.address](uint64_t addr, std::span<uint8_t> out) {
+                              make_weight_bytes(*layer, role, geometry, addr - base, out);
                             });
         continue;
       }

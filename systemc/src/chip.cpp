@@ -37,6 +37,10 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
     tiles_.back()->accelerator.attach_trace(options.trace);
     tiles_.back()->accelerator.attach_utilisation(options.utilisation);
   }
+  if (options.host_worker) {
+    worker_ = std::make_unique<HostWorker>(cfg.tiles);
+    for (uint32_t t = 0; t < cfg.tiles; ++t) tiles_[t]->accelerator.memory().defer_to(worker_.get(), t);
+  }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);
     SC_THREAD(report_progress);
@@ -45,6 +49,10 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
 
 void Chip::reset(uint64_t entry) {
   for (auto& tile : tiles_) tile->core.reset(entry);
+}
+
+void Chip::finish_host_work() {
+  if (worker_) worker_->wait_all();
 }
 
 void Chip::output(uint32_t, int fd, std::string_view bytes) {

@@ -32,7 +32,17 @@ void LocalMemory::check(uint64_t addr, uint64_t bytes, const char* what) const {
 }
 
 SparseMemory& LocalMemory::memory_for(uint64_t addr) {
-  return scratchpad_.region().contains(addr) ? scratchpad_ : accumulator_;
+  if (scratchpad_.region().contains(addr)) return scratchpad_;
+  if (worker_) worker_->wait_for(tile_);
+  return accumulator_;
+}
+
+void LocalMemory::defer(std::function<void(SparseMemory& accumulator)> job) {
+  if (!worker_) {
+    job(accumulator_);
+    return;
+  }
+  worker_->submit(tile_, [this, job = std::move(job)] { job(accumulator_); });
 }
 
 void LocalMemory::read(uint64_t addr, std::span<uint8_t> out) {

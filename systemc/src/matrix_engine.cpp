@@ -75,7 +75,7 @@ uint64_t BehaviouralMatrixEngine::preload(const isa::operands::TileWithScales& w
   return cost::kConfigCycles;  // the weights are read fold by fold during cmx.mm (its preload term)
 }
 
-uint64_t BehaviouralMatrixEngine::multiply(const Gemm& g, std::span<float> c) {
+void BehaviouralMatrixEngine::multiply_values(const Gemm& g, std::span<float> c) {
   if (is_fp8(g.a_format)) {
     const uint64_t kb = ceil_div(g.k, num::kBlockK);
     const num::Fp8Operand oa{g.a_format, g.a.data(), g.k, g.a_scales.data(), 1, kb, 1};
@@ -85,6 +85,10 @@ uint64_t BehaviouralMatrixEngine::multiply(const Gemm& g, std::span<float> c) {
     num::gemm_bf16(g.m, g.n, g.k, reinterpret_cast<const uint16_t*>(g.a.data()), g.k,
                    reinterpret_cast<const uint16_t*>(g.b.data()), g.k, c.data(), g.n, true);
   }
+}
+
+uint64_t BehaviouralMatrixEngine::multiply(const Gemm& g, std::span<float> c) {
+  multiply_values(g, c);
   return cost::matmul_timing(cfg_, g.m, g.n, g.k).total();
 }
 
@@ -94,16 +98,32 @@ uint64_t BehaviouralMatrixEngine::compute(const isa::operands::TileWithScales& a
   const uint64_t k = k_, n = n_, kb = ceil_div(k, num::kBlockK);
   Gemm g{a_fmt_, b_fmt_, m, n, k, read_rows(memory_, a_operand.tile, m, k * a_bytes, a_stride_, "cmx.mm A"),
          read_rows(memory_, b_addr_, n, k * b_bytes, b_stride_, "cmx.preload B"), {}, {}};
+  memory_.check(acc, (m - 1) * c_step + n * 4, "cmx.mm output");
+  if (is_fp8(a_fmt_)) {
+    g.a_scales = read_scales(memory_, a_operand.scales, m * kb, "cmx.mm A scales");
+    g.b_scales = read_scales(memory_, b_scales_, ceil_div(n, num::kBlockK) * kb, "cmx.preload B scales");
+  }
+  // With C in the accumulator and cycles that do not come from the values,
+  // the product runs on the local memory's worker: its operands are copies
+  // taken now, and C is read and written there, in order with the tile's
+  // other deferred products.
+  if (!always_computes() && memory_.defers() && memory_.in_accumulator(acc)) {
+    memory_.defer([g = std::move(g), acc, c_step, accumulate](SparseMemory& accumulator) {
+      std::vector<float> c(g.m * g.n, 0.0f);
+      const uint64_t row_bytes = g.n * 4;
+      if (accumulate)
+        for (uint64_t r = 0; r < g.m; ++r)
+          accumulator.read(acc + r * c_step, {reinterpret_cast<uint8_t*>(&c[r * g.n]), row_bytes});
+      multiply_values(g, c);
+      for (uint64_t r = 0; r < g.m; ++r)
+        accumulator.write(acc + r * c_step, {reinterpret_cast<const uint8_t*>(&c[r * g.n]), row_bytes});
+    });
+    return cost::matmul_timing(cfg_, m, n, k).total();
+  }
   std::vector<float> c(m * n, 0.0f);
   if (accumulate) {
     const std::vector<uint8_t> old = read_rows(memory_, acc, m, n * 4, c_step, "cmx.mm output");
     std::memcpy(c.data(), old.data(), old.size());
-  } else {
-    memory_.check(acc, (m - 1) * c_step + n * 4, "cmx.mm output");
-  }
-  if (is_fp8(a_fmt_)) {
-    g.a_scales = read_scales(memory_, a_operand.scales, m * kb, "cmx.mm A scales");
-    g.b_scales = read_scales(memory_, b_scales_, ceil_div(n, num::kBlockK) * kb, "cmx.preload B scales");
   }
   const uint64_t cycles = multiply(g, c);
   for (uint64_t r = 0; r < m; ++r)

@@ -38,7 +38,8 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
   SimResult result;
   Chip chip("chip", cfg,
             ChipOptions{options.quantum_cycles, options.max_cycles, options.echo_output, options.progress,
-                        options.progress_goal, trace ? &*trace : nullptr, &result.utilisation});
+                        options.progress_goal, trace ? &*trace : nullptr, &result.utilisation,
+                        options.host_worker});
   load_program(program, cfg, options.program_name, chip.ram(), chip.hbm());
   chip.reset(program.entry);
   if (options.configure) options.configure(chip);
@@ -53,6 +54,7 @@ SimResult simulate(const arch::ArchConfig& cfg, const elf::Program& program, con
 
   const auto started = std::chrono::steady_clock::now();
   start();
+  chip.finish_host_work();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.progress) std::fputs("\r\033[K", stderr);
   if (options.inspect) options.inspect(chip);

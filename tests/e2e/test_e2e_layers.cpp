@@ -57,6 +57,7 @@ struct Case {
   // this many weight rows preloaded a cycle, overlapped DMA commands.
   uint32_t preload_rows_per_cycle = 0;  // 0: the preset's settings
   uint32_t scatter_add_rows_in_flight = 0;  // 0: the preset's
+  bool host_worker = true;  // matrix products on the simulator's second host thread
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -98,6 +99,7 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
 
   sim::SimOptions so;
   so.echo_output = false;
+  so.host_worker = c.host_worker;
   const runtime::LayerRun run = runtime::run_layer(program, block, a, w, &golden, so);
   ASSERT_FALSE(run.sim.error) << run.sim.error->message;
   // Every output the program writes is checked: routing, alignment, the
@@ -147,6 +149,9 @@ std::vector<Case> cases() {
   out.push_back(make("DeepSeekV3OneExpertTakesAll", dsv3, "prefill", 40, "default"));
   out.back().one_expert = true;
   out.push_back(make("MixtralOneToken", mixtral, "decode", 1));
+  // Every product computed inline, on the simulation's thread.
+  out.push_back(make("DeepSeekV3DecodeDefaultNoHostWorker", dsv3, "decode", 16, "default"));
+  out.back().host_worker = false;
   out.push_back(make("OlmoeOddTokens", layers[5], "prefill", 37, "default"));
   // The combine's scatter-adds with rows in flight (tokens repeat within a
   // command: each has 8 experts) and without.

@@ -14,6 +14,7 @@
 #include "cadre/numerics/convert.h"
 #include "cadre/numerics/gemm.h"
 #include "cadre/sim/accel_error.h"
+#include "cadre/sim/host_worker.h"
 #include "cadre/sim/matrix_engine.h"
 #include "cadre/sim/matrix_unit.h"
 
@@ -235,6 +236,52 @@ TEST(MatrixEngine, KChunksAndCStrideTileAGemmExactly) {
               std::string::npos)
         << e.what();
   }
+}
+
+// With a host worker, cmx.mm's products run on it: the operands are copies
+// taken at the command (so the scratchpad may be overwritten at once), the
+// K chunks accumulate in order, and a read of the accumulator waits for them.
+// The bits and cycles equal the inline engine's.
+TEST(MatrixEngine, ProductsOnTheHostWorkerEqualInlineOnes) {
+  std::mt19937 rng(6);
+  const Gemm g{33, 64, 896};
+  const Fp8Case c = fp8_case(rng, g);
+  const arch::ArchConfig cfg = unit_config(8, 8);
+  const auto run = [&](sim::HostWorker* worker, uint64_t* cycles) {
+    LocalRig rig(cfg);
+    rig.memory.defer_to(worker, 0);
+    sim::BehaviouralMatrixEngine engine(cfg, rig.memory);
+    engine.configure(ops::MatrixFormats{.a_fmt = 2, .b_fmt = 2}, {});
+    for (uint64_t k0 = 0; k0 < g.k; k0 += 128) {
+      // Each chunk's A and B packed at the same addresses, overwriting the last chunk's.
+      std::vector<uint8_t> a(g.m * 128), b(g.n * 128);
+      std::vector<float> sa(g.m);
+      for (uint64_t r = 0; r < g.m; ++r) {
+        std::memcpy(&a[r * 128], &c.a.codes(static_cast<golden::Index>(r), static_cast<golden::Index>(k0)), 128);
+        sa[r] = c.a.scales(static_cast<golden::Index>(r), static_cast<golden::Index>(k0 / 128));
+      }
+      for (uint64_t r = 0; r < g.n; ++r)
+        std::memcpy(&b[r * 128], &c.w.codes(static_cast<golden::Index>(r), static_cast<golden::Index>(k0)), 128);
+      rig.put(kA, a);
+      rig.put(kB, b);
+      rig.put(kSa, sa);
+      rig.put(kSb, std::vector<float>{c.w.scales(0, static_cast<golden::Index>(k0 / 128))});
+      engine.preload(ops::TileWithScales{.tile = kB, .scales = kSb}, ops::WeightShape{.k = 128, .n = g.n});
+      *cycles += engine.matmul(ops::TileWithScales{.tile = kA, .scales = kSa}, ops::MatmulOut{.acc = kAcc, .m = g.m},
+                               k0 > 0);
+    }
+    return rig.get<float>(kAcc, g.m * g.n);
+  };
+  uint64_t inline_cycles = 0, worker_cycles = 0;
+  const std::vector<float> inline_out = run(nullptr, &inline_cycles);
+  sim::HostWorker worker(1);
+  const std::vector<float> worker_out = run(&worker, &worker_cycles);
+  ASSERT_EQ(worker_out.size(), inline_out.size());
+  EXPECT_EQ(std::memcmp(worker_out.data(), inline_out.data(), inline_out.size() * 4), 0);
+  EXPECT_EQ(worker_cycles, inline_cycles);
+  golden::MatrixU16 expect(static_cast<golden::Index>(g.m), static_cast<golden::Index>(g.n));
+  golden::expert_gemm(c.a, 0, static_cast<golden::Index>(g.m), c.w, expect, 0);
+  for (size_t i = 0; i < worker_out.size(); ++i) ASSERT_EQ(num::float_to_bf16(worker_out[i]), expect.data()[i]) << i;
 }
 
 TEST(MatrixEngine, FormulaAgreesWithScaleSimOnManyShapes) {

@@ -22,6 +22,7 @@
 #include "cadre/sim/clock.h"
 #include "cadre/sim/core.h"
 #include "cadre/sim/hbm.h"
+#include "cadre/sim/host_worker.h"
 #include "cadre/sim/memory_target.h"
 #include "cadre/sim/progress.h"
 #include "cadre/sim/tracing.h"
@@ -36,6 +37,9 @@ struct ChipOptions {
   ProgressGoal progress_goal;
   Trace* trace = nullptr;    // nullptr: no trace
   UtilisationTimeline* utilisation = nullptr;  // nullptr: none kept
+  // Matrix products' values computed on a second host thread while the
+  // simulation goes on (HostWorker); the same bits and cycles either way.
+  bool host_worker = true;
 };
 
 class Tile : public sc_core::sc_module {
@@ -62,6 +66,8 @@ class Chip : public sc_core::sc_module, public CoreHost {
 
   // Every core to the program's entry state.
   void reset(uint64_t entry);
+  // Waits for the work deferred to the host worker; rethrows what it threw.
+  void finish_host_work();
 
   // What the program wrote to fd 1 and 2: the first kMaxCapturedOutputBytes of
   // each, so that a program cannot take the host's memory by writing.
@@ -87,6 +93,9 @@ class Chip : public sc_core::sc_module, public CoreHost {
   Hbm hbm_;
   Interconnect interconnect_;
   std::vector<std::unique_ptr<Tile>> tiles_;
+  // After the tiles, so that it is destroyed first: its last jobs write
+  // into their accumulators.
+  std::unique_ptr<HostWorker> worker_;
   uint32_t stopped_ = 0;
   bool stopping_ = false;
   std::optional<SimError> error_;

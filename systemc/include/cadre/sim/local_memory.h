@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/sim/host_worker.h"
 #include "cadre/sim/sparse_memory.h"
 
 namespace cadre::sim {
@@ -67,11 +69,23 @@ class LocalMemory {
   // Counted in the statistics.
   uint64_t conflict_cycles(std::span<const LocalStream> streams, uint64_t stream_cycles);
 
+  // Work on the accumulator that may run on `worker` (as tile `tile`) while
+  // the simulation goes on: every read or write of the accumulator through
+  // this class first waits for it. nullptr: deferred work runs at once.
+  void defer_to(HostWorker* worker, uint32_t tile) {
+    worker_ = worker;
+    tile_ = tile;
+  }
+  bool defers() const { return worker_ != nullptr; }
+  // Runs `job` on the accumulator, after the work deferred before it.
+  void defer(std::function<void(SparseMemory& accumulator)> job);
+
   SparseMemory& accumulator() { return accumulator_; }
   SparseMemory& scratchpad() { return scratchpad_; }
   const LocalMemoryStats& stats() const { return stats_; }
 
  private:
+  // The memory holding addr, once the accumulator's deferred work is done.
   SparseMemory& memory_for(uint64_t addr);
   // The banks [first, last] a stream touches, numbered across both memories
   // (scratchpad banks first).
@@ -82,6 +96,8 @@ class LocalMemory {
   uint64_t scratchpad_bank_bytes_, accumulator_bank_bytes_;
   uint32_t scratchpad_banks_, accumulator_banks_;
   LocalMemoryStats stats_;
+  HostWorker* worker_ = nullptr;
+  uint32_t tile_ = 0;
 };
 
 }  // namespace cadre::sim

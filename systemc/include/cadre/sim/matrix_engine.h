@@ -46,13 +46,17 @@ class BehaviouralMatrixEngine : public MatrixUnit {
   // array's cycles for it, before bank conflicts. Here: the numerics
   // library's GEMMs and the cost model's cycles.
   virtual uint64_t multiply(const Gemm& gemm, std::span<float> c);
+  // The numerics library's product alone: C += A * B^T.
+  static void multiply_values(const Gemm& gemm, std::span<float> c);
   // Whether FP8 GEMMs compute when fp8_values() is off: an implementation
-  // whose cycles come from computing always does.
+  // whose cycles come from computing always does (and computes at once, not
+  // on the local memory's worker).
   virtual bool always_computes() const { return false; }
 
  private:
   // Reads A, B, the scales and C's starting values, multiplies, writes the
-  // rows at `acc`; returns multiply's cycles.
+  // rows at `acc` (or defers that to the local memory's worker); returns
+  // multiply's cycles.
   uint64_t compute(const isa::operands::TileWithScales& a, uint64_t acc, uint64_t m, bool accumulate, uint64_t c_step);
 
   const arch::ArchConfig& cfg_;

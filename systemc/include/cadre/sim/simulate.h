@@ -38,6 +38,8 @@ struct SimOptions {
   // FST waveforms of the RTL matrix engines (/matrix/engine rtl): tile 0's
   // at this path, tile t's beside it as NAME.tileT.fst. Unset: none.
   std::optional<WaveformRequest> waveform;
+  // Matrix products' values on a second host thread (ChipOptions::host_worker).
+  bool host_worker = true;
   // Called after the chip is built and the program loaded, before it runs:
   // where a caller attaches units, e.g. an Xcadre handler to each core.
   std::function<void(Chip&)> configure;
