@@ -55,6 +55,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const arch::ArchConfig&
       ram_socket("ram_socket"),
       hbm_socket("hbm_socket"),
       clock_(clock),
+      calendar_(kCalendarCycles),
       ram_(arch::ram_region(cfg)),
       hbm_(arch::hbm_region(cfg)),
       link_latency_cycles_(cfg.interconnect.latency_cycles),
@@ -87,7 +88,7 @@ void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_cor
   if (auto* train = trans.get_extension<BurstTrain>()) {
     tlm::tlm_generic_payload burst;
     Request r{tile, 0, &burst, sc_core::SC_ZERO_TIME, {}, train};
-    if (!advance(r)) sc_core::wait(r.granted);
+    if (!advance(r, clock_.now_cycles())) sc_core::wait(r.granted);
     trans.set_response_status(train->failed ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
     return;
   }
@@ -102,25 +103,37 @@ void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_cor
     return;
   }
   Request r{tile, 0, &trans, sc_core::SC_ZERO_TIME, {}};
-  request(r, delay);
+  // Initiators' delays are whole cycles (Clock).
+  const uint64_t now = clock_.now_cycles();
+  request(r, now + clock_.to_cycles(delay), now);
   sc_core::wait(r.granted);
   delay = r.delay;
 }
 
-void Interconnect::request(Request& r, const sc_core::sc_time& delay) {
+void Interconnect::request(Request& r, uint64_t cycle, uint64_t now) {
   r.order = requests_made_++;
-  // A request ahead of SystemC time is kept until then rather than its
+  // A request ahead of SystemC time is held until then rather than its
   // initiator waiting for it: one wait per request, not two.
-  if (delay == sc_core::SC_ZERO_TIME) {
+  if (cycle == now) {
     ready_.push_back(&r);
     arrived_.notify(sc_core::SC_ZERO_TIME);
-  } else {
-    ahead_.push({(sc_core::sc_time_stamp() + delay).value(), r.tile, r.order, &r});
-    due_.notify(delay);
+    return;
+  }
+  if (cycle - now < kCalendarCycles) hold(r, cycle);
+  else later_.push({cycle, &r});
+  if (cycle < next_due_) {
+    next_due_ = cycle;
+    due_.notify(clock_.to_time(cycle - now));
   }
 }
 
-bool Interconnect::advance(Request& r) {
+void Interconnect::hold(Request& r, uint64_t cycle) {
+  std::vector<Request*>& bucket = calendar_[cycle % kCalendarCycles];
+  if (bucket.empty()) due_cycles_.push(cycle);
+  bucket.push_back(&r);
+}
+
+bool Interconnect::advance(Request& r, uint64_t now) {
   BurstTrain& t = *r.train;
   tlm::tlm_generic_payload& p = *r.trans;
   while (!t.finished()) {
@@ -130,7 +143,7 @@ bool Interconnect::advance(Request& r) {
       t.failed = true;
       break;
     }
-    const uint64_t issue = t.next_issue(), now = clock_.now_cycles();
+    const uint64_t issue = t.next_issue();
     p.set_command(t.command);
     p.set_address(b.addr);
     p.set_data_ptr(b.data);
@@ -148,20 +161,29 @@ bool Interconnect::advance(Request& r) {
       t.issued(clock_.to_cycles(sc_core::sc_time_stamp() + delay));
       continue;
     }
-    request(r, clock_.to_time(issue - now));
+    request(r, issue, now);
     return false;
   }
   return true;
 }
 
 void Interconnect::release_due() {
-  const uint64_t now = sc_core::sc_time_stamp().value();
-  while (!ahead_.empty() && ahead_.top().time <= now) {
-    ready_.push_back(ahead_.top().request);
-    ahead_.pop();
+  const uint64_t now = clock_.now_cycles();
+  // Requests beyond the calendar's reach move into it as they come within it.
+  while (!later_.empty() && later_.top().cycle - now < kCalendarCycles) {
+    hold(*later_.top().request, later_.top().cycle);
+    later_.pop();
   }
-  if (!ready_.empty()) arrived_.notify(sc_core::SC_ZERO_TIME);
-  if (!ahead_.empty()) due_.notify(sc_core::sc_time::from_value(ahead_.top().time - now));
+  if (!due_cycles_.empty() && due_cycles_.top() == now) {
+    due_cycles_.pop();
+    std::vector<Request*>& bucket = calendar_[now % kCalendarCycles];
+    ready_.insert(ready_.end(), bucket.begin(), bucket.end());
+    bucket.clear();
+    arrived_.notify(sc_core::SC_ZERO_TIME);
+  }
+  next_due_ = std::min(due_cycles_.empty() ? UINT64_MAX : due_cycles_.top(),
+                       later_.empty() ? UINT64_MAX : later_.top().cycle);
+  if (next_due_ != UINT64_MAX) due_.notify(clock_.to_time(next_due_ - now));
 }
 
 void Interconnect::arbitrate() {
@@ -169,6 +191,7 @@ void Interconnect::arbitrate() {
   std::vector<Request*> granted;
   granted.swap(ready_);
   std::sort(granted.begin(), granted.end(), [](const Request* a, const Request* b) { return *a < *b; });
+  const uint64_t now = clock_.now_cycles();
   for (Request* request : granted) {
     Request& r = *request;
     // The tile's link is its own (no contention): latency, then the bytes at its width.
@@ -178,7 +201,7 @@ void Interconnect::arbitrate() {
     if (r.train) {
       if (r.trans->is_response_ok()) r.train->issued(clock_.to_cycles(sc_core::sc_time_stamp() + r.delay));
       else r.train->failed = true;
-      if (!advance(r)) continue;
+      if (!advance(r, now)) continue;
     }
     r.granted.notify();
   }

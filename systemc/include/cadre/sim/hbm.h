@@ -89,28 +89,30 @@ class Interconnect : public sc_core::sc_module {
     BurstTrain* train = nullptr;
     bool operator<(const Request& o) const { return std::tie(tile, order) < std::tie(o.tile, o.order); }
   };
-  // A request made ahead of SystemC time, and when (sc_time value); its
-  // tile and order are copied so that the heap compares without reaching
-  // into the initiator's stack.
-  struct Ahead {
-    uint64_t time;
-    int tile;
-    uint64_t order;
+  // A request held for a cycle beyond the calendar's reach.
+  struct Later {
+    uint64_t cycle;
     Request* request;
-    bool operator>(const Ahead& o) const { return std::tie(time, tile, order) > std::tie(o.time, o.tile, o.order); }
+    bool operator>(const Later& o) const { return cycle > o.cycle; }
   };
+  // Requests made ahead of SystemC time, by the cycle they are due: a ring of
+  // kCalendarCycles buckets (bucket cycle % kCalendarCycles), most bursts
+  // being due a few cycles ahead, and a heap for the rest. Within a cycle the
+  // arbiter orders them, so a bucket keeps them in any order.
+  static constexpr uint64_t kCalendarCycles = 1024;
+  void hold(Request& r, uint64_t cycle);
 
   void b_transport(int tile, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(int tile, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
   unsigned int transport_dbg(int tile, tlm::tlm_generic_payload& trans);
   // The target of an address; nullptr outside RAM and HBM.
   tlm_utils::simple_initiator_socket<Interconnect>* route(uint64_t addr);
-  // Makes the request at `delay` from now (a pending one of an earlier time stands).
-  void request(Request& r, const sc_core::sc_time& delay);
+  // Makes the request for `cycle` (now or later).
+  void request(Request& r, uint64_t cycle, uint64_t now);
   // Issues a train's bursts up to its next HBM burst, whose request it makes;
-  // true when none is left (or one failed).
-  bool advance(Request& r);
-  // SC_METHOD at the time of requests made ahead of it: they join the
+  // true when none is left (or one failed). `now`: SystemC time in cycles.
+  bool advance(Request& r, uint64_t now);
+  // SC_METHOD at the cycle of requests made ahead of it: they join the
   // requests made then, as if their initiators had waited until then first.
   void release_due();
   // SC_METHOD, one delta after requests arrive: grants them in tile order.
@@ -118,7 +120,11 @@ class Interconnect : public sc_core::sc_module {
 
   const Clock& clock_;
   std::vector<Request*> ready_;  // granted at the next arbitration
-  std::priority_queue<Ahead, std::vector<Ahead>, std::greater<>> ahead_;
+  std::vector<std::vector<Request*>> calendar_;
+  // The cycles whose buckets hold requests, each once, earliest first.
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<>> due_cycles_;
+  std::priority_queue<Later, std::vector<Later>, std::greater<>> later_;
+  uint64_t next_due_ = UINT64_MAX;  // the cycle due_ is notified for
   uint64_t requests_made_ = 0;
   sc_core::sc_event arrived_, due_;
   arch::Region ram_, hbm_;
