@@ -40,6 +40,8 @@ Chip::Chip(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Chip
   if (options.host_worker) {
     worker_ = std::make_unique<HostWorker>(cfg.tiles);
     for (uint32_t t = 0; t < cfg.tiles; ++t) tiles_[t]->accelerator.memory().defer_to(worker_.get(), t);
+    hbm_.set_worker(worker_.get());
+    interconnect_.make_ahead_in(&hbm_);
   }
   if (options.progress) {
     SC_HAS_PROCESS(Chip);

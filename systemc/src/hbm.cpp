@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/sim/memory_target.h"
@@ -23,8 +24,56 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
   socket.register_transport_dbg(this, &Hbm::transport_dbg);
 }
 
+void Hbm::make_ahead(BurstTrain& train, uint32_t tile) {
+  if (!worker_ || train.command != tlm::TLM_READ_COMMAND || train.bursts.empty()) return;
+  uint64_t lo = UINT64_MAX, hi = 0, total = 0;
+  for (const Burst& b : train.bursts) {
+    lo = std::min(lo, b.addr);
+    hi = std::max(hi, b.addr + b.bytes);
+    total += b.bytes;
+  }
+  const int64_t region = memory_.made_region_untouched(lo, hi);
+  if (region < 0) return;
+  // Runs of bursts at consecutive addresses (a row's), made by one call each.
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  for (const Burst& b : train.bursts) {
+    if (!runs.empty() && runs.back().first + runs.back().second == b.addr) runs.back().second += b.bytes;
+    else runs.push_back({b.addr, b.bytes});
+  }
+  auto bytes = std::make_shared<std::vector<uint8_t>>(total);
+  train.made_ahead = BurstTrain::MadeAhead{static_cast<size_t>(region), bytes, train.bursts.size(), tile};
+  worker_->submit(tile, [bytes, make = memory_.maker(static_cast<size_t>(region)), runs = std::move(runs)] {
+    uint64_t at = 0;
+    for (const auto& [addr, n] : runs) {
+      make(addr, {bytes->data() + at, n});
+      at += n;
+    }
+  });
+}
+
+void Hbm::finish_made_ahead(BurstTrain& train) {
+  BurstTrain::MadeAhead& m = *train.made_ahead;
+  worker_->wait_for(m.tile);
+  uint64_t at = 0;
+  for (size_t i = 0; i < std::min(m.read_from, train.issued_bursts); ++i) {
+    const Burst& b = train.bursts[i];
+    std::memcpy(b.data, m.bytes->data() + at, b.bytes);
+    at += b.bytes;
+  }
+  train.made_ahead.reset();
+}
+
 void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  if (!access(memory_, trans)) return;
+  BurstTrain* train = trans.get_extension<BurstTrain>();
+  const bool made_ahead = train && train->made_ahead && train->made_ahead->read_from == train->bursts.size();
+  if (made_ahead && !memory_.made_pages_kept(train->made_ahead->region)) {
+    // The bytes are made ahead; make_ahead checked the range.
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  } else {
+    // From the first burst after a write kept a page of the region, bursts read memory.
+    if (made_ahead) train->made_ahead->read_from = train->issued_bursts;
+    if (!access(memory_, trans)) return;
+  }
   const uint64_t arrival = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   const uint64_t offset = trans.get_address() - memory_.region().base;
   const size_t channel = (offset / burst_bytes_) % busy_until_.size();
@@ -59,7 +108,8 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const arch::ArchConfig&
       ram_(arch::ram_region(cfg)),
       hbm_(arch::hbm_region(cfg)),
       link_latency_cycles_(cfg.interconnect.latency_cycles),
-      link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle) {
+      link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle),
+      tiles_(cfg.tiles) {
   for (uint32_t t = 0; t < 2 * cfg.tiles; ++t) {
     auto s = std::make_unique<tlm_utils::simple_target_socket_tagged<Interconnect>>(
         sc_core::sc_gen_unique_name(t < cfg.tiles ? "tile_socket" : "dma_socket"));
@@ -86,9 +136,14 @@ tlm_utils::simple_initiator_socket<Interconnect>* Interconnect::route(uint64_t a
 
 void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (auto* train = trans.get_extension<BurstTrain>()) {
+    if (made_ahead_in_ && tile >= static_cast<int>(tiles_)) made_ahead_in_->make_ahead(*train, tile - tiles_);
+    // The bursts carry the train to the HBM, which reads whether their bytes are made ahead.
     tlm::tlm_generic_payload burst;
+    burst.set_extension(train);
     Request r{tile, 0, &burst, sc_core::SC_ZERO_TIME, {}, train};
     if (!advance(r, clock_.now_cycles())) sc_core::wait(r.granted);
+    burst.clear_extension(train);
+    if (train->made_ahead) made_ahead_in_->finish_made_ahead(*train);
     trans.set_response_status(train->failed ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
     return;
   }

@@ -113,6 +113,13 @@ void SparseMemory::untouched(uint64_t addr, std::span<uint8_t> out) const {
 }
 
 
+int64_t SparseMemory::made_region_untouched(uint64_t lo, uint64_t hi) const {
+  const size_t after = made_after(lo);
+  if (after == 0 || hi <= lo) return -1;
+  const MadeRegion& m = made_[after - 1];
+  return m.region.contains(lo, hi - lo) && !m.pages_kept ? static_cast<int64_t>(after - 1) : -1;
+}
+
 void SparseMemory::add_made_region(arch::Region region, Maker make) {
   const auto at = std::upper_bound(made_.begin(), made_.end(), region.base,
                                    [](uint64_t x, const MadeRegion& m) { return x < m.region.base; });

@@ -71,6 +71,38 @@ TEST(Dma, LoadAndStoreWithStridesBitForBit) {
   EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 64 + 100, 28), std::vector<uint8_t>(28, 0));
 }
 
+// HBM bytes of a made region (a full-size layer's weights) are made on the
+// host worker for a load wholly inside the region while none of its pages is
+// kept (Hbm::make_ahead); once a store keeps one, loads read memory as ever.
+// Either way a load sees what the region holds at its bursts.
+TEST(Dma, LoadsFromAMadeRegionSeeItsBytesBeforeAndAfterAStoreIntoIt) {
+  constexpr uint64_t kMade = kHbm + 0x100000, kMadeBytes = 0x10000;
+  const auto made_byte = [](uint64_t addr) { return static_cast<uint8_t>((addr * 2654435761u) >> 13); };
+  XcadreProgram p;
+  p.issue(Op::DmaLoadConfig, strides(1200, 1000)).issue(Op::DmaLoad, kMade + 40, transfer(kSp, 3, 1000));
+  p.issue(Op::SignalLoad, 0).issue(Op::WaitStore, 0);
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0).issue(Op::DmaStore, kMade + 500, transfer(kSp + 0x8000, 1, 100));
+  p.issue(Op::SignalStore, 1).issue(Op::WaitLoad, 1);
+  p.issue(Op::DmaLoad, kMade + 40, transfer(kSp + 0x4000, 3, 1000));
+  XcadreRig rig(config(1), p.finish());
+  rig.chip.hbm().add_made_region({kMade, kMadeBytes}, [&](uint64_t addr, std::span<uint8_t> out) {
+    for (size_t k = 0; k < out.size(); ++k) out[k] = made_byte(addr + k);
+  });
+  const std::vector<uint8_t> stored = pattern(100, 3);
+  put(rig.sp(), kSp + 0x8000, stored);
+  rig.run();
+  for (uint64_t row = 0; row < 3; ++row) {
+    std::vector<uint8_t> before(1000), after(1000);
+    for (uint64_t k = 0; k < 1000; ++k) {
+      const uint64_t addr = kMade + 40 + 1200 * row + k;
+      before[k] = made_byte(addr);
+      after[k] = addr >= kMade + 500 && addr < kMade + 600 ? stored[addr - kMade - 500] : made_byte(addr);
+    }
+    EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 1000 * row, 1000), before) << row;
+    EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x4000 + 1000 * row, 1000), after) << row;
+  }
+}
+
 TEST(Dma, GatherWithPaddingRowsBitForBit) {
   const std::vector<int32_t> list = {4, -1, 0, 4, 2};
   XcadreProgram p;

@@ -112,6 +112,26 @@ TEST(SparseMemory, MadeRegionsReadAsTheirMakerWithoutPages) {
   EXPECT_EQ(m.pages_touched(), 0u);
 }
 
+// What Hbm::make_ahead asks: a range wholly inside a made region none of
+// whose pages is kept, and that region's maker.
+TEST(SparseMemory, MadeRegionUntouchedUntilAPageOfItIsKept) {
+  SparseMemory m({0x1000, 0x10000});
+  add_test_region(m);
+  const int64_t region = m.made_region_untouched(0x3000, 0x5800);
+  ASSERT_EQ(region, 0);
+  EXPECT_EQ(m.made_region_untouched(0x4000, 0x4001), 0);
+  EXPECT_EQ(m.made_region_untouched(0x2FFF, 0x3100), -1);  // starts before it
+  EXPECT_EQ(m.made_region_untouched(0x5700, 0x5801), -1);  // ends after it
+  EXPECT_EQ(m.made_region_untouched(0x6000, 0x6100), -1);  // outside every region
+  std::vector<uint8_t> made(16);
+  m.maker(0)(0x4000, made);
+  for (size_t i = 0; i < made.size(); ++i) EXPECT_EQ(made[i], made_byte(0x4000 + i));
+  EXPECT_FALSE(m.made_pages_kept(0));
+  m.write(0x5000, std::vector<uint8_t>{1, 2, 3});
+  EXPECT_TRUE(m.made_pages_kept(0));
+  EXPECT_EQ(m.made_region_untouched(0x3000, 0x3100), -1);  // the whole region, not just that page
+}
+
 TEST(SparseMemory, MadeBytesAreTheSameInAnyReadOrder) {
   SparseMemory forward({0x1000, 0x10000}), scattered({0x1000, 0x10000});
   add_test_region(forward);

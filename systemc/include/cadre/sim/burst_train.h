@@ -8,7 +8,10 @@
 
 #include <tlm>
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -50,6 +53,19 @@ class BurstTrain : public tlm::tlm_extension<BurstTrain> {
   // Summed over bursts: cycles each waited for one in flight to complete.
   uint64_t outstanding_limit_cycles = 0;
   bool failed = false;  // bursts[issued_bursts] lies outside RAM and HBM
+
+  // A read train whose bytes the HBM makes on the host worker rather than
+  // as each burst is granted (Hbm::make_ahead): the made region all its
+  // bursts lie in, the bytes in burst order (shared with the worker's job),
+  // and the first burst that read memory when granted because a write had
+  // kept a page of the region by then (bursts.size(): none did).
+  struct MadeAhead {
+    size_t region;
+    std::shared_ptr<std::vector<uint8_t>> bytes;
+    size_t read_from;
+    uint32_t tile;  // whose jobs on the worker it is among
+  };
+  std::optional<MadeAhead> made_ahead;
 };
 
 }  // namespace cadre::sim

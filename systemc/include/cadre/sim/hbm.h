@@ -19,6 +19,7 @@
 #include "cadre/arch/arch_config.h"
 #include "cadre/sim/burst_train.h"
 #include "cadre/sim/clock.h"
+#include "cadre/sim/host_worker.h"
 #include "cadre/sim/sparse_memory.h"
 
 namespace cadre::sim {
@@ -39,6 +40,18 @@ class Hbm : public sc_core::sc_module {
   SparseMemory& memory() { return memory_; }
   const std::vector<HbmChannelStats>& channel_stats() const { return stats_; }
 
+  // Where made bytes may be made ahead (nullptr: as each burst is granted).
+  void set_worker(HostWorker* worker) { worker_ = worker; }
+  // A read train of tile `tile` wholly inside one made region none of whose
+  // pages is kept: its bytes are made on the worker from now on, and its
+  // bursts move no data when granted (they are timed as ever) while that
+  // stays so. The bytes of a made region depend only on their address, so
+  // they are those the bursts would read. Otherwise nothing happens.
+  void make_ahead(BurstTrain& train, uint32_t tile);
+  // After the train's last burst: waits for the bytes made ahead and copies
+  // them to the bursts that did not read memory themselves.
+  void finish_made_ahead(BurstTrain& train);
+
  private:
   // No DMI: every access goes through b_transport so that it is timed.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -46,6 +59,7 @@ class Hbm : public sc_core::sc_module {
 
   const Clock& clock_;
   SparseMemory memory_;
+  HostWorker* worker_ = nullptr;
   uint64_t burst_bytes_;
   double bytes_per_cycle_;   // one channel
   uint64_t latency_cycles_;
@@ -74,6 +88,9 @@ class Interconnect : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Interconnect> hbm_socket;
 
   Interconnect(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock& clock);
+  // The HBM behind hbm_socket, asked to make a read train's bytes ahead
+  // (Hbm::make_ahead); nullptr: never.
+  void make_ahead_in(Hbm* hbm) { made_ahead_in_ = hbm; }
 
  private:
   // A request; its initiator waits in b_transport until it is granted. A DMA
@@ -130,6 +147,8 @@ class Interconnect : public sc_core::sc_module {
   arch::Region ram_, hbm_;
   uint64_t link_latency_cycles_;
   uint64_t link_bytes_per_cycle_;
+  uint32_t tiles_;
+  Hbm* made_ahead_in_ = nullptr;
 };
 
 }  // namespace cadre::sim

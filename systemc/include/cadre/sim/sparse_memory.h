@@ -41,9 +41,17 @@ class SparseMemory {
   // Bytes of `region` never written are made by `make(addr, out)` each time
   // they are read, not kept: a full-size layer's weights, made from their
   // address as they are read, need no host memory. A write there keeps its
-  // page as usual. Regions must not overlap; make fills all of `out`.
+  // page as usual. Regions must not overlap; make fills all of `out` and
+  // depends on its arguments only (it may run on another thread). Regions are
+  // added before the memory is used: they are numbered in address order.
   using Maker = std::function<void(uint64_t addr, std::span<uint8_t> out)>;
   void add_made_region(arch::Region region, Maker make);
+  // The number of the made region holding all of [lo, hi) while no page of
+  // it is kept (its bytes are all made), or -1.
+  int64_t made_region_untouched(uint64_t lo, uint64_t hi) const;
+  // Whether a write has kept a page of made region `number` since.
+  bool made_pages_kept(size_t number) const { return made_[number].pages_kept; }
+  const Maker& maker(size_t number) const { return made_[number].make; }
 
   size_t pages_touched() const { return pages_.size(); }
 
