@@ -4,7 +4,8 @@
 // varies them): rows, slice, k_chunk, n_chunk, split, stream_h, stream_x for the expert MLPs,
 // shared_parts (the parts of a shared block over the tiles),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
-// combine_rows, align_tokens (the tokens aligned at a time).
+// combine_rows, combine_convert_rows, align_tokens (the tokens aligned at a
+// time).
 //
 // The stream's weight tiles stay resident all program long (two slots, as
 // multi-buffer makes them), and so do the expert offsets; each phase
@@ -402,11 +403,27 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
     if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);
-    const uint64_t free = SP - offsets - stream - round64(tb * cc * 4);
+    // The conversions before and after the scatter-add (the shared rows to
+    // FP32, the FP32 sums to BF16) move blocks of rows of the tile's columns,
+    // in through the scratchpad and out of the accumulator: as many rows as
+    // fit the accumulator and half the scratchpad left, the scatter-add's
+    // rows the other half. A block is a round trip to HBM, so few rows a
+    // block make the conversions a long serial chain.
+    const uint64_t left = SP - offsets - stream;
+    uint64_t ctb = static_cast<uint64_t>(options.get_int("combine_convert_rows", 0));
+    if (ctb == 0) {
+      ctb = std::max<uint64_t>(1, std::min<uint64_t>({T, ACC / (cc * 4), left / 2 / (cc * 4)}));
+      ctb = ceil_div(T, ceil_div(T, ctb));  // blocks of equal rows
+    }
+    if (ctb * cc * 4 > std::min(ACC, left))
+      throw IrError(fmt::format("the combine's {} rows of {} columns in FP32 do not fit beside the rest ({} bytes)", ctb,
+                                cc, ctb * cc * 4));
+    const uint64_t free = left - round64(ctb * cc * 4);
     uint64_t crb = static_cast<uint64_t>(options.get_int("combine_rows", 0));
     if (crb == 0) crb = std::max<uint64_t>(1, std::min<uint64_t>(free / (cc * 2 + 8), kMostRows));
     combine->attrs.set("cols", static_cast<int64_t>(cc));
     combine->attrs.set("rows", static_cast<int64_t>(crb));
+    combine->attrs.set("convert_rows", static_cast<int64_t>(ctb));
   }
 }
 

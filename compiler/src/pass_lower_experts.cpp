@@ -305,12 +305,12 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, RB * 4), c_rw = b.buffer("c_rw", Memory::Scratchpad, RB * 4);
     const Expr c_y = b.buffer("c_y", Memory::Scratchpad, RB * CC * 2);
     const Expr c_full = b.sem("c_full");
-    RowConverter conv{b, "c_", TB, CC};
+    RowConverter conv{b, "c_", static_cast<uint64_t>(combine->attrs.get_int("convert_rows")), CC};
     b.loop("cc", I(0), I(H), I(CC), parallel("columns"), [&](Expr cc) {
       const Expr cw = b.let("cw", min(I(CC), I(H) - cc));
       if (has_shared)
-        b.loop("ct", I(0), I(T), I(TB), {}, [&](Expr t0) {
-          conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("cm", min(I(TB), I(T) - t0)), cc, cw);
+        b.loop("ct", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
+          conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("cm", min(I(conv.rows), I(T) - t0)), cc, cw);
         });
       const Expr c_empty = initially_signalled(b, "c_empty");
       const Expr total = b.load_word("c_rows", e_off + I(E * 4));
@@ -331,8 +331,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
         b.signal(Queue::Store, c_empty);
       });
       b.fence(7);
-      b.loop("co", I(0), I(T), I(TB), {}, [&](Expr t0) {
-        conv.run(out_acc, Format::FP32, out_c, Format::BF16, H, t0, b.let("com", min(I(TB), I(T) - t0)), cc, cw);
+      b.loop("co", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
+        conv.run(out_acc, Format::FP32, out_c, Format::BF16, H, t0, b.let("com", min(I(conv.rows), I(T) - t0)), cc, cw);
       });
     });
     leave_in_hbm(g, index_of(g, combine));
