@@ -19,6 +19,7 @@
 #include "cadre/elf/elf_writer.h"
 #include "cadre/isa/registers.h"
 #include "cadre/isa/rv64.h"
+#include "tile_walk.h"
 
 namespace cadre::compiler {
 namespace {
@@ -277,15 +278,46 @@ class CodeGen {
     scopes_.back().push_back(name);
   }
 
+  // A value of a block gives its register back after the last statement of
+  // the block that names it (a loop or an if naming it anywhere inside counts
+  // as a whole), so that values read once, as the walk's offsets, do not hold
+  // a register through the deep loops after them.
   void block(const Block& b) {
     scopes_.emplace_back();
-    for (const Stmt& s : b) stmt(s);
-    for (const std::string& n : scopes_.back()) {
-      give(values_.at(n));
-      values_.erase(n);
-      mutable_.erase(n);
+    std::map<std::string, size_t> last;
+    for (size_t i = 0; i < b.size(); ++i) {
+      const auto note = [&](const std::string& n) { last[n] = i; };
+      const auto note_stmt = [&](const Stmt& s) {
+        for_each_expr(s, [&](const Expr& e) {
+          visit(e, [&](const Expr& n) {
+            if (n.kind == Expr::Kind::Value) note(n.name);
+          });
+        });
+        if (const auto* set = std::get_if<SetStmt>(&s.node)) note(set->var);
+      };
+      note_stmt(b[i]);
+      if (const auto* f = std::get_if<ForStmt>(&b[i].node)) walk(f->body, note_stmt);
+      if (const auto* f = std::get_if<IfStmt>(&b[i].node)) {
+        walk(f->then_body, note_stmt);
+        walk(f->else_body, note_stmt);
+      }
     }
+    for (size_t i = 0; i < b.size(); ++i) {
+      stmt(b[i]);
+      std::erase_if(scopes_.back(), [&](const std::string& n) {
+        const auto it = last.find(n);
+        if (it != last.end() && it->second > i) return false;
+        release(n);
+        return true;
+      });
+    }
+    for (const std::string& n : scopes_.back()) release(n);
     scopes_.pop_back();
+  }
+  void release(const std::string& n) {
+    give(values_.at(n));
+    values_.erase(n);
+    mutable_.erase(n);
   }
 
   // Jumps to `target` when (a cmp b): an inverted branch over a jal.

@@ -60,6 +60,13 @@ struct Walk {
     return block_rows > 1 ? divide_small(rows + I(block_rows - 1), block_rows) * I(fixed) : I(fixed);
   }
   Expr weight(const Expr& rows) const { return row_weight(rows) + fixed_weight(rows); }
+  // A loop over every part of experts 0 .. experts() - 1 in order, which the
+  // walk can visit an expert at a time: its rows read once, not once a part.
+  bool whole_experts() const {
+    return parts > 1 && lo.is_const() && lo.constant == 0 && step.is_const() && step.constant == 1 && hi.is_const() &&
+           hi.constant % parts == 0;
+  }
+  int64_t experts() const { return hi.constant / parts; }
   static Walk of(const ForStmt& f) {
     return Walk{f.var, f.attrs.get_string("offsets"), f.lo, f.hi, f.step, f.attrs.get_int("fixed_cost", 0),
                 f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1),
@@ -85,12 +92,14 @@ void rows_of(const std::string& v, const std::string& offsets, const Expr& e, Bl
 void emit_total(Block& out, Walk& walk) {
   if (walk.total_emitted) return;
   out.push_back(Stmt{LetStmt{walk.name("_total"), I(walk.preassigned), true}, 0});
-  ForStmt sum{walk.name("_s"), walk.lo, walk.hi, walk.step, {}, {}};
-  rows_of(walk.var, walk.offsets, walk.expert(Expr::value(sum.var)), sum.body);
+  // Over whole experts: the parts of one weigh the same.
+  const bool by_expert = walk.whole_experts();
+  ForStmt sum{walk.name("_s"), walk.lo, by_expert ? I(walk.experts()) : walk.hi, walk.step, {}, {}};
+  rows_of(walk.var, walk.offsets, by_expert ? Expr::value(sum.var) : walk.expert(Expr::value(sum.var)), sum.body);
   IfStmt add{Expr::value(walk.name("_rows")), Cmp::Gt, I(0), {}, {}};
-  add.then_body.push_back(Stmt{SetStmt{walk.name("_total"), Expr::value(walk.name("_total")) +
-                                                             walk.row_weight(Expr::value(walk.name("_rows"))) +
-                                                             walk.fixed_weight(Expr::value(walk.name("_rows")))}, 0});
+  const Expr rows = Expr::value(walk.name("_rows")), total = Expr::value(walk.name("_total"));
+  add.then_body.push_back(Stmt{SetStmt{walk.name("_total"), by_expert ? total + walk.weight(rows) * I(walk.parts)
+                                                                      : total + walk.row_weight(rows) + walk.fixed_weight(rows)}, 0});
   sum.body.push_back(Stmt{std::move(add), 0});
   out.push_back(Stmt{std::move(sum), 0});
   walk.total_emitted = true;
@@ -100,17 +109,46 @@ void emit_total(Block& out, Walk& walk) {
 // floor((before + w / 2) * tiles / total) == t: with mid = 2 before + w (both
 // sides doubled to stay in integers), when t * 2 total <= mid * tiles <
 // (t + 1) * 2 total. Two compares, not a division by the total.
-Stmt if_mine(const Expr& mid, const Walk& walk, Block body) {
-  const Expr at = mid * kTiles, total = Expr::value(walk.name("_total")) * I(2);
-  IfStmt below_next{at, Cmp::Lt, (kTile + I(1)) * total, std::move(body), {}};
-  IfStmt from_mine{at, Cmp::Ge, kTile * total, {}, {}};
+Stmt if_between(const Expr& at, const Expr& from, const Expr& below, Block body) {
+  IfStmt below_next{at, Cmp::Lt, below, std::move(body), {}};
+  IfStmt from_mine{at, Cmp::Ge, from, {}, {}};
   from_mine.then_body.push_back(Stmt{std::move(below_next), 0});
   return Stmt{std::move(from_mine), 0};
+}
+Stmt if_mine(const Expr& mid, const Walk& walk, Block body) {
+  const Expr total = Expr::value(walk.name("_total")) * I(2);
+  return if_between(mid * kTiles, kTile * total, (kTile + I(1)) * total, std::move(body));
+}
+
+// The walk an expert at a time: for each expert with rows, its parts in
+// order, each weighing the same; the tile's share of the doubled total,
+// [lo, hi), computed once.
+void place_expert_parts(Block& out, ForStmt f, const Walk& walk) {
+  const std::string v = f.var;
+  const Expr total = Expr::value(walk.name("_total")) * I(2);
+  out.push_back(let(v + "_lo", kTile * total));
+  out.push_back(let(v + "_hi", Expr::value(v + "_lo") + total));
+  out.push_back(Stmt{LetStmt{v + "_before", I(walk.preassigned), true}, 0});
+  ForStmt each{v + "_e", I(0), I(walk.experts()), I(1), {}, {}};
+  rows_of(v, walk.offsets, Expr::value(each.var), each.body);
+  IfStmt has_rows{Expr::value(v + "_rows"), Cmp::Gt, I(0), {}, {}};
+  has_rows.then_body.push_back(let(v + "_w", walk.weight(Expr::value(v + "_rows"))));
+  const Expr w = Expr::value(v + "_w");
+  ForStmt part{v, Expr::value(each.var) * I(walk.parts), Expr::value(each.var) * I(walk.parts) + I(walk.parts), I(1),
+               f.attrs, {}};
+  part.body.push_back(let(v + "_mid", Expr::value(v + "_before") * I(2) + w));
+  part.body.push_back(Stmt{SetStmt{v + "_before", Expr::value(v + "_before") + w}, 0});
+  part.body.push_back(if_between(Expr::value(v + "_mid") * kTiles, Expr::value(v + "_lo"), Expr::value(v + "_hi"),
+                                 std::move(f.body)));
+  has_rows.then_body.push_back(Stmt{std::move(part), 0});
+  each.body.push_back(Stmt{std::move(has_rows), 0});
+  out.push_back(Stmt{std::move(each), 0});
 }
 
 void place_experts(Block& out, ForStmt f, Walk& walk) {
   erase_placement(f);
   emit_total(out, walk);
+  if (walk.whole_experts()) return place_expert_parts(out, std::move(f), walk);
   const std::string v = f.var;
   out.push_back(Stmt{LetStmt{v + "_before", I(walk.preassigned), true}, 0});
   ForStmt pick{v, f.lo, f.hi, f.step, f.attrs, {}};

@@ -1,5 +1,6 @@
 // The code generator: its ELF reads back, carries the argument block, and its
 // code bytes are what the cross assembler makes of its assembly.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cadre/compiler/argument_block.h"
@@ -96,6 +97,35 @@ TEST(CodegenErrors, SayWhichPassIsMissing) {
   } catch (const IrError& e) {
     EXPECT_NE(std::string(e.what()).find("run"), std::string::npos) << e.what();
   }
+}
+
+// Values read once give their registers back after their last reader: 40
+// of them in a row need no more than a few registers at a time, and a value
+// read inside a later loop keeps its register until that loop is done.
+TEST(CodegenRegisters, AValueFreesItsRegisterAfterItsLastReader) {
+  std::string body;
+  for (int i = 0; i < 40; ++i) body += fmt::format("    let %v{0} = %tile + {0}\n    store.w @t + 4, %v{0}\n", i);
+  const std::string text = fmt::format(R"(module "registers" {{arch = "default"}}
+program {{
+  hbm @t : i32[64]
+  body {{
+    let %kept = %tile * 3
+{}    for %i = 0 to 4 step 1 {{
+      store.w @t + %i * 4, %kept
+    }}
+  }}
+}}
+)",
+                                       body);
+  Module m = parse_module(text, "registers.ir");
+  const arch::ArchConfig a = arch::load_arch("default");
+  run_pipeline(parse_pipeline("allocate"), m, PassContext{a});
+  const MachineCode code = generate(m, a);
+  // %kept (%tile * 3), the first value, holds the pool's first register (t0)
+  // to the loop's end; each of the 40 after it takes and gives back the next (t1).
+  EXPECT_NE(code.assembly.find("addi t1, s0, 0\n"), std::string::npos) << code.assembly;
+  EXPECT_NE(code.assembly.find("addi t1, s0, 39\n"), std::string::npos) << code.assembly;
+  EXPECT_NE(code.assembly.find("sw t0, 0("), std::string::npos) << code.assembly;
 }
 
 }  // namespace
