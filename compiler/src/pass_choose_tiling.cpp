@@ -4,8 +4,8 @@
 // varies them): rows, slice, k_chunk, n_chunk, split, stream_h, stream_x for the expert MLPs,
 // shared_parts (the parts of a shared block over the tiles),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
-// combine_rows, combine_convert_rows, align_tokens (the tokens aligned at a
-// time).
+// combine_rows, combine_convert_rows, combine_by (auto, columns or tokens),
+// align_tokens (the tokens aligned at a time).
 //
 // The stream's weight tiles stay resident all program long (two slots, as
 // multi-buffer makes them), and so do the expert offsets; each phase
@@ -424,6 +424,30 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     combine->attrs.set("cols", static_cast<int64_t>(cc));
     combine->attrs.set("rows", static_cast<int64_t>(crb));
     combine->attrs.set("convert_rows", static_cast<int64_t>(ctb));
+
+    // By tokens: each tile takes ceil(T / tiles) tokens, keeps their FP32
+    // sums in its accumulator, and scans the token list for their rows, each
+    // loaded, converted, weighted and added on the vector unit: no partial
+    // sums in HBM. Against the column split, whose scatter-add reads and
+    // writes back an FP32 row a routed row, it costs the core's scan of
+    // every row of the list and each of its rows' round trips.
+    const uint64_t tt = ceil_div(T, a.tiles), rows = T * K;
+    const double hbm = arch::hbm_bytes_per_cycle(a), link = a.interconnect.bytes_per_cycle;
+    const double row_trip = 2.0 * a.interconnect.latency_cycles + a.hbm.latency_ns * a.clock_ghz +
+                            static_cast<double>(H * 2) / link + 3.0 * static_cast<double>(ceil_div(H, a.vector.lanes));
+    constexpr double kScanCyclesPerRow = 8;
+    const double by_columns = static_cast<double>(rows * H * 10 + T * H * 12) / hbm;
+    const double by_tokens = std::max(kScanCyclesPerRow * static_cast<double>(rows) + static_cast<double>(tt * K) * row_trip,
+                                      static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
+    const bool fits = H % 2 == 0 && (tt + 1) * H * 4 <= ACC && 2 * tt * H * 2 + H * 2 + 2 * round64(rows * 4) <= left;
+    const std::string by = options.get_string("combine_by", "auto");
+    if (by != "auto" && by != "columns" && by != "tokens")
+      throw IrError(fmt::format("combine_by = {} (auto, columns or tokens)", by));
+    if (by == "tokens" && !fits)
+      throw IrError(fmt::format("the combine by tokens: {} tokens' FP32 rows of {} do not fit a tile", tt, H));
+    const bool by_token = by == "tokens" || (by == "auto" && fits && by_tokens < by_columns);
+    combine->attrs.set("by", std::string(by_token ? "tokens" : "columns"));
+    if (by_token) combine->attrs.set("tokens", static_cast<int64_t>(tt));
   }
 }
 

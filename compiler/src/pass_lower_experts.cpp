@@ -62,6 +62,71 @@ Expr scratch(TileBuilder& b, const std::string& name, const TensorType& type) {
   return b.hbm(name, type, a);
 }
 
+struct CombineOperands {
+  Expr shared;
+  bool has_shared;
+  Expr y, out, offsets, tokens, row_weights;  // offsets: the local copy
+  uint64_t T, H, E, tokens_a_tile, capacity;  // capacity: the token list's rows
+};
+
+// The combine by tokens: each tile its tokens' FP32 sums in the accumulator,
+// from float(shared) (or zeros), then every row of the token list that is
+// one of its tokens', in list order (experts in increasing order, as the
+// golden model adds them): loaded, converted, multiplied by its weight and
+// added, each rounding as the golden model's; then BF16.
+void combine_by_tokens(TileBuilder& b, const CombineOperands& c) {
+  const uint64_t TT = c.tokens_a_tile, H = c.H;
+  const Expr c_acc = b.buffer("c_acc", Memory::Accumulator, TT * H * 4);
+  const Expr c_rowf = b.buffer("c_rowf", Memory::Accumulator, H * 4);
+  const Expr c_in = b.buffer("c_in", Memory::Scratchpad, TT * H * 2);
+  const Expr c_row = b.buffer("c_row", Memory::Scratchpad, H * 2);
+  const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, c.capacity * 4);
+  const Expr c_rw = b.buffer("c_rw", Memory::Scratchpad, c.capacity * 4);
+  const auto code = [](Format f) { return I(num::info(f).code); };
+  b.loop("ct", I(0), I(c.T), I(TT), parallel("tokens"), [&](Expr t0) {
+    const Expr tm = b.let("ctm", min(I(TT), I(c.T) - t0));
+    b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+    if (c.has_shared) {
+      b.cmd(Op::DmaLoad, {{"hbm", c.shared + t0 * I(H * 2)}, {"local", c_in}, {"rows", tm}, {"row_bytes", I(H * 2)}});
+      b.fence(1);
+      b.cmd(Op::VecConvert, {{"src", c_in}, {"dst", c_acc}, {"n", tm * I(H)}, {"src_fmt", code(Format::BF16)},
+                             {"dst_fmt", code(Format::FP32)}});
+    } else {
+      const Expr zeros = scratch(b, "c_zero", {Format::FP32, {TT, H}});
+      b.cmd(Op::DmaLoad, {{"hbm", zeros}, {"local", c_acc}, {"rows", tm}, {"row_bytes", I(H * 4)}});
+    }
+    const Expr total = b.load_word("c_rows", c.offsets + I(c.E * 4));
+    b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
+    b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
+    b.fence(3);
+    // The scan walks the list's addresses: a load and two compares a row on the core.
+    const Expr t1 = b.let("ct_end", t0 + tm);
+    b.loop("cr", c_tok, c_tok + total * I(4), I(4), {}, [&](Expr at) {
+      const Expr t = b.load_word("cr_token", at);
+      b.when(t, Cmp::Ge, t0, [&] {
+        b.when(t, Cmp::Lt, t1, [&] {
+          const Expr r4 = b.let("cr_r4", at - c_tok);  // 4 x the row's number
+          b.cmd(Op::DmaLoad, {{"hbm", c.y + r4 * I(H / 2)}, {"local", c_row}, {"rows", I(1)}, {"row_bytes", I(H * 2)}});
+          b.fence(1);
+          const Expr w = b.load_word("cr_weight", c_rw + r4);
+          const Expr sum = c_acc + (t - t0) * I(H * 4);
+          b.cmd(Op::VecConvert, {{"src", c_row}, {"dst", c_rowf}, {"n", I(H)}, {"src_fmt", code(Format::BF16)},
+                                 {"dst_fmt", code(Format::FP32)}});
+          b.cmd(Op::VecMulScalar, {{"src", c_rowf}, {"dst", c_rowf}, {"n", I(H)}, {"scalar", w & I(0xFFFF'FFFF)}});
+          b.cmd(Op::VecAdd, {{"src_a", sum}, {"src_b", c_rowf}, {"dst", sum}, {"n", I(H)}});
+          b.fence(2);  // c_row and c_rowf are read before the next row's load
+        });
+      });
+    });
+    b.cmd(Op::VecConvert, {{"src", c_acc}, {"dst", c_in}, {"n", tm * I(H)}, {"src_fmt", code(Format::FP32)},
+                           {"dst_fmt", code(Format::BF16)}});
+    b.fence(2);
+    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+    b.cmd(Op::DmaStore, {{"hbm", c.out + t0 * I(H * 2)}, {"local", c_in}, {"rows", tm}, {"row_bytes", I(H * 2)}});
+    b.fence(7);
+  });
+}
+
 }  // namespace
 
 void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context) {
@@ -237,8 +302,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   };
 
   const bool has_shared = shared.kind == Expr::Kind::Symbol;
-  const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
   if (scatter) {
+    const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
     // One tile: out_acc = float(shared), then each expert's rows added in increasing expert order.
     const Expr out = hbm_of(b, out_v, "combine", "output");
     RowConverter conv{b, "f_", TB, H};
@@ -297,9 +362,19 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       b.fence(7);
     }
     b.barrier();
-    // Combine: each tile its columns, every row of every expert in order.
     b.kernel(model::Kernel::Combine);
     const Expr out_c = hbm_of(b, combine->results[0], "combine", "output");
+    if (combine->attrs.get_string("by", "columns") == "tokens") {
+      combine_by_tokens(b, {shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]), T, H, E,
+                            static_cast<uint64_t>(combine->attrs.get_int("tokens")),
+                            find_value(g, e.tokens)->type.shape[0]});
+      leave_in_hbm(g, index_of(g, combine));
+      leave_in_hbm(g, index_of(g, first_op(g, GraphOpKind::ExpertMlp)));
+      drop_lowered(m);
+      return;
+    }
+    // Combine: each tile its columns, every row of every expert in order.
+    const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
     const uint64_t CC = static_cast<uint64_t>(combine->attrs.get_int("cols"));
     const uint64_t RB = static_cast<uint64_t>(combine->attrs.get_int("rows"));
     const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, RB * 4), c_rw = b.buffer("c_rw", Memory::Scratchpad, RB * 4);

@@ -218,6 +218,15 @@ std::vector<Case> cases() {
   out.back().tiles = 1;
   out.push_back(tiled(make("Qwen15MoeStreamXAndHInParts", qwen15, "decode", 16, "default"),
                       "stream_x=1,stream_h=1,parts=2,shared_parts=2,slice=128,n_chunk=128"));
+  // The combine by tokens (each tile its tokens' FP32 sums in its accumulator,
+  // the token list scanned for their rows): from the shared rows (DeepSeek-V3,
+  // FP8; on 13 tiles, tokens not a multiple of them), from zeros (Mixtral,
+  // no shared expert), in BF16 (OLMoE).
+  out.push_back(tiled(make("DeepSeekV3CombineByTokens", dsv3, "decode", 32, "default"), "combine_by=tokens"));
+  out.push_back(tiled(make("DeepSeekV3CombineByTokensTiles13", dsv3, "decode", 32, "default"), "combine_by=tokens"));
+  out.back().tiles = 13;
+  out.push_back(tiled(make("MixtralCombineByTokens", mixtral, "decode", 16, "default"), "combine_by=tokens"));
+  out.push_back(tiled(make("OlmoeBf16CombineByTokens", layers[5], "decode", 16, "default", "bf16"), "combine_by=tokens"));
   // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
   // phase B's parts): Qwen1.5's gated shared expert in three uneven parts of
   // its 8 slices and 8 output chunks; DeepSeek-V3's beside routed experts in
