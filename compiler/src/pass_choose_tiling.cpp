@@ -428,16 +428,21 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     // By tokens: each tile takes ceil(T / tiles) tokens, keeps their FP32
     // sums in its accumulator, and scans the token list for their rows, each
     // loaded, converted, weighted and added on the vector unit: no partial
-    // sums in HBM. Against the column split, whose scatter-add reads and
-    // writes back an FP32 row a routed row, it costs the core's scan of
-    // every row of the list and each of its rows' round trips.
+    // sums in HBM. The column split's scatter-add reads and writes back an
+    // FP32 row a routed row, and each of its tiles takes every row, a round
+    // trip per rows in flight; the token split costs the core's scan of
+    // every row of the list and each of its rows in turn: a round trip, the
+    // row at the link's width, three vector ops, and the core issuing them.
     const uint64_t tt = ceil_div(T, a.tiles), rows = T * K;
     const double hbm = arch::hbm_bytes_per_cycle(a), link = a.interconnect.bytes_per_cycle;
-    const double row_trip = 2.0 * a.interconnect.latency_cycles + a.hbm.latency_ns * a.clock_ghz +
-                            static_cast<double>(H * 2) / link + 3.0 * static_cast<double>(ceil_div(H, a.vector.lanes));
-    constexpr double kScanCyclesPerRow = 8;
-    const double by_columns = static_cast<double>(rows * H * 10 + T * H * 12) / hbm;
-    const double by_tokens = std::max(kScanCyclesPerRow * static_cast<double>(rows) + static_cast<double>(tt * K) * row_trip,
+    const double round_trip = 2.0 * a.interconnect.latency_cycles + a.hbm.latency_ns * a.clock_ghz;
+    constexpr double kScanCyclesPerRow = 8, kCoreCyclesPerRow = 150;
+    const double by_columns =
+        std::max(static_cast<double>(rows * H * 10 + T * H * 12) / hbm,
+                 static_cast<double>(rows) * round_trip / static_cast<double>(a.dma.scatter_add_rows_in_flight));
+    const double row_cycles = round_trip + static_cast<double>(H * 2) / link +
+                              3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) + kCoreCyclesPerRow;
+    const double by_tokens = std::max(kScanCyclesPerRow * static_cast<double>(rows) + static_cast<double>(tt * K) * row_cycles,
                                       static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
     const bool fits = H % 2 == 0 && (tt + 1) * H * 4 <= ACC && 2 * tt * H * 2 + H * 2 + 2 * round64(rows * 4) <= left;
     const std::string by = options.get_string("combine_by", "auto");
