@@ -134,6 +134,34 @@ TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanTwo) {
   }
 }
 
+// The combine by tokens where its rows in turn cost less than the column
+// split's FP32 partial sums through HBM: a full-size layer's decode on
+// `h100-class` (2 tokens a tile), not on `default`'s 4 tiles (16 or more a
+// tile), nor where a tile's tokens' FP32 rows do not fit (prefill).
+TEST(ChooseTiling, CombinesByTokensWhereThatIsPredictedFaster) {
+  const std::string tiling = "quantize-fp8,fuse-experts,choose-tiling";
+  const auto by = [&](const std::string& model, const std::string& arch, uint32_t tokens, const std::string& phase) {
+    const Module m = run({"Full", model, {}}, arch, tiling, tokens, "fp8", phase);
+    return find(m, GraphOpKind::Combine)->attrs.get_string("by");
+  };
+  EXPECT_EQ(by("deepseek-v3", "h100-class", 256, "decode"), "tokens");
+  EXPECT_EQ(by("olmoe-1b-7b", "h100-class", 64, "decode"), "tokens");
+  EXPECT_EQ(by("olmoe-1b-7b", "default", 64, "decode"), "columns");
+  EXPECT_EQ(by("deepseek-v3", "default", 16, "decode"), "columns");
+  EXPECT_EQ(by("olmoe-1b-7b", "h100-class", 4096, "prefill"), "columns");
+  const Module m = run({"Full", "deepseek-v3", {}}, "h100-class", tiling, 256);
+  EXPECT_EQ(find(m, GraphOpKind::Combine)->attrs.get_int("tokens"), 2);
+  try {
+    run({"Full", "deepseek-v3", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling{combine_by=tokens}", 4096, "fp8",
+        "prefill");
+    FAIL();
+  } catch (const IrError& e) {
+    EXPECT_NE(std::string(e.what()).find("the combine by tokens: 1024 tokens' FP32 rows of 7168 do not fit a tile"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(EstimateExpertPhase, SplitsTheWorkOverTheTilesAndNamesBadOffsets) {
   const arch::ArchConfig a = arch::load_arch("default");
   const Module m = run(layer("Mixtral"), "default", "quantize-fp8,fuse-experts,choose-tiling", 64);
