@@ -66,31 +66,72 @@ struct CombineOperands {
   Expr shared;
   bool has_shared;
   Expr y, out, offsets, tokens, row_weights;  // offsets: the local copy
-  uint64_t T, H, E, tokens_a_tile, capacity;  // capacity: the token list's rows
+  uint64_t T, H, E;
 };
+
+// The combine by columns: each tile its columns of an FP32 sum in HBM, from
+// float(shared) (or zeros), then every row of every expert scatter-added in
+// order; then BF16.
+void combine_by_columns(TileBuilder& b, const CombineOperands& c, uint64_t cols, uint64_t rows, uint64_t convert_rows) {
+  const uint64_t CC = cols, RB = rows, T = c.T, H = c.H;
+  const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
+  const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, RB * 4), c_rw = b.buffer("c_rw", Memory::Scratchpad, RB * 4);
+  const Expr c_y = b.buffer("c_y", Memory::Scratchpad, RB * CC * 2);
+  const Expr c_full = b.sem("c_full");
+  RowConverter conv{b, "c_", convert_rows, CC};
+  b.loop("cc", I(0), I(H), I(CC), parallel("columns"), [&](Expr cc) {
+    const Expr cw = b.let("cw", min(I(CC), I(H) - cc));
+    if (c.has_shared)
+      b.loop("ct", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
+        conv.run(c.shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("cm", min(I(conv.rows), I(T) - t0)), cc, cw);
+      });
+    const Expr c_empty = initially_signalled(b, "c_empty");
+    const Expr total = b.load_word("c_rows", c.offsets + I(c.E * 4));
+    b.loop("cr", I(0), total, I(RB), {}, [&](Expr r0) {
+      const Expr rm = b.let("rm", min(I(RB), total - r0));
+      b.wait(Queue::Load, c_empty);
+      b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+      b.cmd(Op::DmaLoad, {{"hbm", c.tokens + r0 * 4}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", rm * 4}});
+      b.cmd(Op::DmaLoad, {{"hbm", c.row_weights + r0 * 4}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", rm * 4}});
+      b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(CC * 2)}});
+      b.cmd(Op::DmaLoad, {{"hbm", c.y + (r0 * I(H) + cc) * 2}, {"local", c_y}, {"rows", rm}, {"row_bytes", cw * 2}});
+      b.signal(Queue::Load, c_full);
+      b.wait(Queue::Store, c_full);
+      b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(CC * 2)}, {"src_fmt", I(code(Format::BF16))},
+                                 {"dst_fmt", I(code(Format::FP32))}});
+      b.cmd(Op::DmaStoreIndex, {{"list", c_tok}, {"table_rows", I(T)}, {"weights", c_rw}});
+      b.cmd(Op::DmaScatterAdd, {{"hbm", out_acc + cc * 4}, {"local", c_y}, {"rows", rm}, {"cols", cw}});
+      b.signal(Queue::Store, c_empty);
+    });
+    b.fence(7);
+    b.loop("co", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
+      conv.run(out_acc, Format::FP32, c.out, Format::BF16, H, t0, b.let("com", min(I(conv.rows), I(T) - t0)), cc, cw);
+    });
+  });
+}
 
 // The combine by tokens: each tile its tokens' FP32 sums in the accumulator,
 // from float(shared) (or zeros), then every row of the token list that is
 // one of its tokens', in list order (experts in increasing order, as the
 // golden model adds them): loaded, converted, multiplied by its weight and
 // added, each rounding as the golden model's; then BF16.
-void combine_by_tokens(TileBuilder& b, const CombineOperands& c) {
-  const uint64_t TT = c.tokens_a_tile, H = c.H;
+// `capacity`: the token list's rows.
+void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens_a_tile, uint64_t capacity) {
+  const uint64_t TT = tokens_a_tile, H = c.H;
   const Expr c_acc = b.buffer("c_acc", Memory::Accumulator, TT * H * 4);
   const Expr c_rowf = b.buffer("c_rowf", Memory::Accumulator, H * 4);
   const Expr c_in = b.buffer("c_in", Memory::Scratchpad, TT * H * 2);
   const Expr c_row = b.buffer("c_row", Memory::Scratchpad, H * 2);
-  const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, c.capacity * 4);
-  const Expr c_rw = b.buffer("c_rw", Memory::Scratchpad, c.capacity * 4);
-  const auto code = [](Format f) { return I(num::info(f).code); };
+  const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, capacity * 4);
+  const Expr c_rw = b.buffer("c_rw", Memory::Scratchpad, capacity * 4);
   b.loop("ct", I(0), I(c.T), I(TT), parallel("tokens"), [&](Expr t0) {
     const Expr tm = b.let("ctm", min(I(TT), I(c.T) - t0));
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
     if (c.has_shared) {
       b.cmd(Op::DmaLoad, {{"hbm", c.shared + t0 * I(H * 2)}, {"local", c_in}, {"rows", tm}, {"row_bytes", I(H * 2)}});
       b.fence(1);
-      b.cmd(Op::VecConvert, {{"src", c_in}, {"dst", c_acc}, {"n", tm * I(H)}, {"src_fmt", code(Format::BF16)},
-                             {"dst_fmt", code(Format::FP32)}});
+      b.cmd(Op::VecConvert, {{"src", c_in}, {"dst", c_acc}, {"n", tm * I(H)}, {"src_fmt", I(code(Format::BF16))},
+                             {"dst_fmt", I(code(Format::FP32))}});
     } else {
       const Expr zeros = scratch(b, "c_zero", {Format::FP32, {TT, H}});
       b.cmd(Op::DmaLoad, {{"hbm", zeros}, {"local", c_acc}, {"rows", tm}, {"row_bytes", I(H * 4)}});
@@ -110,16 +151,16 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c) {
           b.fence(1);
           const Expr w = b.load_word("cr_weight", c_rw + r4);
           const Expr sum = c_acc + (t - t0) * I(H * 4);
-          b.cmd(Op::VecConvert, {{"src", c_row}, {"dst", c_rowf}, {"n", I(H)}, {"src_fmt", code(Format::BF16)},
-                                 {"dst_fmt", code(Format::FP32)}});
+          b.cmd(Op::VecConvert, {{"src", c_row}, {"dst", c_rowf}, {"n", I(H)}, {"src_fmt", I(code(Format::BF16))},
+                                 {"dst_fmt", I(code(Format::FP32))}});
           b.cmd(Op::VecMulScalar, {{"src", c_rowf}, {"dst", c_rowf}, {"n", I(H)}, {"scalar", w & I(0xFFFF'FFFF)}});
           b.cmd(Op::VecAdd, {{"src_a", sum}, {"src_b", c_rowf}, {"dst", sum}, {"n", I(H)}});
           b.fence(2);  // c_row and c_rowf are read before the next row's load
         });
       });
     });
-    b.cmd(Op::VecConvert, {{"src", c_acc}, {"dst", c_in}, {"n", tm * I(H)}, {"src_fmt", code(Format::FP32)},
-                           {"dst_fmt", code(Format::BF16)}});
+    b.cmd(Op::VecConvert, {{"src", c_acc}, {"dst", c_in}, {"n", tm * I(H)}, {"src_fmt", I(code(Format::FP32))},
+                           {"dst_fmt", I(code(Format::BF16))}});
     b.fence(2);
     b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
     b.cmd(Op::DmaStore, {{"hbm", c.out + t0 * I(H * 2)}, {"local", c_in}, {"rows", tm}, {"row_bytes", I(H * 2)}});
@@ -364,52 +405,14 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     b.barrier();
     b.kernel(model::Kernel::Combine);
     const Expr out_c = hbm_of(b, combine->results[0], "combine", "output");
-    if (combine->attrs.get_string("by", "columns") == "tokens") {
-      combine_by_tokens(b, {shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]), T, H, E,
-                            static_cast<uint64_t>(combine->attrs.get_int("tokens")),
-                            find_value(g, e.tokens)->type.shape[0]});
-      leave_in_hbm(g, index_of(g, combine));
-      leave_in_hbm(g, index_of(g, first_op(g, GraphOpKind::ExpertMlp)));
-      drop_lowered(m);
-      return;
-    }
-    // Combine: each tile its columns, every row of every expert in order.
-    const Expr out_acc = scratch(b, "out_acc", {Format::FP32, {T, H}});
-    const uint64_t CC = static_cast<uint64_t>(combine->attrs.get_int("cols"));
-    const uint64_t RB = static_cast<uint64_t>(combine->attrs.get_int("rows"));
-    const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, RB * 4), c_rw = b.buffer("c_rw", Memory::Scratchpad, RB * 4);
-    const Expr c_y = b.buffer("c_y", Memory::Scratchpad, RB * CC * 2);
-    const Expr c_full = b.sem("c_full");
-    RowConverter conv{b, "c_", static_cast<uint64_t>(combine->attrs.get_int("convert_rows")), CC};
-    b.loop("cc", I(0), I(H), I(CC), parallel("columns"), [&](Expr cc) {
-      const Expr cw = b.let("cw", min(I(CC), I(H) - cc));
-      if (has_shared)
-        b.loop("ct", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
-          conv.run(shared, Format::BF16, out_acc, Format::FP32, H, t0, b.let("cm", min(I(conv.rows), I(T) - t0)), cc, cw);
-        });
-      const Expr c_empty = initially_signalled(b, "c_empty");
-      const Expr total = b.load_word("c_rows", e_off + I(E * 4));
-      b.loop("cr", I(0), total, I(RB), {}, [&](Expr r0) {
-        const Expr rm = b.let("rm", min(I(RB), total - r0));
-        b.wait(Queue::Load, c_empty);
-        b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
-        b.cmd(Op::DmaLoad, {{"hbm", value(e.tokens) + r0 * 4}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", rm * 4}});
-        b.cmd(Op::DmaLoad, {{"hbm", value(combine->operands[2]) + r0 * 4}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", rm * 4}});
-        b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(CC * 2)}});
-        b.cmd(Op::DmaLoad, {{"hbm", y + (r0 * I(H) + cc) * 2}, {"local", c_y}, {"rows", rm}, {"row_bytes", cw * 2}});
-        b.signal(Queue::Load, c_full);
-        b.wait(Queue::Store, c_full);
-        b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(H * 4)}, {"local_stride", I(CC * 2)}, {"src_fmt", I(num::info(Format::BF16).code)},
-                                   {"dst_fmt", I(num::info(Format::FP32).code)}});
-        b.cmd(Op::DmaStoreIndex, {{"list", c_tok}, {"table_rows", I(T)}, {"weights", c_rw}});
-        b.cmd(Op::DmaScatterAdd, {{"hbm", out_acc + cc * 4}, {"local", c_y}, {"rows", rm}, {"cols", cw}});
-        b.signal(Queue::Store, c_empty);
-      });
-      b.fence(7);
-      b.loop("co", I(0), I(T), I(conv.rows), {}, [&](Expr t0) {
-        conv.run(out_acc, Format::FP32, out_c, Format::BF16, H, t0, b.let("com", min(I(conv.rows), I(T) - t0)), cc, cw);
-      });
-    });
+    const CombineOperands c{shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]), T, H, E};
+    if (combine->attrs.get_string("by", "columns") == "tokens")
+      combine_by_tokens(b, c, static_cast<uint64_t>(combine->attrs.get_int("tokens")),
+                        find_value(g, e.tokens)->type.shape[0]);
+    else
+      combine_by_columns(b, c, static_cast<uint64_t>(combine->attrs.get_int("cols")),
+                         static_cast<uint64_t>(combine->attrs.get_int("rows")),
+                         static_cast<uint64_t>(combine->attrs.get_int("convert_rows")));
     leave_in_hbm(g, index_of(g, combine));
   }
   leave_in_hbm(g, index_of(g, first_op(g, GraphOpKind::ExpertMlp)));
