@@ -18,17 +18,14 @@ constexpr size_t kRowsA = 4, kRowsB = 4;
 // Rows of A whose decoded K stays in the cache while B's rows pass over them.
 constexpr size_t kChunkA = 32;
 
-// An E4M3 code's value (0 for a NaN code) by integer steps without branches,
-// so that the decode loop vectorises: the exponent and mantissa move into a
-// double's fields; a subnormal code (exponent 0) is read with exponent 1,
-// (1 + m/8) 2^-6, less 2^-6, which leaves its exact m 2^-9.
+// An E4M3 code's value (a finite one for a NaN code, which decode flags) in
+// a few integer steps, so that the decode loop vectorises: the code's
+// exponent and mantissa fields at the top of a double's read as the value
+// times 2^-1016 (a subnormal double for E4M3's subnormals, as for the rest),
+// and the product with 2^1016 is exact.
 [[gnu::always_inline]] inline double e4m3_value(uint8_t code) {
-  const uint64_t c = code, exponent = (c >> 3) & 15u, mantissa = c & 7u;
-  const uint64_t subnormal = exponent == 0;
-  const double read = std::bit_cast<double>((exponent + subnormal + 1016u) << 52 | mantissa << 49);
-  const double magnitude = read - std::bit_cast<double>((0 - subnormal) & std::bit_cast<uint64_t>(0x1p-6));
-  const uint64_t keep = uint64_t{(c & 0x7Fu) == 0x7Fu} - 1;  // all ones unless NaN
-  return std::bit_cast<double>((std::bit_cast<uint64_t>(magnitude) | (c & 0x80u) << 56) & keep);
+  const uint64_t c = code;
+  return std::bit_cast<double>((c & 0x7Fu) << 49 | (c & 0x80u) << 56) * 0x1p1016;
 }
 
 // Row `row` of an operand as doubles, zero from k_size up to the padded
