@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -45,10 +46,12 @@ std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
   const uint64_t eb = s.fp8 ? 1 : 2, M = t.rows, H = s.hidden, W = s.width, S = t.slice, NC = t.n_chunk;
   const uint64_t h_cols = t.stream_h ? S : W;  // h's columns held: one slice, or all of them
   std::vector<MlpBuffer> b = {
-      {"g", Memory::Accumulator, M * 2 * S * 4},    // [gate | up] of one slice, FP32
+      // [gate | up] of one slice in phase A, then one chunk of the down
+      // projection in phase B, FP32: one space, as only the compute queue,
+      // which runs in order, touches it.
+      {"acc", Memory::Accumulator, M * std::max(2 * S, NC) * 4},
       {"gb", Memory::Scratchpad, M * 2 * S * 2},    // g in BF16 (and silu * up in FP32, BF16 layers)
       {"h", Memory::Scratchpad, M * h_cols * eb},   // the activations of every slice (or of one)
-      {"o", Memory::Accumulator, M * NC * 4},       // one chunk of the down projection, FP32
       {"ob", Memory::Scratchpad, M * NC * 2},       // o in BF16
   };
   if (!t.stream_x) b.push_back({"x", Memory::Scratchpad, M * H * eb});  // the block's rows of x
@@ -268,7 +271,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t S = t_.slice, SB = S / 128, KC = t_.k_chunk, KCB = KC / 128;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
   const Expr l_x = t_.stream_x ? Expr{} : buf("x");
-  const Expr l_g = buf("g");
+  const Expr l_g = buf("acc");
   const Expr l_gb = buf("gb");
   const Expr l_h = buf("h");
   Expr l_xs, l_hs;
@@ -363,7 +366,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   const uint64_t S = t_.slice, SB = S / 128, NC = t_.n_chunk;
   const int64_t fmt = code(s_.fp8 ? Format::E4M3 : Format::BF16);
   const Expr l_h = t_.stream_h ? Expr{} : buf("h");
-  const Expr l_o = buf("o");
+  const Expr l_o = buf("acc");
   const Expr l_ob = buf("ob");
   const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
   Expr l_hs;

@@ -251,16 +251,18 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (shared_shape) {
     st = tile_shared(mt);
     if (!options.has("rows")) {
-      // The pair that runs fastest (every expert at its average rows, the
-      // shared expert over every token), over caps on the routed blocks a
-      // quarter apart: the routed experts' largest blocks can leave the
-      // shared expert few rows a block, each streaming all of its weights.
+      // The pair that runs fastest (every expert judged at its average rows
+      // and at twice them, as one MLP's tilings are; the shared expert over
+      // every token), over caps on the routed blocks a quarter apart: the
+      // routed experts' largest blocks can leave the shared expert few rows
+      // a block, each streaming all of its weights.
       const auto pair_cycles = [&](const MlpTiling& routed, const MlpTiling& shared) {
-        return static_cast<double>(E) * tiler.mlp_cycles(shape, routed, rows_per_expert) +
-               tiler.mlp_cycles(*shared_shape, shared, T);
+        const double routed_one = (tiler.mlp_cycles(shape, routed, rows_per_expert) +
+                                   tiler.mlp_cycles(shape, routed, 2 * rows_per_expert) / 2) / 1.5;
+        return static_cast<double>(E) * routed_one + tiler.mlp_cycles(*shared_shape, shared, T);
       };
-      // Experts get more rows than the average, and a capped block streams
-      // the weights of a busy one twice, which the average does not show: a
+      // A capped block streams the weights of a busy expert twice, and
+      // routing spreads rows more unevenly than twice the average shows: a
       // cap must save a tenth of the pair's cycles.
       constexpr double kCapMustSave = 0.9;
       double best = st.rows ? kCapMustSave * pair_cycles(mt, st) : std::numeric_limits<double>::infinity();
@@ -274,18 +276,21 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
       // resident, which leaves the shared expert room for larger blocks, each
       // streaming all its weights (DeepSeek-V3 decode 256 on `h100-class`:
       // the routed experts' x streamed, 66-row shared blocks rather than 18).
-      // The pair is judged as a whole, with the margin of a more streamed kind.
+      // The pair is judged as a whole, with the margin of a more streamed
+      // kind, each kind's routed blocks capped a quarter apart as above.
       if (st.rows) {
         double chosen = pair_cycles(mt, st);
-        for (int kind = 1; kind < 4; ++kind) {
-          const MlpTiling routed = tiler.fastest(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor,
-                                                 "expert_mlp", {}, kMostRows, kind);
-          if (routed.rows == 0) continue;
-          const MlpTiling shared = tile_shared(routed);
-          if (shared.rows == 0) continue;
-          const double cycles = pair_cycles(routed, shared);
-          if (cycles < kStreamMustSave * chosen) chosen = cycles, mt = routed, st = shared;
-        }
+        for (int kind = 1; kind < 4; ++kind)
+          for (uint64_t cap = kMostRows; cap > 0;) {
+            const MlpTiling routed = tiler.fastest(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp,
+                                                   stream_floor, "expert_mlp", {}, cap, kind);
+            if (routed.rows == 0) break;
+            cap = routed.rows * 3 / 4;
+            const MlpTiling shared = tile_shared(routed);
+            if (shared.rows == 0) continue;
+            const double cycles = pair_cycles(routed, shared);
+            if (cycles < kStreamMustSave * chosen) chosen = cycles, mt = routed, st = shared;
+          }
       }
     }
     if (st.rows == 0) throw tiler.no_tiling(*shared_shape, beside_mlp, "shared_expert");

@@ -134,6 +134,29 @@ TEST(ChooseTiling, SplitsExpertsInPartsWhenATileWouldGetFewerThanTwo) {
   }
 }
 
+// Phase A's [gate | up] slice and phase B's output chunk share one space of
+// the accumulator, which only the compute queue (in order) touches: full-size
+// Mixtral decode 256 on `h100-class` takes 128-row blocks (every expert's 64
+// rows on average, and twice that, in one block: its weights stream once),
+// where two spaces of 64 rows x 256 FP32 columns each would leave 64.
+TEST(ChooseTiling, TheGateUpSliceAndTheOutputChunkShareTheAccumulator) {
+  const arch::ArchConfig a = arch::load_arch("h100-class");
+  const Module m = run({"MixtralFull", "mixtral-8x7b", {}}, "h100-class", "quantize-fp8,fuse-experts,choose-tiling", 256);
+  const GraphOp* mlp = find(m, GraphOpKind::ExpertMlp);
+  const uint64_t rows = static_cast<uint64_t>(mlp->attrs.get_int("rows")), S = static_cast<uint64_t>(mlp->attrs.get_int("slice"));
+  const uint64_t NC = static_cast<uint64_t>(mlp->attrs.get_int("n_chunk"));
+  EXPECT_EQ(rows, 128u);
+  EXPECT_LE(rows * std::max(2 * S, NC) * 4, a.accumulator.bytes);
+  EXPECT_GT(rows * (2 * S + NC) * 4, a.accumulator.bytes);
+  // Lowered, the two are one buffer: the accumulator holds it and nothing else of the MLP.
+  const Module low = run({"MixtralFull", "mixtral-8x7b", {}}, "h100-class",
+                         "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts", 256);
+  uint64_t accumulator = 0;
+  for (const BufferDecl& b : low.program->buffers)
+    if (b.memory == Memory::Accumulator && b.name.ends_with("acc")) accumulator = std::max(accumulator, b.bytes);
+  EXPECT_EQ(accumulator, rows * std::max(2 * S, NC) * 4);
+}
+
 // The combine by tokens where its rows in turn cost less than the column
 // split's FP32 partial sums through HBM: a full-size layer's decode on
 // `h100-class` (2 tokens a tile), not on `default`'s 4 tiles (16 or more a
