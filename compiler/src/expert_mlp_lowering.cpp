@@ -50,9 +50,9 @@ std::vector<MlpBuffer> mlp_buffers(const MlpShape& s, const MlpTiling& t) {
       // projection in phase B, FP32: one space, as only the compute queue,
       // which runs in order, touches it.
       {"acc", Memory::Accumulator, M * std::max(2 * S, NC) * 4},
-      {"gb", Memory::Scratchpad, M * 2 * S * 2},    // g in BF16 (and silu * up in FP32, BF16 layers)
+      {"gb", Memory::Scratchpad, M * 2 * S * 2},    // the slice in BF16 (and silu * up in FP32, BF16 layers)
       {"h", Memory::Scratchpad, M * h_cols * eb},   // the activations of every slice (or of one)
-      {"ob", Memory::Scratchpad, M * NC * 2},       // o in BF16
+      {"ob", Memory::Scratchpad, M * NC * 2},       // the output chunk in BF16
   };
   if (!t.stream_x) b.push_back({"x", Memory::Scratchpad, M * H * eb});  // the block's rows of x
   if (s.fp8) {
