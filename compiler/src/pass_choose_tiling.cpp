@@ -431,25 +431,34 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     combine->attrs.set("convert_rows", static_cast<int64_t>(ctb));
 
     // By tokens: each tile takes ceil(T / tiles) tokens, keeps their FP32
-    // sums in its accumulator, and scans the token list for their rows, each
-    // loaded, converted, weighted and added on the vector unit: no partial
-    // sums in HBM. The column split's scatter-add reads and writes back an
-    // FP32 row a routed row, and each of its tiles takes every row, a round
-    // trip per rows in flight; the token split costs the core's scan of
-    // every row of the list and each of its rows in turn: a round trip, the
-    // row at the link's width, three vector ops, and the core issuing them.
-    const uint64_t tt = ceil_div(T, a.tiles), rows = T * K;
+    // sums in its accumulator, and scans the token list for their rows,
+    // which come in gathers of up to `gather_rows` and are converted,
+    // weighted and added on the vector unit: no partial sums in HBM. The
+    // column split's scatter-add reads and writes back an FP32 row a routed
+    // row, and each of its tiles takes every row, a round trip per rows in
+    // flight; the token split costs the core's scan of every row of the
+    // list, a round trip a gather with its rows at the link's width, and
+    // for each of its rows three vector ops and the core issuing them.
+    const uint64_t tt = ceil_div(T, a.tiles), rows = T * K, tile_rows = tt * K;
     const double hbm = arch::hbm_bytes_per_cycle(a), link = a.interconnect.bytes_per_cycle;
     const double round_trip = 2.0 * a.interconnect.latency_cycles + a.hbm.latency_ns * a.clock_ghz;
     constexpr double kScanCyclesPerRow = 8, kCoreCyclesPerRow = 150;
     const double by_columns =
         std::max(static_cast<double>(rows * H * 10 + T * H * 12) / hbm,
                  static_cast<double>(rows) * round_trip / static_cast<double>(a.dma.scatter_add_rows_in_flight));
-    const double row_cycles = round_trip + static_cast<double>(H * 2) / link +
-                              3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) + kCoreCyclesPerRow;
-    const double by_tokens = std::max(kScanCyclesPerRow * static_cast<double>(rows) + static_cast<double>(tt * K) * row_cycles,
-                                      static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
-    const bool fits = H % 2 == 0 && (tt + 1) * H * 4 <= ACC && 2 * tt * H * 2 + H * 2 + 2 * round64(rows * 4) <= left;
+    // The tile's own lists (row numbers, weights, tokens), its tokens' rows
+    // in and out, and the list and its weights; the gathered rows get what is left.
+    const uint64_t fixed = 2 * tt * H * 2 + 2 * round64(rows * 4) + 3 * round64(tile_rows * 4);
+    uint64_t gather_rows = static_cast<uint64_t>(options.get_int("combine_gather_rows", 0));
+    if (gather_rows == 0) gather_rows = fixed < left ? std::min<uint64_t>(tile_rows, (left - fixed) / (H * 2)) : 0;
+    const double gathers = static_cast<double>(ceil_div(tile_rows, std::max<uint64_t>(gather_rows, 1)));
+    const double by_tokens =
+        std::max(kScanCyclesPerRow * static_cast<double>(rows) + gathers * round_trip +
+                     static_cast<double>(tile_rows) * (static_cast<double>(H * 2) / link +
+                                                       3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) +
+                                                       kCoreCyclesPerRow),
+                 static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
+    const bool fits = H % 2 == 0 && (tt + 1) * H * 4 <= ACC && gather_rows > 0 && fixed + gather_rows * H * 2 <= left;
     const std::string by = options.get_string("combine_by", "auto");
     if (by != "auto" && by != "columns" && by != "tokens")
       throw IrError(fmt::format("combine_by = {} (auto, columns or tokens)", by));
@@ -457,7 +466,11 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
       throw IrError(fmt::format("the combine by tokens: {} tokens' FP32 rows of {} do not fit a tile", tt, H));
     const bool by_token = by == "tokens" || (by == "auto" && fits && by_tokens < by_columns);
     combine->attrs.set("by", std::string(by_token ? "tokens" : "columns"));
-    if (by_token) combine->attrs.set("tokens", static_cast<int64_t>(tt));
+    if (by_token) {
+      combine->attrs.set("tokens", static_cast<int64_t>(tt));
+      combine->attrs.set("tile_rows", static_cast<int64_t>(tile_rows));
+      combine->attrs.set("gather_rows", static_cast<int64_t>(gather_rows));
+    }
   }
 }
 

@@ -113,17 +113,24 @@ void combine_by_columns(TileBuilder& b, const CombineOperands& c, uint64_t cols,
 // The combine by tokens: each tile its tokens' FP32 sums in the accumulator,
 // from float(shared) (or zeros), then every row of the token list that is
 // one of its tokens', in list order (experts in increasing order, as the
-// golden model adds them): loaded, converted, multiplied by its weight and
-// added, each rounding as the golden model's; then BF16.
-// `capacity`: the token list's rows.
-void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens_a_tile, uint64_t capacity) {
-  const uint64_t TT = tokens_a_tile, H = c.H;
+// golden model adds them): converted, multiplied by its weight and added,
+// each rounding as the golden model's; then BF16. The core's scan of the
+// list writes the tile's rows (their numbers, weights and tokens) to lists
+// of its own; the rows then come in gathers of `gather_rows`, one round trip
+// each, and the compute queue, in order, takes them one after another.
+// `capacity`: the token list's rows; `rows_a_tile`: the most a tile's tokens have.
+void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens_a_tile, uint64_t rows_a_tile,
+                       uint64_t gather_rows, uint64_t capacity) {
+  const uint64_t TT = tokens_a_tile, H = c.H, G = gather_rows;
   const Expr c_acc = b.buffer("c_acc", Memory::Accumulator, TT * H * 4);
   const Expr c_rowf = b.buffer("c_rowf", Memory::Accumulator, H * 4);
   const Expr c_in = b.buffer("c_in", Memory::Scratchpad, TT * H * 2);
-  const Expr c_row = b.buffer("c_row", Memory::Scratchpad, H * 2);
+  const Expr c_gathered = b.buffer("c_gathered", Memory::Scratchpad, G * H * 2);
   const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, capacity * 4);
   const Expr c_rw = b.buffer("c_rw", Memory::Scratchpad, capacity * 4);
+  const Expr c_mine = b.buffer("c_mine", Memory::Scratchpad, rows_a_tile * 4);
+  const Expr c_mine_w = b.buffer("c_mine_w", Memory::Scratchpad, rows_a_tile * 4);
+  const Expr c_mine_t = b.buffer("c_mine_t", Memory::Scratchpad, rows_a_tile * 4);
   b.loop("ct", I(0), I(c.T), I(TT), parallel("tokens"), [&](Expr t0) {
     const Expr tm = b.let("ctm", min(I(TT), I(c.T) - t0));
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
@@ -140,24 +147,39 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
     b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.fence(3);
-    // The scan walks the list's addresses: a load and two compares a row on the core.
+    // The scan walks the list's addresses: a load and two compares a row on
+    // the core, and three stores for each of the tile's rows.
     const Expr t1 = b.let("ct_end", t0 + tm);
+    const Expr mine = b.var("cn", I(0));
     b.loop("cr", c_tok, c_tok + total * I(4), I(4), {}, [&](Expr at) {
       const Expr t = b.load_word("cr_token", at);
       b.when(t, Cmp::Ge, t0, [&] {
         b.when(t, Cmp::Lt, t1, [&] {
           const Expr r4 = b.let("cr_r4", at - c_tok);  // 4 x the row's number
-          b.cmd(Op::DmaLoad, {{"hbm", c.y + r4 * I(H / 2)}, {"local", c_row}, {"rows", I(1)}, {"row_bytes", I(H * 2)}});
-          b.fence(1);
-          const Expr w = b.load_word("cr_weight", c_rw + r4);
-          const Expr sum = c_acc + (t - t0) * I(H * 4);
-          b.cmd(Op::VecConvert, {{"src", c_row}, {"dst", c_rowf}, {"n", I(H)}, {"src_fmt", I(code(Format::BF16))},
-                                 {"dst_fmt", I(code(Format::FP32))}});
-          b.cmd(Op::VecMulScalar, {{"src", c_rowf}, {"dst", c_rowf}, {"n", I(H)}, {"scalar", w & I(0xFFFF'FFFF)}});
-          b.cmd(Op::VecAdd, {{"src_a", sum}, {"src_b", c_rowf}, {"dst", sum}, {"n", I(H)}});
-          b.fence(2);  // c_row and c_rowf are read before the next row's load
+          const Expr n4 = b.let("cr_n4", mine * I(4));
+          b.store_word(c_mine + n4, Expr::binary(Expr::Kind::Shr, r4, I(2)));
+          b.store_word(c_mine_w + n4, b.load_word("cr_weight", c_rw + r4));
+          b.store_word(c_mine_t + n4, t - t0);
+          b.set("cn", mine + I(1));
         });
       });
+    });
+    b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(0)}});
+    b.loop("cg", I(0), mine, I(G), {}, [&](Expr g0) {
+      const Expr gm = b.let("cgm", min(I(G), mine - g0));
+      b.cmd(Op::DmaLoadIndex, {{"list", c_mine + g0 * I(4)}, {"table_rows", I(capacity)}});
+      b.cmd(Op::DmaGather, {{"hbm", c.y}, {"local", c_gathered}, {"rows", gm}, {"row_bytes", I(H * 2)}});
+      b.fence(1);
+      b.loop("cj", I(0), gm, I(1), {}, [&](Expr j) {
+        const Expr j4 = b.let("cj4", (g0 + j) * I(4));
+        const Expr w = b.load_word("cj_weight", c_mine_w + j4);
+        const Expr sum = c_acc + b.load_word("cj_token", c_mine_t + j4) * I(H * 4);
+        b.cmd(Op::VecConvert, {{"src", c_gathered + j * I(H * 2)}, {"dst", c_rowf}, {"n", I(H)},
+                               {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
+        b.cmd(Op::VecMulScalar, {{"src", c_rowf}, {"dst", c_rowf}, {"n", I(H)}, {"scalar", w & I(0xFFFF'FFFF)}});
+        b.cmd(Op::VecAdd, {{"src_a", sum}, {"src_b", c_rowf}, {"dst", sum}, {"n", I(H)}});
+      });
+      b.fence(2);  // the gathered rows are read before the next gather writes them
     });
     b.cmd(Op::VecConvert, {{"src", c_acc}, {"dst", c_in}, {"n", tm * I(H)}, {"src_fmt", I(code(Format::FP32))},
                            {"dst_fmt", I(code(Format::BF16))}});
@@ -408,7 +430,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     const CombineOperands c{shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]), T, H, E};
     if (combine->attrs.get_string("by", "columns") == "tokens")
       combine_by_tokens(b, c, static_cast<uint64_t>(combine->attrs.get_int("tokens")),
-                        find_value(g, e.tokens)->type.shape[0]);
+                        static_cast<uint64_t>(combine->attrs.get_int("tile_rows")),
+                        static_cast<uint64_t>(combine->attrs.get_int("gather_rows")), find_value(g, e.tokens)->type.shape[0]);
     else
       combine_by_columns(b, c, static_cast<uint64_t>(combine->attrs.get_int("cols")),
                          static_cast<uint64_t>(combine->attrs.get_int("rows")),
