@@ -14,6 +14,8 @@
 //   Either way the output is the FP32 sums rounded to BF16 once.
 #include <fmt/format.h>
 
+#include <bit>
+
 #include "expert_mlp_lowering.h"
 #include "graph_util.h"
 #include "lowering.h"
@@ -147,17 +149,30 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
     b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.fence(3);
-    // The scan walks the list's addresses: a load and two compares a row on
-    // the core, and three stores for each of the tile's rows.
+    // Each expert's rows are in token order, so the tile's tokens' rows are
+    // a run of at most TT in each: a binary search for the run's first row
+    // (enough halvings for T rows), then its rows. The rows go to the
+    // tile's lists in expert order, which is each token's order.
     const Expr t1 = b.let("ct_end", t0 + tm);
     const Expr mine = b.var("cn", I(0));
-    b.loop("cr", c_tok, c_tok + total * I(4), I(4), {}, [&](Expr at) {
-      const Expr t = b.load_word("cr_token", at);
-      b.when(t, Cmp::Ge, t0, [&] {
+    const uint64_t halvings = std::bit_width(c.T);
+    b.loop("ce", I(0), I(c.E), I(1), {}, [&](Expr e) {
+      const Expr lo = b.var("ce_lo", b.load_word("ce_first", c.offsets + e * I(4)));
+      const Expr end = b.load_word("ce_end", c.offsets + e * I(4) + I(4));
+      const Expr hi = b.var("ce_hi", end);
+      b.loop("cs", I(0), I(halvings), I(1), {}, [&](Expr) {
+        b.when(lo, Cmp::Lt, hi, [&] {
+          const Expr mid = b.let("cs_mid", Expr::binary(Expr::Kind::Shr, lo + hi, I(1)));
+          b.when(b.load_word("cs_token", c_tok + mid * I(4)), Cmp::Lt, t0, [&] { b.set("ce_lo", mid + I(1)); },
+                 [&] { b.set("ce_hi", mid); });
+        });
+      });
+      b.loop("cr", lo, min(lo + I(TT), end), I(1), {}, [&](Expr r) {
+        const Expr r4 = b.let("cr_r4", r * I(4));
+        const Expr t = b.load_word("cr_token", c_tok + r4);
         b.when(t, Cmp::Lt, t1, [&] {
-          const Expr r4 = b.let("cr_r4", at - c_tok);  // 4 x the row's number
           const Expr n4 = b.let("cr_n4", mine * I(4));
-          b.store_word(c_mine + n4, Expr::binary(Expr::Kind::Shr, r4, I(2)));
+          b.store_word(c_mine + n4, r);
           b.store_word(c_mine_w + n4, b.load_word("cr_weight", c_rw + r4));
           b.store_word(c_mine_t + n4, t - t0);
           b.set("cn", mine + I(1));
