@@ -116,13 +116,14 @@ void combine_by_columns(TileBuilder& b, const CombineOperands& c, uint64_t cols,
 // from float(shared) (or zeros), then every row of the token list that is
 // one of its tokens', in list order (experts in increasing order, as the
 // golden model adds them): converted, multiplied by its weight and added,
-// each rounding as the golden model's; then BF16. The core's scan of the
-// list writes the tile's rows (their numbers, weights and tokens) to lists
-// of its own; the rows then come in gathers of `gather_rows`, one round trip
-// each, and the compute queue, in order, takes them one after another.
+// each rounding as the golden model's; then BF16. The core finds the tile's
+// rows (`search`: a binary search in each expert's rows; else a scan of the
+// list) and writes their numbers, weights and tokens to lists of its own;
+// the rows then come in gathers of `gather_rows`, one round trip each, and
+// the compute queue, in order, takes them one after another.
 // `capacity`: the token list's rows; `rows_a_tile`: the most a tile's tokens have.
 void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens_a_tile, uint64_t rows_a_tile,
-                       uint64_t gather_rows, uint64_t capacity) {
+                       uint64_t gather_rows, bool search, uint64_t capacity) {
   const uint64_t TT = tokens_a_tile, H = c.H, G = gather_rows;
   const Expr c_acc = b.buffer("c_acc", Memory::Accumulator, TT * H * 4);
   const Expr c_rowf = b.buffer("c_rowf", Memory::Accumulator, H * 4);
@@ -149,36 +150,52 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
     b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
     b.fence(3);
-    // Each expert's rows are in token order, so the tile's tokens' rows are
-    // a run of at most TT in each: a binary search for the run's first row
-    // (enough halvings for T rows), then its rows. The rows go to the
-    // tile's lists in expert order, which is each token's order.
+    // The tile's rows go to lists of its own: their numbers, weights and tokens.
     const Expr t1 = b.let("ct_end", t0 + tm);
     const Expr mine = b.var("cn", I(0));
-    const uint64_t halvings = std::bit_width(c.T);
-    b.loop("ce", I(0), I(c.E), I(1), {}, [&](Expr e) {
-      const Expr lo = b.var("ce_lo", b.load_word("ce_first", c.offsets + e * I(4)));
-      const Expr end = b.load_word("ce_end", c.offsets + e * I(4) + I(4));
-      const Expr hi = b.var("ce_hi", end);
-      b.loop("cs", I(0), I(halvings), I(1), {}, [&](Expr) {
-        b.when(lo, Cmp::Lt, hi, [&] {
-          const Expr mid = b.let("cs_mid", Expr::binary(Expr::Kind::Shr, lo + hi, I(1)));
-          b.when(b.load_word("cs_token", c_tok + mid * I(4)), Cmp::Lt, t0, [&] { b.set("ce_lo", mid + I(1)); },
-                 [&] { b.set("ce_hi", mid); });
+    const auto keep = [&](const Expr& r, const Expr& r4, const Expr& t) {
+      const Expr n4 = b.let("cr_n4", mine * I(4));
+      b.store_word(c_mine + n4, r);
+      b.store_word(c_mine_w + n4, b.load_word("cr_weight", c_rw + r4));
+      b.store_word(c_mine_t + n4, t - t0);
+      b.set("cn", mine + I(1));
+    };
+    if (search) {
+      // Each expert's rows are in token order, so the tile's tokens' rows
+      // are a run of at most TT in each: a binary search for the run's first
+      // row (enough halvings for T rows), then its rows. They go to the
+      // lists in expert order, which is each token's order.
+      const uint64_t halvings = std::bit_width(c.T);
+      b.loop("ce", I(0), I(c.E), I(1), {}, [&](Expr e) {
+        const Expr lo = b.var("ce_lo", b.load_word("ce_first", c.offsets + e * I(4)));
+        const Expr end = b.load_word("ce_end", c.offsets + e * I(4) + I(4));
+        const Expr hi = b.var("ce_hi", end);
+        b.loop("cs", I(0), I(halvings), I(1), {}, [&](Expr) {
+          b.when(lo, Cmp::Lt, hi, [&] {
+            const Expr mid = b.let("cs_mid", Expr::binary(Expr::Kind::Shr, lo + hi, I(1)));
+            b.when(b.load_word("cs_token", c_tok + mid * I(4)), Cmp::Lt, t0, [&] { b.set("ce_lo", mid + I(1)); },
+                   [&] { b.set("ce_hi", mid); });
+          });
+        });
+        b.loop("cr", lo, min(lo + I(TT), end), I(1), {}, [&](Expr r) {
+          const Expr r4 = b.let("cr_r4", r * I(4));
+          const Expr t = b.load_word("cr_token", c_tok + r4);
+          b.when(t, Cmp::Lt, t1, [&] { keep(r, r4, t); });
         });
       });
-      b.loop("cr", lo, min(lo + I(TT), end), I(1), {}, [&](Expr r) {
-        const Expr r4 = b.let("cr_r4", r * I(4));
-        const Expr t = b.load_word("cr_token", c_tok + r4);
-        b.when(t, Cmp::Lt, t1, [&] {
-          const Expr n4 = b.let("cr_n4", mine * I(4));
-          b.store_word(c_mine + n4, r);
-          b.store_word(c_mine_w + n4, b.load_word("cr_weight", c_rw + r4));
-          b.store_word(c_mine_t + n4, t - t0);
-          b.set("cn", mine + I(1));
+    } else {
+      // A scan of the whole list, walking its addresses: a load and two
+      // compares a row on the core. The rows go in list order.
+      b.loop("cr", c_tok, c_tok + total * I(4), I(4), {}, [&](Expr at) {
+        const Expr t = b.load_word("cr_token", at);
+        b.when(t, Cmp::Ge, t0, [&] {
+          b.when(t, Cmp::Lt, t1, [&] {
+            const Expr r4 = b.let("cr_r4", at - c_tok);  // 4 x the row's number
+            keep(Expr::binary(Expr::Kind::Shr, r4, I(2)), r4, t);
+          });
         });
       });
-    });
+    }
     b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(H * 2)}, {"local_stride", I(0)}});
     b.loop("cg", I(0), mine, I(G), {}, [&](Expr g0) {
       const Expr gm = b.let("cgm", min(I(G), mine - g0));
@@ -446,7 +463,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     if (combine->attrs.get_string("by", "columns") == "tokens")
       combine_by_tokens(b, c, static_cast<uint64_t>(combine->attrs.get_int("tokens")),
                         static_cast<uint64_t>(combine->attrs.get_int("tile_rows")),
-                        static_cast<uint64_t>(combine->attrs.get_int("gather_rows")), find_value(g, e.tokens)->type.shape[0]);
+                        static_cast<uint64_t>(combine->attrs.get_int("gather_rows")),
+                        combine->attrs.get_string("find", "scan") == "search", find_value(g, e.tokens)->type.shape[0]);
     else
       combine_by_columns(b, c, static_cast<uint64_t>(combine->attrs.get_int("cols")),
                          static_cast<uint64_t>(combine->attrs.get_int("rows")),

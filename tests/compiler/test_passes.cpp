@@ -180,6 +180,11 @@ TEST(ChooseTiling, CombinesByTokensWhereThatIsPredictedFaster) {
   // 2 tokens' 16 rows of 14 KB: gathers of 3 rows fit beside the rest.
   EXPECT_EQ(combine->attrs.get_int("tile_rows"), 16);
   EXPECT_EQ(combine->attrs.get_int("gather_rows"), 3);
+  // Its 256 experts take 9 halvings each, more than a scan of 2048 rows;
+  // OLMoE's 64 experts, fewer.
+  EXPECT_EQ(combine->attrs.get_string("find"), "scan");
+  const Module olmoe = run({"Full", "olmoe-1b-7b", {}}, "h100-class", tiling, 256);
+  EXPECT_EQ(find(olmoe, GraphOpKind::Combine)->attrs.get_string("find"), "search");
   try {
     run({"Full", "olmoe-1b-7b", {}}, "default", "quantize-fp8,fuse-experts,choose-tiling{combine_by=tokens}", 1024);
     FAIL();

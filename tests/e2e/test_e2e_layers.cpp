@@ -227,6 +227,21 @@ std::vector<Case> cases() {
   out.back().tiles = 13;
   out.push_back(tiled(make("MixtralCombineByTokens", mixtral, "decode", 16, "default"), "combine_by=tokens"));
   out.push_back(tiled(make("OlmoeBf16CombineByTokens", layers[5], "decode", 16, "default", "bf16"), "combine_by=tokens"));
+  // The tile's rows found both ways (a binary search in each expert's rows,
+  // a scan of the list) and gathered a few at a time (several gathers a
+  // tile), and found by search after an alignment in chunks of 5 tokens,
+  // whose experts' rows must still be in token order.
+  out.push_back(tiled(make("DeepSeekV3CombineByTokensSearch", dsv3, "decode", 32, "default"),
+                      "combine_by=tokens,combine_find=search,combine_gather_rows=3"));
+  out.push_back(tiled(make("DeepSeekV3CombineByTokensSearchTiles13", dsv3, "decode", 32, "default"),
+                      "combine_by=tokens,combine_find=search"));
+  out.back().tiles = 13;
+  out.push_back(tiled(make("MixtralCombineByTokensScanOneRowAGather", mixtral, "decode", 16, "default"),
+                      "combine_by=tokens,combine_find=scan,combine_gather_rows=1"));
+  out.push_back(tiled(make("OlmoeBf16CombineByTokensSearch", layers[5], "decode", 16, "default", "bf16"),
+                      "combine_by=tokens,combine_find=search,combine_gather_rows=2"));
+  out.push_back(tiled(make("DeepSeekV3AlignedInChunksCombineByTokensSearch", dsv3, "decode", 37, "default"),
+                      "align_tokens=5,combine_by=tokens,combine_find=search"));
   // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
   // phase B's parts): Qwen1.5's gated shared expert in three uneven parts of
   // its 8 slices and 8 output chunks; DeepSeek-V3's beside routed experts in
