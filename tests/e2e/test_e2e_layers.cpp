@@ -219,7 +219,7 @@ std::vector<Case> cases() {
   out.push_back(tiled(make("Qwen15MoeStreamXAndHInParts", qwen15, "decode", 16, "default"),
                       "stream_x=1,stream_h=1,parts=2,shared_parts=2,slice=128,n_chunk=128"));
   // The combine by tokens (each tile its tokens' FP32 sums in its accumulator,
-  // the token list scanned for their rows): from the shared rows (DeepSeek-V3,
+  // its rows found in the token list and gathered): from the shared rows (DeepSeek-V3,
   // FP8; on 13 tiles, tokens not a multiple of them), from zeros (Mixtral,
   // no shared expert), in BF16 (OLMoE).
   out.push_back(tiled(make("DeepSeekV3CombineByTokens", dsv3, "decode", 32, "default"), "combine_by=tokens"));
