@@ -64,6 +64,13 @@ class Tiler {
 
   double load_cycles(uint64_t rows, uint64_t row_bytes) const { return weight_load_cycles(a_, rows, row_bytes); }
   double mlp_cycles(const MlpShape& s, const MlpTiling& t, uint64_t r) const { return compiler::mlp_cycles(a_, s, t, r); }
+  // An expert's cycles as its tilings are judged: experts get more and fewer
+  // rows than the average, so at the average and at twice it (weighted 2:1),
+  // so that the busier experts' rows still fit one block (their weights
+  // stream once).
+  double expert_cycles(const MlpShape& s, const MlpTiling& t, uint64_t average) const {
+    return (mlp_cycles(s, t, average) + mlp_cycles(s, t, 2 * average) / 2) / 1.5;
+  }
 
   // The fastest tiling of an MLP that fits beside the resident buffers, and
   // beside `also` (another MLP's buffers of the same names: each counts at its larger size).
@@ -135,13 +142,10 @@ class Tiler {
             t.rows = opt_.has("rows") ? static_cast<uint64_t>(opt_.get_int("rows", 0))
                                       : std::min<uint64_t>({largest_rows(t, fits), most_rows, s.table_rows});
             if (t.rows == 0 || !fits(t)) continue;
-            // Experts get more and fewer rows than the average: a tiling is
-            // judged on the average and on twice it, so that the busier
-            // experts' rows still fit one block (their weights stream once).
-            // All of an MLP's rows are judged as they are: each block streams the weights.
+            // An expert's tiling is judged as expert_cycles says; all of an
+            // MLP's rows as they are: each block streams the weights.
             const uint64_t avg = std::max<uint64_t>(r, 1);
-            const double c = rows_are == Rows::Total ? mlp_cycles(s, t, avg)
-                                                     : mlp_cycles(s, t, avg) + mlp_cycles(s, t, 2 * avg) / 2;
+            const double c = rows_are == Rows::Total ? mlp_cycles(s, t, avg) : expert_cycles(s, t, avg);
             if (c < best_cycles[kind]) best_cycles[kind] = c, best[kind] = t;
           }
     if (only_kind >= 0) return best[only_kind];
@@ -252,15 +256,13 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   if (shared_shape) {
     st = tile_shared(mt);
     if (!options.has("rows")) {
-      // The pair that runs fastest (every expert judged at its average rows
-      // and at twice them, as one MLP's tilings are; the shared expert over
-      // every token), over caps on the routed blocks a quarter apart: the
-      // routed experts' largest blocks can leave the shared expert few rows
-      // a block, each streaming all of its weights.
+      // The pair that runs fastest (every expert as its tilings are judged,
+      // the shared expert over every token), over caps on the routed blocks
+      // a quarter apart: the routed experts' largest blocks can leave the
+      // shared expert few rows a block, each streaming all of its weights.
       const auto pair_cycles = [&](const MlpTiling& routed, const MlpTiling& shared) {
-        const double routed_one = (tiler.mlp_cycles(shape, routed, rows_per_expert) +
-                                   tiler.mlp_cycles(shape, routed, 2 * rows_per_expert) / 2) / 1.5;
-        return static_cast<double>(E) * routed_one + tiler.mlp_cycles(*shared_shape, shared, T);
+        return static_cast<double>(E) * tiler.expert_cycles(shape, routed, rows_per_expert) +
+               tiler.mlp_cycles(*shared_shape, shared, T);
       };
       // A capped block streams the weights of a busy expert twice, and
       // routing spreads rows more unevenly than twice the average shows: a
