@@ -22,7 +22,9 @@ uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
 }
 
 BurstPipeline::BurstPipeline(const arch::ArchConfig& cfg, uint64_t start_cycle)
-    : cfg_(cfg), link_free_(start_cycle), in_flight_(std::max<uint64_t>(cfg.dma.max_outstanding_bursts, 1)),
+    : link_width_(cfg.interconnect.bytes_per_cycle),
+      link_free_(start_cycle),
+      in_flight_(std::max<uint64_t>(cfg.dma.max_outstanding_bursts, 1)),
       last_done_(start_cycle) {}
 
 uint64_t BurstPipeline::next_issue() const {
@@ -34,13 +36,15 @@ void BurstPipeline::issue(uint64_t bytes, uint64_t done) {
   const uint64_t at = next_issue();
   if (count_ == in_flight_.size()) {
     in_flight_[oldest_] = done;  // the newest takes the oldest's place
-    oldest_ = (oldest_ + 1) % in_flight_.size();
+    if (++oldest_ == in_flight_.size()) oldest_ = 0;
   } else {
-    in_flight_[(oldest_ + count_) % in_flight_.size()] = done;
+    const size_t slot = oldest_ + count_;
+    in_flight_[slot < in_flight_.size() ? slot : slot - in_flight_.size()] = done;
     ++count_;
   }
   last_done_ = std::max(last_done_, done);
-  link_free_ = at + link_cycles(cfg_, bytes);
+  // link_cycles, without its divide
+  link_free_ = at + link_width_.quotient(bytes + link_width_.divisor() - 1);
 }
 
 namespace {

@@ -80,10 +80,11 @@ void DmaEngine::add_bursts(std::vector<Burst>& bursts, uint64_t addr, std::span<
 }
 
 void DmaEngine::transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p,
-                         UnitWork& work) {
+                         UnitWork& work, std::shared_ptr<uint8_t[]> buffer) {
   if (socket.size() == 0) throw AccelError("the DMA engine is not connected to the chip's memory");
   if (bursts.empty()) return;
   BurstTrain train(command, std::move(bursts), p);
+  train.buffer = std::move(buffer);
   tlm::tlm_generic_payload trans;
   trans.set_command(command);
   trans.set_address(train.bursts.front().addr);
@@ -132,7 +133,8 @@ uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cos
   // The rows arrive as their bursts do; they are written to local memory
   // once the last has issued, before the command completes.
   // (Not zeroed first: every row is read or is padding.)
-  const auto data = std::make_unique_for_overwrite<uint8_t[]>(rows * row_bytes);
+  // Shared with the train: its bytes may be made into it on the host worker.
+  const std::shared_ptr<uint8_t[]> data = std::make_shared_for_overwrite<uint8_t[]>(rows * row_bytes);
   std::vector<Burst> bursts;
   for (uint64_t r = 0; r < rows; ++r) {
     const int64_t source = gather ? list[r] : static_cast<int64_t>(r);
@@ -140,7 +142,7 @@ uint64_t DmaEngine::load(uint64_t chip, const ops::Transfer& t, bool gather, cos
     if (source < 0) std::fill_n(row, row_bytes, uint8_t{0});  // a padding row
     else add_bursts(bursts, chip + static_cast<uint64_t>(source) * chip_stride, {row, row_bytes});
   }
-  transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work);
+  transfer(tlm::TLM_READ_COMMAND, std::move(bursts), p, work, data);
   for (uint64_t r = 0; r < rows; ++r) write_local(local + r * local_stride, {data.get() + r * row_bytes, row_bytes}, work);
   return p.last_done();
 }

@@ -1,6 +1,7 @@
 #include "cadre/sim/hbm.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -14,7 +15,8 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
       socket("socket"),
       clock_(clock),
       memory_(arch::hbm_region(cfg)),
-      burst_bytes_(cfg.dma.burst_bytes),
+      burst_shift_(std::countr_zero(cfg.dma.burst_bytes)),
+      channels_(cfg.hbm.channels),
       bytes_per_cycle_(arch::hbm_bytes_per_cycle_per_channel(cfg)),
       latency_cycles_(arch::hbm_latency_cycles(cfg)),
       busy_until_(cfg.hbm.channels, 0),
@@ -25,41 +27,32 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
 }
 
 void Hbm::make_ahead(BurstTrain& train, uint32_t tile) {
-  if (!worker_ || train.command != tlm::TLM_READ_COMMAND || train.bursts.empty()) return;
-  uint64_t lo = UINT64_MAX, hi = 0, total = 0;
+  if (!worker_ || !train.buffer || train.command != tlm::TLM_READ_COMMAND || train.bursts.empty()) return;
+  uint64_t lo = UINT64_MAX, hi = 0;
   for (const Burst& b : train.bursts) {
     lo = std::min(lo, b.addr);
     hi = std::max(hi, b.addr + b.bytes);
-    total += b.bytes;
   }
   const int64_t region = memory_.made_region_untouched(lo, hi);
   if (region < 0) return;
-  // Runs of bursts at consecutive addresses (a row's), made by one call each.
-  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  // Runs of bursts consecutive both in chip memory and in their data (a
+  // row's), made by one call each.
+  std::vector<Burst> runs;
   for (const Burst& b : train.bursts) {
-    if (!runs.empty() && runs.back().first + runs.back().second == b.addr) runs.back().second += b.bytes;
-    else runs.push_back({b.addr, b.bytes});
+    if (!runs.empty() && runs.back().addr + runs.back().bytes == b.addr && runs.back().data + runs.back().bytes == b.data)
+      runs.back().bytes += b.bytes;
+    else
+      runs.push_back(b);
   }
-  auto bytes = std::make_shared<std::vector<uint8_t>>(total);
-  train.made_ahead = BurstTrain::MadeAhead{static_cast<size_t>(region), bytes, train.bursts.size(), tile};
-  worker_->submit(tile, [bytes, make = memory_.maker(static_cast<size_t>(region)), runs = std::move(runs)] {
-    uint64_t at = 0;
-    for (const auto& [addr, n] : runs) {
-      make(addr, {bytes->data() + at, n});
-      at += n;
-    }
+  train.made_ahead = BurstTrain::MadeAhead{static_cast<size_t>(region), train.bursts.size(), tile};
+  worker_->submit(tile, [buffer = train.buffer, make = memory_.maker(static_cast<size_t>(region)),
+                         runs = std::move(runs)] {
+    for (const Burst& run : runs) make(run.addr, {run.data, run.bytes});
   });
 }
 
 void Hbm::finish_made_ahead(BurstTrain& train) {
-  BurstTrain::MadeAhead& m = *train.made_ahead;
-  worker_->wait_for(m.tile);
-  uint64_t at = 0;
-  for (size_t i = 0; i < std::min(m.read_from, train.issued_bursts); ++i) {
-    const Burst& b = train.bursts[i];
-    std::memcpy(b.data, m.bytes->data() + at, b.bytes);
-    at += b.bytes;
-  }
+  worker_->wait_for(train.made_ahead->tile);
   train.made_ahead.reset();
 }
 
@@ -70,15 +63,23 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
     // The bytes are made ahead; make_ahead checked the range.
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
   } else {
-    // From the first burst after a write kept a page of the region, bursts read memory.
-    if (made_ahead) train->made_ahead->read_from = train->issued_bursts;
+    // From the first burst after a write kept a page of the region, bursts
+    // read memory, over the bytes made for them once those are there.
+    if (made_ahead) {
+      train->made_ahead->read_from = train->issued_bursts;
+      worker_->wait_for(train->made_ahead->tile);
+    }
     if (!access(memory_, trans)) return;
   }
   const uint64_t arrival = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   const uint64_t offset = trans.get_address() - memory_.region().base;
-  const size_t channel = (offset / burst_bytes_) % busy_until_.size();
+  const size_t channel = channels_.remainder(offset >> burst_shift_);
   const uint64_t bytes = trans.get_data_length();
-  const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
+  if (bytes != last_bytes_) {
+    last_bytes_ = bytes;
+    last_transfer_ = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
+  }
+  const uint64_t transfer = last_transfer_;
   const uint64_t start = std::max(arrival * kSubCycles, busy_until_[channel]);
   busy_until_[channel] = start + transfer;
   // The data is there in the cycle the transfer ends.
@@ -108,7 +109,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const arch::ArchConfig&
       ram_(arch::ram_region(cfg)),
       hbm_(arch::hbm_region(cfg)),
       link_latency_cycles_(cfg.interconnect.latency_cycles),
-      link_bytes_per_cycle_(cfg.interconnect.bytes_per_cycle),
+      link_width_(cfg.interconnect.bytes_per_cycle),
       tiles_(cfg.tiles) {
   for (uint32_t t = 0; t < 2 * cfg.tiles; ++t) {
     auto s = std::make_unique<tlm_utils::simple_target_socket_tagged<Interconnect>>(
@@ -251,7 +252,7 @@ void Interconnect::arbitrate() {
     Request& r = *request;
     // The tile's link is its own (no contention): latency, then the bytes at its width.
     const uint64_t bytes = r.trans->get_data_length();
-    r.delay = clock_.to_time(link_latency_cycles_ + (bytes + link_bytes_per_cycle_ - 1) / link_bytes_per_cycle_);
+    r.delay = clock_.to_time(link_latency_cycles_ + link_width_.quotient(bytes + link_width_.divisor() - 1));
     hbm_socket->b_transport(*r.trans, r.delay);  // the HBM model never waits
     if (r.train) {
       if (r.trans->is_response_ok()) r.train->issued(clock_.to_cycles(sc_core::sc_time_stamp() + r.delay));

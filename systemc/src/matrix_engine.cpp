@@ -20,11 +20,11 @@ bool is_fp8(num::Format f) { return f == num::Format::E4M3 || f == num::Format::
 // Reads `rows` rows of `row_bytes` at `stride` (0: packed) into one packed
 // buffer. The engine's reads and writes are left out of the local memory's
 // statistics: count_matmul_traffic counts what the array moves.
-std::vector<uint8_t> read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows, uint64_t row_bytes,
-                               uint64_t stride, const char* what) {
+OperandBytes read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows, uint64_t row_bytes,
+                                         uint64_t stride, const char* what) {
   const uint64_t step = stride == 0 ? row_bytes : stride;
   memory.check(addr, (rows - 1) * step + row_bytes, what);
-  std::vector<uint8_t> out(rows * row_bytes);
+  OperandBytes out(rows * row_bytes);
   for (uint64_t r = 0; r < rows; ++r) memory.read_uncounted(addr + r * step, {out.data() + r * row_bytes, row_bytes});
   return out;
 }
@@ -122,7 +122,7 @@ uint64_t BehaviouralMatrixEngine::compute(const isa::operands::TileWithScales& a
   }
   std::vector<float> c(m * n, 0.0f);
   if (accumulate) {
-    const std::vector<uint8_t> old = read_rows(memory_, acc, m, n * 4, c_step, "cmx.mm output");
+    const OperandBytes old = read_rows(memory_, acc, m, n * 4, c_step, "cmx.mm output");
     std::memcpy(c.data(), old.data(), old.size());
   }
   const uint64_t cycles = multiply(g, c);

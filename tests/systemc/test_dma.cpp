@@ -103,6 +103,32 @@ TEST(Dma, LoadsFromAMadeRegionSeeItsBytesBeforeAndAfterAStoreIntoIt) {
   }
 }
 
+// A store into a made region while a long load from it is in flight: the
+// load's bursts from then on read memory, over the bytes the worker made for
+// them, so its last row (read well after the store) holds the stored bytes
+// and every row before it the made ones.
+TEST(Dma, ALoadFromAMadeRegionSeesAStoreThatLandsWhileItRuns) {
+  constexpr uint64_t kMade = kHbm + 0x100000, kMadeBytes = 0x20000, kRows = 40, kRowBytes = 1000;
+  const auto made_byte = [](uint64_t addr) { return static_cast<uint8_t>((addr * 2654435761u) >> 13); };
+  XcadreProgram p;
+  p.issue(Op::DmaLoadConfig, strides(0, 0)).issue(Op::DmaLoad, kMade, transfer(kSp, kRows, kRowBytes));
+  p.issue(Op::DmaStoreConfig, strides(0, 0), 0)
+      .issue(Op::DmaStore, kMade + (kRows - 1) * kRowBytes, transfer(kSp + 0xC000, 1, kRowBytes));
+  XcadreRig rig(config(1), p.finish());
+  rig.chip.hbm().add_made_region({kMade, kMadeBytes}, [&](uint64_t addr, std::span<uint8_t> out) {
+    for (size_t k = 0; k < out.size(); ++k) out[k] = made_byte(addr + k);
+  });
+  const std::vector<uint8_t> stored = pattern(kRowBytes, 5);
+  put(rig.sp(), kSp + 0xC000, stored);
+  rig.run();
+  for (uint64_t row = 0; row + 1 < kRows; ++row) {
+    std::vector<uint8_t> made(kRowBytes);
+    for (uint64_t k = 0; k < kRowBytes; ++k) made[k] = made_byte(kMade + row * kRowBytes + k);
+    ASSERT_EQ(get<uint8_t>(rig.sp(), kSp + row * kRowBytes, kRowBytes), made) << row;
+  }
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + (kRows - 1) * kRowBytes, kRowBytes), stored);
+}
+
 TEST(Dma, GatherWithPaddingRowsBitForBit) {
   const std::vector<int32_t> list = {4, -1, 0, 4, 2};
   XcadreProgram p;

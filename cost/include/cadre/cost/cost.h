@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/common/int_math.h"
 #include "cadre/isa/xcadre.h"
 
 namespace cadre::cost {
@@ -123,7 +124,7 @@ class BurstPipeline {
   uint64_t last_done() const { return last_done_; }
 
  private:
-  const arch::ArchConfig& cfg_;
+  common::Divisor link_width_;  // interconnect.bytes_per_cycle
   uint64_t link_free_;
   // Completion cycles of the latest bursts in issue order: a ring of
   // dma.max_outstanding_bursts entries, the oldest at in_flight_[oldest_]

@@ -54,14 +54,19 @@ class BurstTrain : public tlm::tlm_extension<BurstTrain> {
   uint64_t outstanding_limit_cycles = 0;
   bool failed = false;  // bursts[issued_bursts] lies outside RAM and HBM
 
-  // A read train whose bytes the HBM makes on the host worker rather than
-  // as each burst is granted (Hbm::make_ahead): the made region all its
-  // bursts lie in, the bytes in burst order (shared with the worker's job),
-  // and the first burst that read memory when granted because a write had
-  // kept a page of the region by then (bursts.size(): none did).
+  // What the bursts' data points into, when jobs on the host worker may
+  // write it: they hold it, so it outlives them whatever becomes of the
+  // train. Empty: the initiator keeps the data only until the train returns,
+  // and no job writes it.
+  std::shared_ptr<uint8_t[]> buffer;
+
+  // A read train whose bytes the HBM makes on the host worker, straight into
+  // the bursts' data, rather than as each burst is granted
+  // (Hbm::make_ahead): the made region all its bursts lie in, and the first
+  // burst that read memory when granted because a write had kept a page of
+  // the region by then (bursts.size(): none did).
   struct MadeAhead {
     size_t region;
-    std::shared_ptr<std::vector<uint8_t>> bytes;
     size_t read_from;
     uint32_t tile;  // whose jobs on the worker it is among
   };

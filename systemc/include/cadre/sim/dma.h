@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -68,8 +69,11 @@ class DmaEngine : public sc_core::sc_module {
   // The bursts that move `data` to or from chip memory at `addr`, appended to `bursts`.
   void add_bursts(std::vector<Burst>& bursts, uint64_t addr, std::span<uint8_t> data) const;
   // Issues `bursts` through the chip's memory path as one burst train (the
-  // thread waits until the last has issued), counted in `work`.
-  void transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p, UnitWork& work);
+  // thread waits until the last has issued), counted in `work`. `buffer`:
+  // what the bursts' data points into, if the HBM may make their bytes on the
+  // host worker (BurstTrain::buffer).
+  void transfer(tlm::tlm_command command, std::vector<Burst> bursts, cost::BurstPipeline& p, UnitWork& work,
+                std::shared_ptr<uint8_t[]> buffer = {});
   // One row's bursts as a train of their own (a scatter-add's writes wait for its reads).
   void transfer_row(tlm::tlm_command command, uint64_t addr, std::span<uint8_t> data, cost::BurstPipeline& p,
                     UnitWork& work);

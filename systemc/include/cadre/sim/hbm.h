@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
+#include "cadre/common/int_math.h"
 #include "cadre/sim/burst_train.h"
 #include "cadre/sim/clock.h"
 #include "cadre/sim/host_worker.h"
@@ -42,14 +43,14 @@ class Hbm : public sc_core::sc_module {
 
   // Where made bytes may be made ahead (nullptr: as each burst is granted).
   void set_worker(HostWorker* worker) { worker_ = worker; }
-  // A read train of tile `tile` wholly inside one made region none of whose
-  // pages is kept: its bytes are made on the worker from now on, and its
-  // bursts move no data when granted (they are timed as ever) while that
-  // stays so. The bytes of a made region depend only on their address, so
-  // they are those the bursts would read. Otherwise nothing happens.
+  // A read train of tile `tile` with a buffer, wholly inside one made region
+  // none of whose pages is kept: its bytes are made into its bursts' data on
+  // the worker from now on, and its bursts move no data when granted (they
+  // are timed as ever) while that stays so. The bytes of a made region depend
+  // only on their address, so they are those the bursts would read.
+  // Otherwise nothing happens.
   void make_ahead(BurstTrain& train, uint32_t tile);
-  // After the train's last burst: waits for the bytes made ahead and copies
-  // them to the bursts that did not read memory themselves.
+  // After the train's last burst: waits for the bytes made ahead.
   void finish_made_ahead(BurstTrain& train);
 
  private:
@@ -60,8 +61,11 @@ class Hbm : public sc_core::sc_module {
   const Clock& clock_;
   SparseMemory memory_;
   HostWorker* worker_ = nullptr;
-  uint64_t burst_bytes_;
+  uint64_t burst_shift_;  // log2(dma.burst_bytes), a power of two
+  common::Divisor channels_;
   double bytes_per_cycle_;   // one channel
+  // The channel time of the latest request's size (most are a whole burst).
+  uint64_t last_bytes_ = 0, last_transfer_ = 0;
   uint64_t latency_cycles_;
   // Channel time in 1/2^16 cycles: a channel of b bytes a cycle takes
   // bytes / b cycles for a request, fractions included, so it delivers its
@@ -146,7 +150,7 @@ class Interconnect : public sc_core::sc_module {
   sc_core::sc_event arrived_, due_;
   arch::Region ram_, hbm_;
   uint64_t link_latency_cycles_;
-  uint64_t link_bytes_per_cycle_;
+  common::Divisor link_width_;  // interconnect.bytes_per_cycle
   uint32_t tiles_;
   Hbm* made_ahead_in_ = nullptr;
 };

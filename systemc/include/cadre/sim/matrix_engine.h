@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
@@ -17,6 +19,25 @@
 #include "cadre/sim/matrix_unit.h"
 
 namespace cadre::sim {
+
+// An operand's bytes, which a read fills whole: left uninitialised when made
+// (a weight tile is hundreds of KiB, zeroed for nothing otherwise).
+template <typename T>
+struct NoInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  template <typename U>
+  void construct(U* p) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using OperandBytes = std::vector<uint8_t, NoInitAllocator<uint8_t>>;
 
 class BehaviouralMatrixEngine : public MatrixUnit {
  public:
@@ -38,7 +59,7 @@ class BehaviouralMatrixEngine : public MatrixUnit {
   struct Gemm {
     num::Format a_format, b_format;
     uint64_t m, n, k;
-    std::vector<uint8_t> a, b;
+    OperandBytes a, b;
     std::vector<float> a_scales, b_scales;
   };
   // C (m x n, row-major, holding the accumulator's starting values: C for
