@@ -144,7 +144,7 @@ void Interconnect::b_transport(int tile, tlm::tlm_generic_payload& trans, sc_cor
     Request r{tile, 0, &burst, sc_core::SC_ZERO_TIME, {}, train};
     if (!advance(r, clock_.now_cycles())) sc_core::wait(r.granted);
     burst.clear_extension(train);
-    if (train->made_ahead) made_ahead_in_->finish_made_ahead(*train);
+    if (made_ahead_in_ && train->made_ahead) made_ahead_in_->finish_made_ahead(*train);
     trans.set_response_status(train->failed ? tlm::TLM_ADDRESS_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
     return;
   }
