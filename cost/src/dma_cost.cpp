@@ -43,8 +43,7 @@ void BurstPipeline::issue(uint64_t bytes, uint64_t done) {
     ++count_;
   }
   last_done_ = std::max(last_done_, done);
-  // link_cycles, without its divide
-  link_free_ = at + link_width_.quotient(bytes + link_width_.divisor() - 1);
+  link_free_ = at + link_width_.quotient_up(bytes);  // link_cycles, without its divide
 }
 
 namespace {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 
 #include "cadre/arch/memory_map.h"
 #include "cadre/sim/memory_target.h"
@@ -39,12 +38,13 @@ void Hbm::make_ahead(BurstTrain& train, uint32_t tile) {
   // row's), made by one call each.
   std::vector<Burst> runs;
   for (const Burst& b : train.bursts) {
-    if (!runs.empty() && runs.back().addr + runs.back().bytes == b.addr && runs.back().data + runs.back().bytes == b.data)
-      runs.back().bytes += b.bytes;
+    Burst* last = runs.empty() ? nullptr : &runs.back();
+    if (last && last->addr + last->bytes == b.addr && last->data + last->bytes == b.data)
+      last->bytes += b.bytes;
     else
       runs.push_back(b);
   }
-  train.made_ahead = BurstTrain::MadeAhead{static_cast<size_t>(region), train.bursts.size(), tile};
+  train.made_ahead = BurstTrain::MadeAhead{static_cast<size_t>(region), false, tile};
   worker_->submit(tile, [buffer = train.buffer, make = memory_.maker(static_cast<size_t>(region)),
                          runs = std::move(runs)] {
     for (const Burst& run : runs) make(run.addr, {run.data, run.bytes});
@@ -58,7 +58,7 @@ void Hbm::finish_made_ahead(BurstTrain& train) {
 
 void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   BurstTrain* train = trans.get_extension<BurstTrain>();
-  const bool made_ahead = train && train->made_ahead && train->made_ahead->read_from == train->bursts.size();
+  const bool made_ahead = train && train->made_ahead && !train->made_ahead->reads_memory;
   if (made_ahead && !memory_.made_pages_kept(train->made_ahead->region)) {
     // The bytes are made ahead; make_ahead checked the range.
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -66,7 +66,7 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
     // From the first burst after a write kept a page of the region, bursts
     // read memory, over the bytes made for them once those are there.
     if (made_ahead) {
-      train->made_ahead->read_from = train->issued_bursts;
+      train->made_ahead->reads_memory = true;
       worker_->wait_for(train->made_ahead->tile);
     }
     if (!access(memory_, trans)) return;
@@ -75,11 +75,7 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   const uint64_t offset = trans.get_address() - memory_.region().base;
   const size_t channel = channels_.remainder(offset >> burst_shift_);
   const uint64_t bytes = trans.get_data_length();
-  if (bytes != last_bytes_) {
-    last_bytes_ = bytes;
-    last_transfer_ = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
-  }
-  const uint64_t transfer = last_transfer_;
+  const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
   const uint64_t start = std::max(arrival * kSubCycles, busy_until_[channel]);
   busy_until_[channel] = start + transfer;
   // The data is there in the cycle the transfer ends.
@@ -252,7 +248,7 @@ void Interconnect::arbitrate() {
     Request& r = *request;
     // The tile's link is its own (no contention): latency, then the bytes at its width.
     const uint64_t bytes = r.trans->get_data_length();
-    r.delay = clock_.to_time(link_latency_cycles_ + link_width_.quotient(bytes + link_width_.divisor() - 1));
+    r.delay = clock_.to_time(link_latency_cycles_ + link_width_.quotient_up(bytes));
     hbm_socket->b_transport(*r.trans, r.delay);  // the HBM model never waits
     if (r.train) {
       if (r.trans->is_response_ok()) r.train->issued(clock_.to_cycles(sc_core::sc_time_stamp() + r.delay));

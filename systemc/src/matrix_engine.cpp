@@ -20,8 +20,8 @@ bool is_fp8(num::Format f) { return f == num::Format::E4M3 || f == num::Format::
 // Reads `rows` rows of `row_bytes` at `stride` (0: packed) into one packed
 // buffer. The engine's reads and writes are left out of the local memory's
 // statistics: count_matmul_traffic counts what the array moves.
-OperandBytes read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows, uint64_t row_bytes,
-                                         uint64_t stride, const char* what) {
+OperandBytes read_rows(LocalMemory& memory, uint64_t addr, uint64_t rows, uint64_t row_bytes, uint64_t stride,
+                       const char* what) {
   const uint64_t step = stride == 0 ? row_bytes : stride;
   memory.check(addr, (rows - 1) * step + row_bytes, what);
   OperandBytes out(rows * row_bytes);

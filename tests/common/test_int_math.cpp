@@ -1,6 +1,7 @@
-// common::Divisor against the divide instruction: divisors of every size
-// (powers of two, the clock periods and channel counts the presets use, the
-// largest), numerators at and around each divisor's multiply limit.
+// common::Divisor against the divide instruction (and ceil_div): divisors
+// of every size (powers of two, the clock periods and channel counts the
+// presets use, the largest), numerators at and around each divisor's
+// multiply limit.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -28,6 +29,9 @@ TEST(Divisor, QuotientAndRemainderAreTheDivideInstructions) {
     for (const uint64_t n : numerators) {
       ASSERT_EQ(by.quotient(n), n / d) << n << " / " << d;
       ASSERT_EQ(by.remainder(n), n % d) << n << " % " << d;
+      if (n <= ~uint64_t{0} - (d - 1)) {
+        ASSERT_EQ(by.quotient_up(n), ceil_div(n, d)) << n << " / " << d << " up";
+      }
     }
   }
 }

@@ -29,6 +29,8 @@ class Divisor {
     return static_cast<uint64_t>((static_cast<Wide>(n) * m_) >> 64);
   }
   constexpr uint64_t remainder(uint64_t n) const { return n - quotient(n) * d_; }
+  // n / d rounded up (ceil_div).
+  constexpr uint64_t quotient_up(uint64_t n) const { return quotient(n + d_ - 1); }
 
  private:
   uint64_t d_;

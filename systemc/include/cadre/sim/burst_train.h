@@ -62,12 +62,12 @@ class BurstTrain : public tlm::tlm_extension<BurstTrain> {
 
   // A read train whose bytes the HBM makes on the host worker, straight into
   // the bursts' data, rather than as each burst is granted
-  // (Hbm::make_ahead): the made region all its bursts lie in, and the first
-  // burst that read memory when granted because a write had kept a page of
-  // the region by then (bursts.size(): none did).
+  // (Hbm::make_ahead): the made region all its bursts lie in, and whether
+  // its bursts read memory when granted, from the first granted after a
+  // write kept a page of the region.
   struct MadeAhead {
     size_t region;
-    size_t read_from;
+    bool reads_memory;
     uint32_t tile;  // whose jobs on the worker it is among
   };
   std::optional<MadeAhead> made_ahead;

@@ -64,8 +64,6 @@ class Hbm : public sc_core::sc_module {
   uint64_t burst_shift_;  // log2(dma.burst_bytes), a power of two
   common::Divisor channels_;
   double bytes_per_cycle_;   // one channel
-  // The channel time of the latest request's size (most are a whole burst).
-  uint64_t last_bytes_ = 0, last_transfer_ = 0;
   uint64_t latency_cycles_;
   // Channel time in 1/2^16 cycles: a channel of b bytes a cycle takes
   // bytes / b cycles for a request, fractions included, so it delivers its

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "cadre/arch/arch_config.h"
@@ -22,19 +21,12 @@ namespace cadre::sim {
 
 // An operand's bytes, which a read fills whole: left uninitialised when made
 // (a weight tile is hundreds of KiB, zeroed for nothing otherwise).
+// (Constructions with a value go to std::construct_at, as std::allocator's.)
 template <typename T>
 struct NoInitAllocator : std::allocator<T> {
   template <typename U>
-  struct rebind {
-    using other = NoInitAllocator<U>;
-  };
-  template <typename U>
   void construct(U* p) {
     ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
 };
 using OperandBytes = std::vector<uint8_t, NoInitAllocator<uint8_t>>;
