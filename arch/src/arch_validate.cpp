@@ -114,6 +114,12 @@ void validate_arch(const ArchConfig& cfg, std::string_view source_name) {
     checker.fail("/accumulator/banks",
                  fmt::format("{} banks do not divide the accumulator's {} bytes into whole FP32 words",
                              cfg.accumulator.banks, cfg.accumulator.bytes));
+  // Each channel's slice holds whole sets of burst-sized lines.
+  const uint64_t l2_unit = kL2Ways * cfg.dma.burst_bytes * cfg.hbm.channels;
+  if (cfg.l2.bytes % l2_unit != 0)
+    checker.fail("/l2/bytes", fmt::format("{} bytes are not whole sets: a multiple of {} ({} ways x {}-byte lines "
+                                          "(dma.burst_bytes) x {} channels) is needed",
+                                          cfg.l2.bytes, l2_unit, kL2Ways, cfg.dma.burst_bytes, cfg.hbm.channels));
   // The program and its data need the rest of RAM.
   const uint64_t stacks = uint64_t{cfg.tiles} * cfg.ram.stack_bytes_per_tile;
   if (stacks > cfg.ram.bytes / 2)

@@ -21,6 +21,12 @@ uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
   return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + channel + arch::hbm_latency_cycles(cfg);
 }
 
+uint64_t l2_hit_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
+  const double slice = static_cast<double>(cfg.l2.bytes_per_cycle) / cfg.hbm.channels;
+  const auto cycles = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / slice));
+  return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + cycles + cfg.l2.latency_cycles;
+}
+
 BurstPipeline::BurstPipeline(const arch::ArchConfig& cfg, uint64_t start_cycle)
     : link_width_(cfg.interconnect.bytes_per_cycle),
       link_free_(start_cycle),

@@ -20,7 +20,12 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
       latency_cycles_(arch::hbm_latency_cycles(cfg)),
       busy_until_(cfg.hbm.channels, 0),
       counted_(cfg.hbm.channels, 0),
-      stats_(cfg.hbm.channels) {
+      stats_(cfg.hbm.channels),
+      l2_lines_(cfg.l2.bytes / cfg.dma.burst_bytes),
+      l2_sets_(std::max<uint64_t>(cfg.l2.bytes / (cfg.dma.burst_bytes * arch::kL2Ways * cfg.hbm.channels), 1)),
+      l2_bytes_per_cycle_(static_cast<double>(cfg.l2.bytes_per_cycle) / cfg.hbm.channels),
+      l2_latency_cycles_(cfg.l2.latency_cycles),
+      l2_busy_until_(cfg.hbm.channels, 0) {
   socket.register_b_transport(this, &Hbm::b_transport);
   socket.register_transport_dbg(this, &Hbm::transport_dbg);
 }
@@ -73,14 +78,38 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   }
   const uint64_t arrival = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   const uint64_t offset = trans.get_address() - memory_.region().base;
-  const size_t channel = channels_.remainder(offset >> burst_shift_);
+  const uint64_t burst = offset >> burst_shift_;
+  const size_t channel = channels_.remainder(burst);
   const uint64_t bytes = trans.get_data_length();
+  HbmChannelStats& s = stats_[channel];
+  // The L2 keeps whole lines: a read of a part of one passes it by, and a
+  // write of a part of one makes it stale.
+  const bool whole_line = bytes == uint64_t{1} << burst_shift_;
+  L2Line* line = l2_lines_.empty() ? nullptr : l2_find(channel, channels_.quotient(burst));
+  if (line && !whole_line) *line = L2Line{};
+  if (line && whole_line && trans.is_read()) {
+    const auto transfer =
+        static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / l2_bytes_per_cycle_));
+    const uint64_t start = std::max({arrival * kSubCycles, line->ready * kSubCycles, l2_busy_until_[channel]});
+    l2_busy_until_[channel] = start + transfer;
+    line->used = ++l2_uses_;
+    ++s.l2_hits;
+    s.l2_hit_bytes += bytes;
+    delay += clock_.to_time((start + transfer + kSubCycles - 1) / kSubCycles + l2_latency_cycles_ - arrival);
+    return;
+  }
   const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
   const uint64_t start = std::max(arrival * kSubCycles, busy_until_[channel]);
   busy_until_[channel] = start + transfer;
   // The data is there in the cycle the transfer ends.
   const uint64_t done = (start + transfer + kSubCycles - 1) / kSubCycles;
-  HbmChannelStats& s = stats_[channel];
+  // A whole line read or written is in the slice once its data is: a read's
+  // when the channel returns it, a write's when the channel has taken it.
+  if (!l2_lines_.empty() && whole_line) {
+    L2Line& placed = l2_place(channel, channels_.quotient(burst));
+    placed.ready = trans.is_read() ? done + latency_cycles_ : done;
+    placed.used = ++l2_uses_;
+  }
   ++s.accesses;
   s.bytes += bytes;
   // Busy cycles: the cycles in which the channel moved data (a cycle shared
@@ -90,6 +119,24 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   counted_[channel] = std::max(counted_[channel], done);
   s.wait_cycles += (start + kSubCycles - 1) / kSubCycles - arrival;
   delay += clock_.to_time(done + latency_cycles_ - arrival);
+}
+
+Hbm::L2Line* Hbm::l2_find(size_t channel, uint64_t line_number) {
+  L2Line* set = &l2_lines_[(channel * l2_sets_.divisor() + l2_sets_.remainder(line_number)) * arch::kL2Ways];
+  for (size_t w = 0; w < arch::kL2Ways; ++w)
+    if (set[w].tag == line_number) return &set[w];
+  return nullptr;
+}
+
+Hbm::L2Line& Hbm::l2_place(size_t channel, uint64_t line_number) {
+  L2Line* set = &l2_lines_[(channel * l2_sets_.divisor() + l2_sets_.remainder(line_number)) * arch::kL2Ways];
+  L2Line* victim = set;
+  for (size_t w = 0; w < arch::kL2Ways; ++w) {
+    if (set[w].tag == line_number) return set[w];
+    if (set[w].used < victim->used) victim = &set[w];
+  }
+  victim->tag = line_number;
+  return *victim;
 }
 
 unsigned int Hbm::transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -217,6 +217,18 @@ TEST(ArchErrors, ScatterAddRowsInFlight) {
             "t.json: /dma/scatter_add_rows_in_flight: missing field");
 }
 
+TEST(ArchErrors, L2) {
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["l2"]["bytes"] = 1000; })),
+            "t.json: /l2/bytes: 1000 bytes are not whole sets: a multiple of 1024 (16 ways x 64-byte lines "
+            "(dma.burst_bytes) x 1 channels) is needed");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["l2"]["bytes_per_cycle"] = 0; })),
+            "t.json: /l2/bytes_per_cycle: must be positive, got 0");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["l2"]["latency_cycles"] = 10001; })),
+            "t.json: /l2/latency_cycles: must be at most 10000, got 10001");
+  EXPECT_EQ(error_of(small_with([](ojson& j) { j["l2"].erase("bytes"); })), "t.json: /l2/bytes: missing field");
+  EXPECT_NO_THROW(parse_arch_json(small_with([](ojson& j) { j["l2"]["bytes"] = 4096; }), "t.json"));
+}
+
 TEST(ArchErrors, NameIsAnIdentifier) {
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = ""; })), "t.json: /name: must not be empty");
   EXPECT_EQ(error_of(small_with([](ojson& j) { j["name"] = "my chip"; })),

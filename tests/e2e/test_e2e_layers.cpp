@@ -58,6 +58,7 @@ struct Case {
   uint32_t preload_rows_per_cycle = 0;  // 0: the preset's settings
   uint32_t scatter_add_rows_in_flight = 0;  // 0: the preset's
   bool host_worker = true;  // matrix products on the simulator's second host thread
+  uint32_t l2_sets = 0;     // an L2 of this many sets a channel (0: none)
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -74,6 +75,7 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
     a.dma.overlap_commands = 1;
   }
   if (c.scatter_add_rows_in_flight) a.dma.scatter_add_rows_in_flight = c.scatter_add_rows_in_flight;
+  if (c.l2_sets) a.l2 = {c.l2_sets * arch::kL2Ways * a.dma.burst_bytes * a.hbm.channels, 256, 30};
   const compiler::LayerRequest request = test::shrunk_request(c.layer, c.phase, c.tokens, c.precision, c.arch);
   compiler::CompileOptions options;
   if (!c.pipeline.empty()) options.pipeline = c.pipeline;
@@ -108,6 +110,11 @@ TEST_P(Layer, EveryOutputIsBitIdenticalToTheGoldenModel) {
   EXPECT_EQ(run.checks.size(), outputs);
   for (const runtime::TensorCheck& t : run.checks) EXPECT_EQ(t.mismatches, 0u) << t.role << ": " << t.first;
   EXPECT_TRUE(run.bit_exact());
+  if (c.l2_sets) {
+    uint64_t hits = 0;
+    for (const sim::HbmChannelStats& ch : run.sim.hbm_channels) hits += ch.l2_hits;
+    EXPECT_GT(hits, 0u) << "the tiles should share some reads through the L2";
+  }
   RecordProperty("cycles", std::to_string(run.sim.cycles));
 }
 
@@ -165,6 +172,12 @@ std::vector<Case> cases() {
   out.push_back(make("DeepSeekV3StaticPlacement", dsv3, "decode", 16, "default"));
   out.back().pipeline =
       "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute{placement=static},multi-buffer,schedule,allocate";
+  // An L2 that holds most of what the tiles share, and one that keeps
+  // replacing lines.
+  out.push_back(make("Qwen15MoeL2DecodeDefault", qwen15, "decode", 32, "default"));
+  out.back().l2_sets = 256;
+  out.push_back(make("DeepSeekV3SmallL2PrefillDefault", dsv3, "prefill", 64, "default"));
+  out.back().l2_sets = 2;
   out.push_back(make("DeepSeekV3CodesignDecodeDefault", dsv3, "decode", 32, "default"));
   out.back().preload_rows_per_cycle = 4;
   out.push_back(make("MixtralCodesignPrefillSmall", mixtral, "prefill", 64));

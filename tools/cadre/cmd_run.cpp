@@ -91,8 +91,8 @@ int run(const Options& o) {
   const runtime::LayerWork work = runtime::layer_work(request.spec, request.tokens, precision, run.expert_rows);
   const runtime::Roofline bound = runtime::roofline(arch, work);
   const double of_roofline = r.cycles ? bound.bound_cycles() / static_cast<double>(r.cycles) : 0.0;
-  uint64_t hbm_bytes = 0;
-  for (const sim::HbmChannelStats& c : r.hbm_channels) hbm_bytes += c.bytes;
+  uint64_t hbm_bytes = 0, l2_hit_bytes = 0;
+  for (const sim::HbmChannelStats& c : r.hbm_channels) hbm_bytes += c.bytes, l2_hit_bytes += c.l2_hit_bytes;
   const double hbm_utilisation =
       r.cycles ? static_cast<double>(hbm_bytes) / (static_cast<double>(r.cycles) * arch::hbm_bytes_per_cycle(arch)) : 0.0;
 
@@ -102,7 +102,8 @@ int run(const Options& o) {
                              {"instructions", compiled.code.instructions()},
                              {"cycles", r.cycles},         {"simulated_seconds", r.simulated_seconds},
                              {"macs", macs},               {"mac_utilisation", mac_utilisation},
-                             {"hbm_bytes", hbm_bytes},     {"hbm_utilisation", hbm_utilisation}};
+                             {"hbm_bytes", hbm_bytes},     {"hbm_utilisation", hbm_utilisation},
+                             {"l2_hit_bytes", l2_hit_bytes}};
     j["roofline"] = {{"flops", work.flops}, {"hbm_bytes", work.hbm_bytes}, {"compute_cycles", bound.compute_cycles},
                      {"memory_cycles", bound.memory_cycles}, {"bound_cycles", bound.bound_cycles()},
                      {"memory_bound", bound.memory_bound()}, {"fraction", of_roofline}};
@@ -126,6 +127,7 @@ int run(const Options& o) {
                "MAC utilisation {:.1f} %, HBM utilisation {:.1f} %\n",
                bound.bound_cycles(), bound.memory_bound() ? "memory" : "compute", work.flops / 1e9, work.hbm_bytes / 1e6,
                100 * of_roofline, 100 * mac_utilisation, 100 * hbm_utilisation);
+    if (arch.l2.bytes) fmt::print("L2: {:.3g} MB of reads returned by the L2\n", static_cast<double>(l2_hit_bytes) / 1e6);
     if (o.check) {
       fmt::print("{:<20} {:>10} {:>12}  {}\n", "output", "elements", "mismatches", "");
       for (const runtime::TensorCheck& c : run.checks)

@@ -79,6 +79,14 @@ struct HbmConfig {
   bool operator==(const HbmConfig&) const = default;
 };
 
+// The cache in front of the HBM channels (bytes 0: none).
+struct L2Config {
+  uint64_t bytes = 0;
+  uint32_t bytes_per_cycle = 1;  // all slices together
+  uint32_t latency_cycles = 0;
+  bool operator==(const L2Config&) const = default;
+};
+
 // One tile's link to the HBM channels.
 struct InterconnectConfig {
   uint32_t bytes_per_cycle = 0;
@@ -115,6 +123,7 @@ struct ArchConfig {
   SramConfig accumulator;
   RamConfig ram;
   HbmConfig hbm;
+  L2Config l2;
   InterconnectConfig interconnect;
   DmaConfig dma;
   QueueDepths queues;
@@ -124,6 +133,8 @@ struct ArchConfig {
 // The formats the matrix engine can take as inputs (numerics contract).
 inline constexpr num::Format kMatrixInputFormats[] = {num::Format::E4M3, num::Format::E5M2,
                                                       num::Format::BF16};
+// Ways of each set of the L2 (/l2/bytes).
+inline constexpr uint64_t kL2Ways = 16;
 // Accumulation is always FP32.
 inline constexpr uint64_t kAccumulatorElementBytes = 4;
 

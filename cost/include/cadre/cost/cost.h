@@ -104,6 +104,11 @@ uint64_t link_cycles(const arch::ArchConfig& cfg, uint64_t bytes);
 // link latency + link cycles + channel cycles + HBM latency.
 uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes);
 
+// The same for a read of a whole line that the channel's L2 slice holds:
+// link latency + link cycles + slice cycles (bytes over l2.bytes_per_cycle /
+// hbm.channels) + L2 latency.
+uint64_t l2_hit_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes);
+
 // When the bursts of one DMA command issue: one at a time on the tile's link,
 // each after the previous one has been sent, and at most
 // dma.max_outstanding_bursts in flight (burst i waits for burst i - max to

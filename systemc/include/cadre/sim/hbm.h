@@ -2,7 +2,9 @@
 // and to the RAM. Timing (docs/simulator.md): a request crosses the tile's
 // link (interconnect latency + bytes / link width), waits for its channel
 // (bursts of dma.burst_bytes interleave across channels), occupies the channel
-// for bytes / channel bandwidth and returns after the HBM latency.
+// for bytes / channel bandwidth and returns after the HBM latency. With an L2
+// (/l2/bytes), a read of a whole line the channel's slice holds occupies the
+// slice instead, for bytes / its bandwidth, and returns after the L2 latency.
 #pragma once
 
 #include <systemc>
@@ -30,6 +32,8 @@ struct HbmChannelStats {
   uint64_t bytes = 0;
   uint64_t busy_cycles = 0;  // cycles the channel spent transferring data
   uint64_t wait_cycles = 0;  // summed over accesses: cycles each waited for the channel (contention)
+  uint64_t l2_hits = 0;      // reads its L2 slice returned (not in accesses or bytes)
+  uint64_t l2_hit_bytes = 0;
 };
 
 class Hbm : public sc_core::sc_module {
@@ -72,6 +76,25 @@ class Hbm : public sc_core::sc_module {
   std::vector<uint64_t> busy_until_;  // per channel, when it is free (sub-cycles)
   std::vector<uint64_t> counted_;     // per channel, the cycles up to which busy_cycles has counted
   std::vector<HbmChannelStats> stats_;
+
+  // The L2's lines: per channel a slice of sets x kL2Ways, set s of slice c
+  // at l2_lines_[(c * sets + s) * kL2Ways]. A line is the burst-aligned
+  // block of its channel's line number `tag`, there from cycle `ready`.
+  struct L2Line {
+    uint64_t tag = UINT64_MAX;
+    uint64_t ready = 0;
+    uint64_t used = 0;  // when last used, for least-recently-used replacement
+  };
+  // The line of `line_number` (burst number within its channel), or nullptr.
+  L2Line* l2_find(size_t channel, uint64_t line_number);
+  // Makes room for `line_number` in its set: its line, or the one least recently used.
+  L2Line& l2_place(size_t channel, uint64_t line_number);
+  std::vector<L2Line> l2_lines_;  // empty: no L2
+  common::Divisor l2_sets_;
+  double l2_bytes_per_cycle_;  // one slice
+  uint64_t l2_latency_cycles_;
+  uint64_t l2_uses_ = 0;
+  std::vector<uint64_t> l2_busy_until_;  // per slice (sub-cycles)
 };
 
 // HBM requests are granted in cycle order, and requests of the same cycle in
