@@ -36,6 +36,7 @@ AreaBreakdown chip_area(const arch::ArchConfig& arch, const TechNode& node, cons
   a.tile_control_mm2 = tiles * logic.tile_control_um2 / kUm2PerMm2;
   a.scratchpads_mm2 = tiles * sram_area_mm2(arch.scratchpad.bytes, node);
   a.accumulators_mm2 = tiles * sram_area_mm2(arch.accumulator.bytes, node);
+  a.l2_mm2 = sram_area_mm2(arch.l2.bytes, node);  // its tags and their comparators not counted
   a.hbm_interface_mm2 = arch::hbm_bandwidth_gb_s(arch) * kConstants.hbm_phy_mm2_per_gbs;
   return a;
 }

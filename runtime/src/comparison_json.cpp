@@ -100,6 +100,7 @@ nlohmann::ordered_json to_json(const Comparison& c) {
             {"tile_control_mm2", a.tile_control_mm2},
             {"scratchpads_mm2", a.scratchpads_mm2},
             {"accumulators_mm2", a.accumulators_mm2},
+            {"l2_mm2", a.l2_mm2},
             {"hbm_interface_mm2", a.hbm_interface_mm2},
             {"total_mm2", a.total_mm2()}}},
           {"assumptions", assumptions},

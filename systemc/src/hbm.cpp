@@ -21,7 +21,9 @@ Hbm::Hbm(sc_core::sc_module_name name, const arch::ArchConfig& cfg, const Clock&
       busy_until_(cfg.hbm.channels, 0),
       counted_(cfg.hbm.channels, 0),
       stats_(cfg.hbm.channels),
-      l2_lines_(cfg.l2.bytes / cfg.dma.burst_bytes),
+      l2_tags_(cfg.l2.bytes / cfg.dma.burst_bytes, kNoLine),
+      l2_ready_(l2_tags_.size(), 0),
+      l2_used_(l2_tags_.size(), 0),
       l2_sets_(std::max<uint64_t>(cfg.l2.bytes / (cfg.dma.burst_bytes * arch::kL2Ways * cfg.hbm.channels), 1)),
       l2_bytes_per_cycle_(static_cast<double>(cfg.l2.bytes_per_cycle) / cfg.hbm.channels),
       l2_latency_cycles_(cfg.l2.latency_cycles),
@@ -85,14 +87,16 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   // The L2 keeps whole lines: a read of a part of one passes it by, and a
   // write of a part of one makes it stale.
   const bool whole_line = bytes == uint64_t{1} << burst_shift_;
-  L2Line* line = l2_lines_.empty() ? nullptr : l2_find(channel, channels_.quotient(burst));
-  if (line && !whole_line) *line = L2Line{};
-  if (line && whole_line && trans.is_read()) {
+  const L2Lookup line =
+      l2_tags_.empty() ? L2Lookup{0, false} : l2_lookup(channel, channels_.quotient(burst));
+  if (line.found && !whole_line) l2_tags_[line.line] = kNoLine, l2_used_[line.line] = 0;
+  if (line.found && whole_line && trans.is_read()) {
     const auto transfer =
         static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / l2_bytes_per_cycle_));
-    const uint64_t start = std::max({arrival * kSubCycles, line->ready * kSubCycles, l2_busy_until_[channel]});
+    const uint64_t start =
+        std::max({arrival * kSubCycles, l2_ready_[line.line] * kSubCycles, l2_busy_until_[channel]});
     l2_busy_until_[channel] = start + transfer;
-    line->used = ++l2_uses_;
+    l2_used_[line.line] = ++l2_uses_;
     ++s.l2_hits;
     s.l2_hit_bytes += bytes;
     delay += clock_.to_time((start + transfer + kSubCycles - 1) / kSubCycles + l2_latency_cycles_ - arrival);
@@ -105,10 +109,10 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   const uint64_t done = (start + transfer + kSubCycles - 1) / kSubCycles;
   // A whole line read or written is in the slice once its data is: a read's
   // when the channel returns it, a write's when the channel has taken it.
-  if (!l2_lines_.empty() && whole_line) {
-    L2Line& placed = l2_place(channel, channels_.quotient(burst));
-    placed.ready = trans.is_read() ? done + latency_cycles_ : done;
-    placed.used = ++l2_uses_;
+  if (!l2_tags_.empty() && whole_line) {
+    l2_tags_[line.line] = channels_.quotient(burst);
+    l2_ready_[line.line] = trans.is_read() ? done + latency_cycles_ : done;
+    l2_used_[line.line] = ++l2_uses_;
   }
   ++s.accesses;
   s.bytes += bytes;
@@ -121,22 +125,15 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   delay += clock_.to_time(done + latency_cycles_ - arrival);
 }
 
-Hbm::L2Line* Hbm::l2_find(size_t channel, uint64_t line_number) {
-  L2Line* set = &l2_lines_[(channel * l2_sets_.divisor() + l2_sets_.remainder(line_number)) * arch::kL2Ways];
-  for (size_t w = 0; w < arch::kL2Ways; ++w)
-    if (set[w].tag == line_number) return &set[w];
-  return nullptr;
-}
-
-Hbm::L2Line& Hbm::l2_place(size_t channel, uint64_t line_number) {
-  L2Line* set = &l2_lines_[(channel * l2_sets_.divisor() + l2_sets_.remainder(line_number)) * arch::kL2Ways];
-  L2Line* victim = set;
-  for (size_t w = 0; w < arch::kL2Ways; ++w) {
-    if (set[w].tag == line_number) return set[w];
-    if (set[w].used < victim->used) victim = &set[w];
-  }
-  victim->tag = line_number;
-  return *victim;
+Hbm::L2Lookup Hbm::l2_lookup(size_t channel, uint64_t line_number) const {
+  const size_t set = (channel * l2_sets_.divisor() + l2_sets_.remainder(line_number)) * arch::kL2Ways;
+  for (size_t w = set; w < set + arch::kL2Ways; ++w)
+    if (l2_tags_[w] == line_number) return {w, true};
+  // An empty way was never used (or made stale: used 0 again).
+  size_t victim = set;
+  for (size_t w = set + 1; w < set + arch::kL2Ways; ++w)
+    if (l2_used_[w] < l2_used_[victim]) victim = w;
+  return {victim, false};
 }
 
 unsigned int Hbm::transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -58,6 +58,15 @@ TEST(EnergyModel, AreaOfASmallChipMatchesTheHandSum) {
   EXPECT_NEAR(m.area.total_mm2(), 0.424567991, 1e-9);
   EXPECT_NEAR(m.wire_mm, std::sqrt(0.424567991) / 2, 1e-8);
   EXPECT_NEAR(m.actions.interconnect_byte, 8 * 0.1 * std::sqrt(0.424567991) / 2, 1e-8);
+  EXPECT_EQ(m.area.l2_mm2, 0.0);
+}
+
+TEST(EnergyModel, AnL2AddsItsSramArea) {
+  arch::ArchConfig with_l2 = tiny_chip();
+  with_l2.l2.bytes = 65536;
+  const ChipModel m = chip_model(with_l2);
+  EXPECT_NEAR(m.area.l2_mm2, 65536 * 8 * 0.346 / 0.7 / 1e6, 1e-12);
+  EXPECT_NEAR(m.area.total_mm2(), 0.424567991 + 65536 * 8 * 0.346 / 0.7 / 1e6, 1e-9);
 }
 
 TEST(EnergyModel, EnergyOfASmallWorkloadMatchesTheHandSum) {

@@ -38,9 +38,10 @@ struct AreaBreakdown {
   double tile_control_mm2 = 0;
   double scratchpads_mm2 = 0;
   double accumulators_mm2 = 0;
+  double l2_mm2 = 0;
   double hbm_interface_mm2 = 0;
   double logic_mm2() const { return mac_arrays_mm2 + vector_units_mm2 + cores_mm2 + tile_control_mm2; }
-  double sram_mm2() const { return scratchpads_mm2 + accumulators_mm2; }
+  double sram_mm2() const { return scratchpads_mm2 + accumulators_mm2 + l2_mm2; }
   double total_mm2() const { return logic_mm2() + sram_mm2() + hbm_interface_mm2; }
 };
 

@@ -77,19 +77,21 @@ class Hbm : public sc_core::sc_module {
   std::vector<uint64_t> counted_;     // per channel, the cycles up to which busy_cycles has counted
   std::vector<HbmChannelStats> stats_;
 
-  // The L2's lines: per channel a slice of sets x kL2Ways, set s of slice c
-  // at l2_lines_[(c * sets + s) * kL2Ways]. A line is the burst-aligned
-  // block of its channel's line number `tag`, there from cycle `ready`.
-  struct L2Line {
-    uint64_t tag = UINT64_MAX;
-    uint64_t ready = 0;
-    uint64_t used = 0;  // when last used, for least-recently-used replacement
+  // The L2's lines: per channel a slice of sets x kL2Ways, way w of set s
+  // of slice c at index (c * sets + s) * kL2Ways + w. A line is the
+  // burst-aligned block of its channel's line number (burst number within
+  // the channel) l2_tags_[i], there from cycle l2_ready_[i]; l2_used_[i] is
+  // when it was last used, for least-recently-used replacement. The tags
+  // are apart, so that a lookup reads two host cache lines.
+  static constexpr uint64_t kNoLine = UINT64_MAX;
+  struct L2Lookup {
+    size_t line;     // the index of the line found, or of the way to replace
+    bool found;
   };
-  // The line of `line_number` (burst number within its channel), or nullptr.
-  L2Line* l2_find(size_t channel, uint64_t line_number);
-  // Makes room for `line_number` in its set: its line, or the one least recently used.
-  L2Line& l2_place(size_t channel, uint64_t line_number);
-  std::vector<L2Line> l2_lines_;  // empty: no L2
+  L2Lookup l2_lookup(size_t channel, uint64_t line_number) const;
+  std::vector<uint64_t> l2_tags_;  // empty: no L2
+  std::vector<uint64_t> l2_ready_;
+  std::vector<uint64_t> l2_used_;
   common::Divisor l2_sets_;
   double l2_bytes_per_cycle_;  // one slice
   uint64_t l2_latency_cycles_;
