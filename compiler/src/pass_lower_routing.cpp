@@ -9,7 +9,8 @@
 //   barrier; every tile aligns all assignments (cvec.align), tile 0 stores
 //   the offsets, token list and row weights; barrier. Where all assignments
 //   do not fit a tile at once (align's `chunk_tokens` attribute, set by
-//   choose-tiling), tile 0 aligns them in chunks of that many tokens.
+//   choose-tiling), the tiles align them in chunks of that many tokens,
+//   the chunks split over them.
 #include <fmt/format.h>
 
 #include <bit>
@@ -53,28 +54,33 @@ void align_at_once(TileBuilder& b, const Alignment& al) {
   });
 }
 
-// When every assignment does not fit a tile at once: tile 0 aligns `chunk`
-// tokens at a time. Pass 1 counts each expert's assignments chunk by chunk
-// (cvec.count); their prefix sums are the offsets, and each expert's next
-// free row. Pass 2 aligns each chunk (cvec.align), makes its chunk-local
-// token numbers the layer's, and stores each expert's rows at that expert's
-// next free row: experts in order, tokens in order within each, as aligning
-// all at once would.
+// When every assignment does not fit a tile at once: the tiles align `chunk`
+// tokens at a time, the chunks split over them. For each of its chunks a
+// tile counts every chunk's assignments (cvec.count): the prefix sums of all
+// are the offsets, and those of the chunks before its own tell where its
+// chunk's rows of each expert go. It then aligns its chunk (cvec.align),
+// makes the chunk-local token numbers the layer's, and stores each expert's
+// rows there: experts in order, tokens in order within each, as aligning all
+// at once would. The tile of the first chunk stores the offsets.
 void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
   const uint64_t T = al.T, K = al.K, E = al.E;
   const Expr a_in = b.buffer("a_in", Memory::Scratchpad, chunk * K * 8);
   const Expr a_out = b.buffer("a_out", Memory::Scratchpad, (E + 1) * 4 + 2 * chunk * K * 4);
   const Expr a_count = b.buffer("a_count", Memory::Scratchpad, E * 4);
   const Expr a_next = b.buffer("a_next", Memory::Scratchpad, (E + 1) * 4);
+  const Expr a_before = b.buffer("a_before", Memory::Scratchpad, E * 4);
   const auto word = [](const Expr& base, const Expr& i) { return base + i * I(4); };
-  b.when(Expr::value(std::string(kTileValue)), Cmp::Eq, I(0), [&] {
-    b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
-    b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
-    // Pass 1: a_next[e + 1] counts expert e's assignments, then a_next[e] is where its rows start.
+  b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
+  b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
+  Attrs over_tiles;
+  over_tiles.set("parallel", std::string("tokens"));
+  b.loop("ac2", I(0), I(T), I(chunk), over_tiles, [&](Expr c) {
+    // a_next[e + 1] counts expert e's assignments, a_before[e] those in the chunks before c.
     b.loop("az", I(0), I(E + 1), I(1), {}, [&](Expr e) { b.store_word(word(a_next, e), I(0)); });
-    b.loop("ac", I(0), I(T), I(chunk), {}, [&](Expr c) {
-      const Expr rc = b.let("ac_tokens", min(I(chunk), I(T) - c));
-      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+    b.loop("azb", I(0), I(E), I(1), {}, [&](Expr e) { b.store_word(word(a_before, e), I(0)); });
+    b.loop("ac", I(0), I(T), I(chunk), {}, [&](Expr c1) {
+      const Expr rc = b.let("ac_tokens", min(I(chunk), I(T) - c1));
+      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c1 * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
       b.fence(1);
       b.cmd(Op::VecCount, {{"src", a_in}, {"dst", a_count}, {"n", rc * I(K)}, {"experts", I(E)}});
       b.fence(2);
@@ -83,43 +89,54 @@ void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
         const Expr here = b.load_word("acn_here", word(a_count, e));
         b.store_word(word(a_next, e + I(1)), before + here);
       });
+      b.when(c1, Cmp::Lt, c, [&] {
+        b.loop("acb", I(0), I(E), I(1), {}, [&](Expr e) {
+          const Expr before = b.load_word("acb_before", word(a_before, e));
+          const Expr here = b.load_word("acb_here", word(a_count, e));
+          b.store_word(word(a_before, e), before + here);
+        });
+      });
     });
     b.loop("aps", I(1), I(E + 1), I(1), {}, [&](Expr e) {
       const Expr below = b.load_word("aps_below", word(a_next, e - I(1)));
       const Expr own = b.load_word("aps_own", word(a_next, e));
       b.store_word(word(a_next, e), below + own);
     });
-    b.cmd(Op::DmaStore, {{"hbm", al.offsets}, {"local", a_next}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
-    b.fence(4);  // the offsets leave before a_next moves on
-    // Pass 2.
-    b.loop("ac2", I(0), I(T), I(chunk), {}, [&](Expr c) {
-      const Expr rc = b.let("ac2_tokens", min(I(chunk), I(T) - c));
-      const Expr n = b.let("ac2_rows", rc * I(K));
-      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
-      b.cmd(Op::DmaLoad, {{"hbm", al.weights + c * I(K * 4)}, {"local", a_in + n * I(4)}, {"rows", rc}, {"row_bytes", I(K * 4)}});
-      b.fence(1);
-      b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", rc}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
-      b.fence(2);
-      const Expr list = a_out + I((E + 1) * 4);
-      b.loop("atk", I(0), n, I(1), {}, [&](Expr i) {
-        const Expr t = b.load_word("atk_token", word(list, i));
-        b.store_word(word(list, i), t + c);
-      });
-      const Expr row_weights = list + n * I(4);
-      b.loop("aex", I(0), I(E), I(1), {}, [&](Expr e) {
-        const Expr lo = b.load_word("aex_lo", word(a_out, e));
-        const Expr hi = b.load_word("aex_hi", word(a_out, e + I(1)));
-        b.when(hi, Cmp::Gt, lo, [&] {
-          const Expr at = b.load_word("aex_at", word(a_next, e));
-          const Expr bytes = b.let("aex_bytes", (hi - lo) * I(4));
-          b.cmd(Op::DmaStore, {{"hbm", word(al.tokens, at)}, {"local", word(list, lo)}, {"rows", I(1)}, {"row_bytes", bytes}});
-          b.cmd(Op::DmaStore, {{"hbm", word(al.row_weights, at)}, {"local", word(row_weights, lo)}, {"rows", I(1)},
-                               {"row_bytes", bytes}});
-          b.store_word(word(a_next, e), at + hi - lo);
-        });
-      });
-      b.fence(4);  // the chunk's rows leave before the next chunk's alignment overwrites them
+    b.when(c, Cmp::Eq, I(0), [&] {
+      b.cmd(Op::DmaStore, {{"hbm", al.offsets}, {"local", a_next}, {"rows", I(1)}, {"row_bytes", I((E + 1) * 4)}});
+      b.fence(4);  // the offsets leave before a_next moves on
     });
+    // Where the chunk's rows of each expert start.
+    b.loop("anx", I(0), I(E), I(1), {}, [&](Expr e) {
+      const Expr start = b.load_word("anx_start", word(a_next, e));
+      const Expr before = b.load_word("anx_before", word(a_before, e));
+      b.store_word(word(a_next, e), start + before);
+    });
+    const Expr rc = b.let("ac2_tokens", min(I(chunk), I(T) - c));
+    const Expr n = b.let("ac2_rows", rc * I(K));
+    b.cmd(Op::DmaLoad, {{"hbm", al.ids + c * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+    b.cmd(Op::DmaLoad, {{"hbm", al.weights + c * I(K * 4)}, {"local", a_in + n * I(4)}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+    b.fence(1);
+    b.cmd(Op::VecAlign, {{"src", a_in}, {"dst", a_out}, {"tokens", rc}, {"k", I(K)}, {"experts", I(E)}, {"block", I(1)}});
+    b.fence(2);
+    const Expr list = a_out + I((E + 1) * 4);
+    b.loop("atk", I(0), n, I(1), {}, [&](Expr i) {
+      const Expr t = b.load_word("atk_token", word(list, i));
+      b.store_word(word(list, i), t + c);
+    });
+    const Expr row_weights = list + n * I(4);
+    b.loop("aex", I(0), I(E), I(1), {}, [&](Expr e) {
+      const Expr lo = b.load_word("aex_lo", word(a_out, e));
+      const Expr hi = b.load_word("aex_hi", word(a_out, e + I(1)));
+      b.when(hi, Cmp::Gt, lo, [&] {
+        const Expr at = b.load_word("aex_at", word(a_next, e));
+        const Expr bytes = b.let("aex_bytes", (hi - lo) * I(4));
+        b.cmd(Op::DmaStore, {{"hbm", word(al.tokens, at)}, {"local", word(list, lo)}, {"rows", I(1)}, {"row_bytes", bytes}});
+        b.cmd(Op::DmaStore, {{"hbm", word(al.row_weights, at)}, {"local", word(row_weights, lo)}, {"rows", I(1)},
+                             {"row_bytes", bytes}});
+      });
+    });
+    b.fence(4);  // the chunk's rows leave before the tile's next chunk overwrites them
   });
 }
 
