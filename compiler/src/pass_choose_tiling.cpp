@@ -410,7 +410,13 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
 
   if (GraphOp* combine = first_op(g, GraphOpKind::Combine)) {
     uint64_t cc = static_cast<uint64_t>(options.get_int("combine_cols", 0));
-    if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), 128) * 128);
+    // Every tile a range of columns, in whole bursts of FP32: the
+    // scatter-add's rows are then as short as they can be, and its tiles
+    // share the rows' round trips (OLMoE prefill 4096 on h100-class, 16
+    // columns a tile on 128 tiles: 2 419 746 cycles, against 2 614 297 with
+    // 128 columns on 16).
+    const uint64_t burst_words = std::max<uint64_t>(1, a.dma.burst_bytes / 4);
+    if (cc == 0) cc = std::min<uint64_t>(H, ceil_div(ceil_div(H, a.tiles), burst_words) * burst_words);
     // The conversions before and after the scatter-add (the shared rows to
     // FP32, the FP32 sums to BF16) move blocks of rows of the tile's columns,
     // in through the scratchpad and out of the accumulator: as many rows as
