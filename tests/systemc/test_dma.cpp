@@ -26,12 +26,6 @@ using ::testing::HasSubstr;
 
 constexpr uint64_t kSp = arch::kScratchpadBase;
 constexpr uint64_t kHbm = arch::kHbmBase;
-uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
-  return ops::Transfer{.local = local, .rows = rows, .row_bytes = row_bytes}.encode();
-}
-uint64_t strides(uint64_t chip, uint64_t local) {
-  return ops::Strides{.hbm_stride = chip, .local_stride = local}.encode();
-}
 uint64_t index_list(uint64_t list, uint64_t table_rows) {
   return ops::IndexList{.list = list, .table_rows = table_rows}.encode();
 }

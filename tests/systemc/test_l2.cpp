@@ -15,18 +15,10 @@
 namespace cadre::test {
 namespace {
 
-namespace ops = isa::operands;
 using isa::Op;
 
 constexpr uint64_t kSp = arch::kScratchpadBase;
 constexpr uint64_t kHbm = arch::kHbmBase;
-uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
-  return ops::Transfer{.local = local, .rows = rows, .row_bytes = row_bytes}.encode();
-}
-
-uint64_t strides(uint64_t chip, uint64_t local) {
-  return ops::Strides{.hbm_stride = chip, .local_stride = local}.encode();
-}
 
 std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
   std::vector<uint8_t> v(n);

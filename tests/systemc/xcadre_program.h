@@ -17,6 +17,14 @@ namespace cadre::test {
 
 constexpr uint8_t a3 = 13, a4 = 14;
 
+// The DMA's operands.
+inline uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
+  return isa::operands::Transfer{.local = local, .rows = rows, .row_bytes = row_bytes}.encode();
+}
+inline uint64_t strides(uint64_t chip, uint64_t local) {
+  return isa::operands::Strides{.hbm_stride = chip, .local_stride = local}.encode();
+}
+
 struct XcadreProgram {
   Code code;
   // reg = a 64-bit constant (t2 is scratch).
