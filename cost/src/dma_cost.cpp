@@ -15,16 +15,24 @@ uint64_t link_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
   return (bytes + cfg.interconnect.bytes_per_cycle - 1) / cfg.interconnect.bytes_per_cycle;
 }
 
+namespace {
+
+// A burst's round trip to a memory that returns `bytes_per_cycle` after
+// `latency` cycles: link latency + link cycles + the memory's cycles + latency.
+uint64_t round_trip_cycles(const arch::ArchConfig& cfg, uint64_t bytes, double bytes_per_cycle, uint64_t latency) {
+  const auto memory = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
+  return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + memory + latency;
+}
+
+}  // namespace
+
 uint64_t hbm_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
-  const auto channel =
-      static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / arch::hbm_bytes_per_cycle_per_channel(cfg)));
-  return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + channel + arch::hbm_latency_cycles(cfg);
+  return round_trip_cycles(cfg, bytes, arch::hbm_bytes_per_cycle_per_channel(cfg), arch::hbm_latency_cycles(cfg));
 }
 
 uint64_t l2_hit_burst_cycles(const arch::ArchConfig& cfg, uint64_t bytes) {
   const double slice = static_cast<double>(cfg.l2.bytes_per_cycle) / cfg.hbm.channels;
-  const auto cycles = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / slice));
-  return cfg.interconnect.latency_cycles + link_cycles(cfg, bytes) + cycles + cfg.l2.latency_cycles;
+  return round_trip_cycles(cfg, bytes, slice, cfg.l2.latency_cycles);
 }
 
 BurstPipeline::BurstPipeline(const arch::ArchConfig& cfg, uint64_t start_cycle)

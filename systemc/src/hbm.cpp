@@ -81,36 +81,36 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   const uint64_t arrival = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   const uint64_t offset = trans.get_address() - memory_.region().base;
   const uint64_t burst = offset >> burst_shift_;
-  const size_t channel = channels_.remainder(burst);
+  // Bursts interleave over the channels: burst b is line b / channels of channel b % channels.
+  const uint64_t line_number = channels_.quotient(burst);
+  const size_t channel = burst - line_number * channels_.divisor();
   const uint64_t bytes = trans.get_data_length();
   HbmChannelStats& s = stats_[channel];
   // The L2 keeps whole lines: a read of a part of one passes it by, and a
   // write of a part of one makes it stale.
   const bool whole_line = bytes == uint64_t{1} << burst_shift_;
-  const L2Lookup line =
-      l2_tags_.empty() ? L2Lookup{0, false} : l2_lookup(channel, channels_.quotient(burst));
+  const L2Lookup line = l2_tags_.empty() ? L2Lookup{0, false} : l2_lookup(channel, line_number);
   if (line.found && !whole_line) l2_tags_[line.line] = kNoLine, l2_used_[line.line] = 0;
   if (line.found && whole_line && trans.is_read()) {
-    const auto transfer =
-        static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / l2_bytes_per_cycle_));
+    const uint64_t transfer = sub_cycles(bytes, l2_bytes_per_cycle_);
     const uint64_t start =
         std::max({arrival * kSubCycles, l2_ready_[line.line] * kSubCycles, l2_busy_until_[channel]});
     l2_busy_until_[channel] = start + transfer;
     l2_used_[line.line] = ++l2_uses_;
     ++s.l2_hits;
     s.l2_hit_bytes += bytes;
-    delay += clock_.to_time((start + transfer + kSubCycles - 1) / kSubCycles + l2_latency_cycles_ - arrival);
+    delay += clock_.to_time(whole_cycles(start + transfer) + l2_latency_cycles_ - arrival);
     return;
   }
-  const auto transfer = static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle_));
+  const uint64_t transfer = sub_cycles(bytes, bytes_per_cycle_);
   const uint64_t start = std::max(arrival * kSubCycles, busy_until_[channel]);
   busy_until_[channel] = start + transfer;
   // The data is there in the cycle the transfer ends.
-  const uint64_t done = (start + transfer + kSubCycles - 1) / kSubCycles;
+  const uint64_t done = whole_cycles(start + transfer);
   // A whole line read or written is in the slice once its data is: a read's
   // when the channel returns it, a write's when the channel has taken it.
   if (!l2_tags_.empty() && whole_line) {
-    l2_tags_[line.line] = channels_.quotient(burst);
+    l2_tags_[line.line] = line_number;
     l2_ready_[line.line] = trans.is_read() ? done + latency_cycles_ : done;
     l2_used_[line.line] = ++l2_uses_;
   }
@@ -121,7 +121,7 @@ void Hbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) 
   const uint64_t first = std::max(start / kSubCycles, counted_[channel]);
   if (done > first) s.busy_cycles += done - first;
   counted_[channel] = std::max(counted_[channel], done);
-  s.wait_cycles += (start + kSubCycles - 1) / kSubCycles - arrival;
+  s.wait_cycles += whole_cycles(start) - arrival;
   delay += clock_.to_time(done + latency_cycles_ - arrival);
 }
 

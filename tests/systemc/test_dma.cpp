@@ -30,21 +30,6 @@ uint64_t index_list(uint64_t list, uint64_t table_rows) {
   return ops::IndexList{.list = list, .table_rows = table_rows}.encode();
 }
 
-template <class T>
-void put(sim::SparseMemory& m, uint64_t addr, const std::vector<T>& v) {
-  m.write(addr, {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(T)});
-}
-template <class T>
-std::vector<T> get(sim::SparseMemory& m, uint64_t addr, size_t count) {
-  std::vector<T> v(count);
-  m.read(addr, {reinterpret_cast<uint8_t*>(v.data()), count * sizeof(T)});
-  return v;
-}
-std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
-  std::vector<uint8_t> v(n);
-  for (size_t k = 0; k < n; ++k) v[k] = static_cast<uint8_t>(seed + 7 * k + k / 251);
-  return v;
-}
 
 TEST(Dma, LoadAndStoreWithStridesBitForBit) {
   // 3 rows of 100 bytes, HBM stride 160, local stride 128; then back to HBM packed.
@@ -256,11 +241,10 @@ TEST(Dma, ScatterAddWithRowsInFlightBitForBit) { scatter_add_case(num::Format::B
 
 // docs/accelerator.md, "DMA": a load of n full bursts with nothing else on its channel.
 uint64_t documented_load_cycles(const arch::ArchConfig& cfg, uint64_t n) {
-  const uint64_t b = cfg.dma.burst_bytes, w = cfg.interconnect.bytes_per_cycle, N = cfg.dma.max_outstanding_bursts;
-  const uint64_t interval = (b + w - 1) / w;
+  const uint64_t b = cfg.dma.burst_bytes, w = cfg.interconnect.bytes_per_cycle;
   const auto channel = static_cast<uint64_t>(std::ceil(static_cast<double>(b) / arch::hbm_bytes_per_cycle_per_channel(cfg)));
-  const uint64_t round_trip = cfg.interconnect.latency_cycles + interval + channel + arch::hbm_latency_cycles(cfg);
-  return (n - 1) / N * std::max(round_trip, N * interval) + (n - 1) % N * interval + round_trip;
+  const uint64_t round_trip = cfg.interconnect.latency_cycles + (b + w - 1) / w + channel + arch::hbm_latency_cycles(cfg);
+  return pipelined_load_cycles(cfg, n, round_trip);
 }
 
 TEST(Dma, LoadTimingIsTheDocumentedFormula) {

@@ -20,17 +20,6 @@ using isa::Op;
 constexpr uint64_t kSp = arch::kScratchpadBase;
 constexpr uint64_t kHbm = arch::kHbmBase;
 
-std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
-  std::vector<uint8_t> v(n);
-  for (size_t k = 0; k < n; ++k) v[k] = static_cast<uint8_t>(seed + 7 * k + k / 251);
-  return v;
-}
-std::vector<uint8_t> get(sim::SparseMemory& m, uint64_t addr, size_t n) {
-  std::vector<uint8_t> v(n);
-  m.read(addr, v);
-  return v;
-}
-
 // `small` (one 32 B-a-cycle channel, 64 B lines) with an L2 of `sets` sets
 // whose slice returns 64 B a cycle after 20 cycles.
 arch::ArchConfig with_l2(uint32_t tiles, uint64_t sets) {
@@ -51,13 +40,6 @@ Traffic traffic(const XcadreRig& rig) {
   return t;
 }
 
-// docs/accelerator.md, "DMA": n bursts issued one a link interval, at most N
-// in flight, each taking `round_trip` with nothing else in its way.
-uint64_t pipelined(const arch::ArchConfig& cfg, uint64_t n, uint64_t round_trip) {
-  const uint64_t interval = cost::link_cycles(cfg, cfg.dma.burst_bytes), N = cfg.dma.max_outstanding_bursts;
-  return (n - 1) / N * std::max(round_trip, N * interval) + (n - 1) % N * interval + round_trip;
-}
-
 TEST(L2, HitCycles) {
   // small: link latency 10, 16 B a cycle; a slice of 96 B a cycle over 3 channels is 32 B a cycle.
   arch::ArchConfig cfg = config(1);
@@ -76,10 +58,11 @@ TEST(L2, ALoadOfLinesTheL2HoldsCostsTheHitFormula) {
   const std::vector<uint8_t> data = pattern(4096, 3);
   rig.chip.hbm().write(kHbm, data);
   rig.run();
-  EXPECT_EQ(get(rig.sp(), kSp, 4096), data);
-  EXPECT_EQ(get(rig.sp(), kSp + 4096, 4096), data);
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp, 4096), data);
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 4096, 4096), data);
   EXPECT_EQ(rig.busy_cycles(isa::Queue::Load),
-            pipelined(cfg, 64, cost::hbm_burst_cycles(cfg, 64)) + pipelined(cfg, 64, cost::l2_hit_burst_cycles(cfg, 64)));
+            pipelined_load_cycles(cfg, 64, cost::hbm_burst_cycles(cfg, 64)) +
+                pipelined_load_cycles(cfg, 64, cost::l2_hit_burst_cycles(cfg, 64)));
   const Traffic t = traffic(rig);
   EXPECT_EQ(t.channel_accesses, 64u);
   EXPECT_EQ(t.hits, 64u);
@@ -93,8 +76,8 @@ TEST(L2, TilesLoadingTheSameLinesReadHbmOnce) {
   const std::vector<uint8_t> data = pattern(8192, 5);
   rig.chip.hbm().write(kHbm, data);
   rig.run();
-  EXPECT_EQ(get(rig.sp(0), kSp, 8192), data);
-  EXPECT_EQ(get(rig.sp(1), kSp, 8192), data);
+  EXPECT_EQ(get<uint8_t>(rig.sp(0), kSp, 8192), data);
+  EXPECT_EQ(get<uint8_t>(rig.sp(1), kSp, 8192), data);
   const Traffic t = traffic(rig);
   EXPECT_EQ(t.channel_bytes, 8192u);
   EXPECT_EQ(t.hit_bytes, 8192u);
@@ -138,10 +121,10 @@ TEST(L2, AWholeLineWrittenIsThereAndAPartWrittenMakesItStale) {
   rig.chip.hbm().write(kHbm, data);
   rig.sp().write(kSp + 0x100, half);
   rig.run();
-  EXPECT_EQ(get(rig.sp(), kSp + 0x200, 64), std::vector<uint8_t>(data.begin(), data.begin() + 64));
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x200, 64), std::vector<uint8_t>(data.begin(), data.begin() + 64));
   std::vector<uint8_t> second(data.begin() + 64, data.end());
   std::copy(half.begin(), half.end(), second.begin());
-  EXPECT_EQ(get(rig.sp(), kSp + 0x240, 64), second);
+  EXPECT_EQ(get<uint8_t>(rig.sp(), kSp + 0x240, 64), second);
   // Reads: 2 lines, then the half-written one again; writes: 64 + 32 bytes.
   const Traffic t = traffic(rig);
   EXPECT_EQ(t.channel_accesses, 5u);

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "cadre/isa/xcadre.h"
 #include "cadre/isa/xcadre_operands.h"
@@ -23,6 +25,31 @@ inline uint64_t transfer(uint64_t local, uint64_t rows, uint64_t row_bytes) {
 }
 inline uint64_t strides(uint64_t chip, uint64_t local) {
   return isa::operands::Strides{.hbm_stride = chip, .local_stride = local}.encode();
+}
+
+template <class T>
+void put(sim::SparseMemory& m, uint64_t addr, const std::vector<T>& v) {
+  m.write(addr, {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(T)});
+}
+template <class T>
+std::vector<T> get(sim::SparseMemory& m, uint64_t addr, size_t count) {
+  std::vector<T> v(count);
+  m.read(addr, {reinterpret_cast<uint8_t*>(v.data()), count * sizeof(T)});
+  return v;
+}
+inline std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t k = 0; k < n; ++k) v[k] = static_cast<uint8_t>(seed + 7 * k + k / 251);
+  return v;
+}
+
+// docs/accelerator.md, "DMA": n full bursts issued one a link interval, at
+// most max_outstanding_bursts in flight, each taking `round_trip` with
+// nothing else in its way.
+inline uint64_t pipelined_load_cycles(const arch::ArchConfig& cfg, uint64_t n, uint64_t round_trip) {
+  const uint64_t b = cfg.dma.burst_bytes, w = cfg.interconnect.bytes_per_cycle, N = cfg.dma.max_outstanding_bursts;
+  const uint64_t interval = (b + w - 1) / w;
+  return (n - 1) / N * std::max(round_trip, N * interval) + (n - 1) % N * interval + round_trip;
 }
 
 struct XcadreProgram {

@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <queue>
@@ -73,6 +74,12 @@ class Hbm : public sc_core::sc_module {
   // bytes / b cycles for a request, fractions included, so it delivers its
   // full bandwidth whatever the burst size; delays are rounded up to cycles.
   static constexpr uint64_t kSubCycles = uint64_t{1} << 16;
+  // The sub-cycles `bytes` take at `bytes_per_cycle`, fractions rounded up.
+  static uint64_t sub_cycles(uint64_t bytes, double bytes_per_cycle) {
+    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) * kSubCycles / bytes_per_cycle));
+  }
+  // The cycle a time in sub-cycles falls in, rounded up.
+  static uint64_t whole_cycles(uint64_t sub) { return (sub + kSubCycles - 1) / kSubCycles; }
   std::vector<uint64_t> busy_until_;  // per channel, when it is free (sub-cycles)
   std::vector<uint64_t> counted_;     // per channel, the cycles up to which busy_cycles has counted
   std::vector<HbmChannelStats> stats_;
