@@ -67,34 +67,39 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
   const MlpShape shape{eo.fp8, T, H, W, true, !eo.row_weights.empty(), false};
   const MlpTiling mt = MlpTiling::of(mlp->attrs);
   const int64_t fixed = mlp->attrs.get_int("fixed_cost", 0);
+  // With share = G the walk places on groups of G tiles; an expert's blocks
+  // go round the members, a round of G blocks weighing G times a block's
+  // fixed cost, and the group takes as long as its busiest member (the first).
+  const int64_t share = arch.tiles > 1 ? mlp->attrs.get_int("share", 1) : 1;
+  const auto B = static_cast<int64_t>(mt.rows);
   for (uint64_t e = 0; e < E; ++e) {
     const int64_t rows = offsets[e + 1] - offsets[e];
     if (rows <= 0) continue;
-    const MlpCycles c = mlp_phase_cycles(arch, shape, mt, static_cast<uint64_t>(rows));
-    const int64_t blocks = (rows + static_cast<int64_t>(mt.rows) - 1) / static_cast<int64_t>(mt.rows);
+    const int64_t rounds = (rows + B * share - 1) / (B * share);
+    const MlpCycles c = mlp_phase_cycles(arch, shape, mt, static_cast<uint64_t>(std::min(rows, rounds * B)));
     if (parts == 1) {
-      first.push_back({rows + blocks * fixed, c.total()});
+      first.push_back({rows + rounds * share * fixed, c.total()});
       continue;
     }
     for (uint64_t p = 0; p < parts; ++p) {
-      first.push_back({2 * rows + blocks * 2 * fixed, c.gate_up / static_cast<double>(parts)});
-      second.push_back({rows + blocks * fixed, c.down / static_cast<double>(parts)});
+      first.push_back({2 * rows + rounds * share * 2 * fixed, c.gate_up / static_cast<double>(parts)});
+      second.push_back({rows + rounds * share * fixed, c.down / static_cast<double>(parts)});
     }
   }
 
-  const int64_t tiles = arch.tiles;
+  const int64_t groups = arch.tiles / share;
   for (const std::vector<Work>* walk : {&first, &second}) {
-    std::vector<double> cycles(arch.tiles, 0);
+    std::vector<double> cycles(static_cast<size_t>(groups), 0);
     int64_t total = 0, before = 0;
     for (const Work& w : *walk) total += w.weight;
     for (const Work& w : *walk) {
-      // distribute's rule: the tile whose share of the total the work's midpoint falls in.
-      const int64_t owner = tiles == 1 ? 0 : ((before * 2 + w.weight) * tiles) / (total * 2);
-      cycles[static_cast<size_t>(std::min(owner, tiles - 1))] += w.cycles;
+      // distribute's rule: the tile (group) whose share of the total the work's midpoint falls in.
+      const int64_t owner = groups == 1 ? 0 : ((before * 2 + w.weight) * groups) / (total * 2);
+      cycles[static_cast<size_t>(std::min(owner, groups - 1))] += w.cycles;
       before += w.weight;
     }
     // The walks are apart by a barrier: each ends with its busiest tile.
-    for (size_t t = 0; t < cycles.size(); ++t) est.tile_cycles[t] += cycles[t];
+    for (size_t t = 0; t < est.tile_cycles.size(); ++t) est.tile_cycles[t] += cycles[t / static_cast<size_t>(share)];
     est.cycles += *std::max_element(cycles.begin(), cycles.end());
   }
   return est;

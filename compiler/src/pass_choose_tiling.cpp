@@ -2,7 +2,8 @@
 // scratchpad and accumulator and the cost model (cadre_cost), and written as
 // attributes the lowering passes read. Options fix any of them (a search
 // varies them): rows, slice, k_chunk, n_chunk, split, stream_h, stream_x for the expert MLPs,
-// shared_parts (the parts of a shared block over the tiles),
+// shared_parts (the parts of a shared block over the tiles), share_tiles
+// (the tiles of a group that runs an expert's blocks together),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
 // combine_rows, combine_convert_rows, combine_by (auto, columns or tokens),
 // align_tokens (the tokens aligned at a time).
@@ -366,6 +367,31 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
       sh->attrs.set("gate_rows", static_cast<int64_t>(gate_rows));
     }
   }
+
+  // With an L2, groups of `share` neighbouring tiles take the experts
+  // together, an expert's blocks dealt round a group's members, so that the
+  // members read each weight tile at about the same time and the L2 serves
+  // all but the first read: as many members as an average expert has
+  // blocks, a divisor of the tiles. Without an L2 each member would read
+  // from HBM as a tile alone does, and a group is idle beside an expert of
+  // fewer blocks than members: one tile a group. The shared expert's whole
+  // blocks, placed in the experts' walk, would run on every member: then
+  // no groups either.
+  uint64_t share = static_cast<uint64_t>(options.get_int("share_tiles", 0));
+  const bool shared_in_walk = sh && sh->attrs.get_int("gate_up_parts", 1) == 1 && sh->attrs.get_int("down_parts", 1) == 1;
+  if (share == 0) {
+    share = 1;
+    if (a.l2.bytes > 0 && !scatter && !shared_in_walk)
+      for (uint64_t gsz = std::min<uint64_t>(rows_per_expert / mt.rows, a.tiles); gsz > 1; --gsz)
+        if (a.tiles % gsz == 0) {
+          share = gsz;
+          break;
+        }
+  }
+  if (share > 1 && (a.tiles % share != 0 || scatter || shared_in_walk))
+    throw IrError(fmt::format("choose-tiling: groups of {} tiles need a divisor of the {} tiles, no fused combine and the "
+                              "shared expert's blocks in parts", share, a.tiles));
+  if (share > 1) mlp->attrs.set("share", static_cast<int64_t>(share));
 
   // The stream's two slots hold the largest weight tile and scales of any GEMM.
   uint64_t scales_floor = mlp_stream_scales(shape, mt);

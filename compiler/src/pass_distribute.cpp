@@ -9,6 +9,11 @@
 //   total their weight's midpoint falls in, so the tiles agree without
 //   talking and experts without tokens cost nothing; a loop over parts of
 //   experts (parts = P) reads expert i / P's rows for iteration i;
+// - experts with share = G: the same walk over groups of G neighbouring
+//   tiles (tile / G of tiles / G), and a loop over the expert's blocks
+//   inside (parallel = "blocks") deals them round the group's members, so
+//   that G tiles read one expert's weights at about the same time (an L2
+//   then serves all but the first);
 // - shared (the shared expert's blocks of tokens), placement = balanced: the
 //   blocks come first in the experts' walk, each weighing its rows times the
 //   loop's row_cost plus its fixed_cost; the expert loop's `preassigned` is
@@ -49,15 +54,21 @@ void split_contiguous(Block& out, ForStmt f) {
 struct Walk {
   std::string var, offsets;  // the expert loop's variable and offsets buffer
   Expr lo, hi, step;
-  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1, block_rows = 0;
+  int64_t fixed = 0, preassigned = 0, row_cost = 1, parts = 1, block_rows = 0, share = 1;
   bool total_emitted = false;
   std::string name(const char* what) const { return var + what; }
+  // What the walk places work on: tiles, or groups of `share` tiles.
+  Expr who() const { return divide_small(kTile, share); }
+  Expr among() const { return divide_small(kTiles, share); }
   // The expert of iteration `i`: iterations are parts of experts.
   Expr expert(const Expr& i) const { return divide_small(i, parts); }
   Expr row_weight(const Expr& rows) const { return row_cost > 1 ? rows * I(row_cost) : rows; }
-  // Each block of block_rows rows streams the weights again.
+  // Each block of block_rows rows streams the weights again; a group's
+  // members stream them together, once for each round of `share` blocks,
+  // and a round takes all of them however few of its blocks there are.
   Expr fixed_weight(const Expr& rows) const {
-    return block_rows > 1 ? divide_small(rows + I(block_rows - 1), block_rows) * I(fixed) : I(fixed);
+    const int64_t round = block_rows * share;
+    return round > 1 ? divide_small(rows + I(round - 1), round) * I(fixed * share) : I(fixed * share);
   }
   Expr weight(const Expr& rows) const { return row_weight(rows) + fixed_weight(rows); }
   // A loop over every part of experts 0 .. experts() - 1 in order, which the
@@ -70,12 +81,12 @@ struct Walk {
   static Walk of(const ForStmt& f) {
     return Walk{f.var, f.attrs.get_string("offsets"), f.lo, f.hi, f.step, f.attrs.get_int("fixed_cost", 0),
                 f.attrs.get_int("preassigned", 0), f.attrs.get_int("row_cost", 1), f.attrs.get_int("parts", 1),
-                f.attrs.get_int("block_rows", 0), false};
+                f.attrs.get_int("block_rows", 0), f.attrs.get_int("share", 1), false};
   }
 };
 
-const std::vector<const char*> kPlacementAttrs = {"parallel",    "offsets", "fixed_cost", "preassigned",
-                                                  "row_cost",    "parts",   "block_rows"};
+const std::vector<const char*> kPlacementAttrs = {"parallel", "offsets", "fixed_cost", "preassigned",
+                                                  "row_cost", "parts",   "block_rows", "share"};
 void erase_placement(ForStmt& f) {
   for (const char* a : kPlacementAttrs) f.attrs.erase(a);
 }
@@ -117,7 +128,7 @@ Stmt if_between(const Expr& at, const Expr& from, const Expr& below, Block body)
 }
 Stmt if_mine(const Expr& mid, const Walk& walk, Block body) {
   const Expr total = Expr::value(walk.name("_total")) * I(2);
-  return if_between(mid * kTiles, kTile * total, (kTile + I(1)) * total, std::move(body));
+  return if_between(mid * walk.among(), walk.who() * total, (walk.who() + I(1)) * total, std::move(body));
 }
 
 // The walk an expert at a time: for each expert with rows, its parts in
@@ -126,7 +137,7 @@ Stmt if_mine(const Expr& mid, const Walk& walk, Block body) {
 void place_expert_parts(Block& out, ForStmt f, const Walk& walk) {
   const std::string v = f.var;
   const Expr total = Expr::value(walk.name("_total")) * I(2);
-  out.push_back(let(v + "_lo", kTile * total));
+  out.push_back(let(v + "_lo", walk.who() * total));
   out.push_back(let(v + "_hi", Expr::value(v + "_lo") + total));
   out.push_back(Stmt{LetStmt{v + "_before", I(walk.preassigned), true}, 0});
   ForStmt each{v + "_e", I(0), I(walk.experts()), I(1), {}, {}};
@@ -138,7 +149,7 @@ void place_expert_parts(Block& out, ForStmt f, const Walk& walk) {
                f.attrs, {}};
   part.body.push_back(let(v + "_mid", Expr::value(v + "_before") * I(2) + w));
   part.body.push_back(Stmt{SetStmt{v + "_before", Expr::value(v + "_before") + w}, 0});
-  part.body.push_back(if_between(Expr::value(v + "_mid") * kTiles, Expr::value(v + "_lo"), Expr::value(v + "_hi"),
+  part.body.push_back(if_between(Expr::value(v + "_mid") * walk.among(), Expr::value(v + "_lo"), Expr::value(v + "_hi"),
                                  std::move(f.body)));
   has_rows.then_body.push_back(Stmt{std::move(part), 0});
   each.body.push_back(Stmt{std::move(has_rows), 0});
@@ -165,6 +176,9 @@ void place_experts(Block& out, ForStmt f, Walk& walk) {
 // A shared block loop (for b = lo to hi step s): block b has min(s, hi - b)
 // rows and weighs rows * row_cost + fixed_cost; the blocks before it are full.
 void place_shared(Block& out, ForStmt f, Walk& walk) {
+  if (walk.share > 1)
+    throw IrError(fmt::format("loop %{}: parallel = shared in the walk of %{}, which places on groups of {} tiles (each "
+                              "member would run every block)", f.var, walk.var, walk.share));
   const Expr row_cost = I(f.attrs.get_int("row_cost", 1)), fixed = I(f.attrs.get_int("fixed_cost", 0));
   erase_placement(f);
   emit_total(out, walk);
@@ -200,9 +214,11 @@ void distribute(Block& block, const std::string& placement, bool one_tile) {
           erase_placement(*f);
         } else if (over == "experts") {
           if (placement == "static") {
+            // Expert e on tile (or group) e mod tiles (or groups).
+            const Walk walk = Walk::of(*f);
             erase_placement(*f);
-            f->lo = f->lo + kTile;
-            f->step = f->step * kTiles;
+            f->lo = f->lo + walk.who();
+            f->step = f->step * walk.among();
           } else {
             Walk& walk = walk_of(f->var);
             place_experts(out, std::move(*f), walk);
@@ -218,11 +234,19 @@ void distribute(Block& block, const std::string& placement, bool one_tile) {
             place_shared(out, std::move(*f), walks.front());
           }
           continue;
+        } else if (over == "blocks") {
+          // Member m of a group of G takes blocks m, m + G, ...
+          const int64_t share = f->attrs.get_int("share", 1);
+          erase_placement(*f);
+          if (share > 1) {
+            f->lo = f->lo + (kTile - divide_small(kTile, share) * I(share)) * f->step;
+            f->step = f->step * I(share);
+          }
         } else if (over == "tokens" || over == "columns") {
           split_contiguous(out, std::move(*f));
           continue;
         } else {
-          throw IrError(fmt::format("loop %{}: parallel = {} (experts, shared, tokens or columns)", f->var, over));
+          throw IrError(fmt::format("loop %{}: parallel = {} (experts, shared, blocks, tokens or columns)", f->var, over));
         }
       }
     } else if (auto* i = std::get_if<IfStmt>(&s.node)) {

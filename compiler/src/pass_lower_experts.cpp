@@ -382,12 +382,21 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
   experts.set("fixed_cost", mlp_op->attrs.get_int("fixed_cost", 0));
   if (shared_weight) experts.set("preassigned", shared_weight);
   experts.set("block_rows", static_cast<int64_t>(tiling.rows));
+  // With share = G, groups of G tiles take the experts, and an expert's
+  // blocks go round the group's members (distribute).
+  const int64_t share = mlp_op->attrs.get_int("share", 1);
+  Attrs blocks_of_expert;
+  if (share > 1) {
+    experts.set("share", share);
+    blocks_of_expert = parallel("blocks");
+    blocks_of_expert.set("share", share);
+  }
   const auto expert_loop = [&](const MlpShape& shape) {
     ExpertMlpLowering mlp(b, shape, tiling, "e_", /*routed=*/true);
     b.loop("e", I(0), I(E), I(1), experts, [&](Expr ex) {
       const Expr begin = b.load_word("e_begin", e_off + ex * 4);
       const Expr end = b.load_word("e_end", e_off + ex * 4 + 4);
-      b.loop("e_r0", begin, end, I(tiling.rows), {}, [&](Expr r0) {
+      b.loop("e_r0", begin, end, I(tiling.rows), blocks_of_expert, [&](Expr r0) {
         MlpOperands o = ops;
         o.expert = ex;
         mlp.block(o, r0, b.let("e_m", min(I(tiling.rows), end - r0)));
@@ -434,7 +443,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
         const Expr part = b.let(v + "_p", u % I(parts));
         const Expr begin = b.load_word(v + "_begin", e_off + ex * 4);
         const Expr end = b.load_word(v + "_end", e_off + ex * 4 + 4);
-        b.loop(v + "_r0", begin, end, I(tiling.rows), {}, [&](Expr r0) {
+        b.loop(v + "_r0", begin, end, I(tiling.rows), blocks_of_expert, [&](Expr r0) {
           MlpOperands o = ops;
           o.expert = ex;
           const Expr rows = b.let(v + "_m", min(I(tiling.rows), end - r0));

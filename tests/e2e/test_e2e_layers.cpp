@@ -274,6 +274,18 @@ std::vector<Case> cases() {
   out.push_back(make("MixtralAlignedInChunksOneExpertTakesAll", mixtral, "prefill", 37));
   out.back().pipeline = chunks_of_five;
   out.back().one_expert = true;
+  // Groups of tiles that run each expert's blocks together (share_tiles),
+  // member m taking blocks m, m + G, ...: with an L2 serving the members'
+  // common reads, whole experts and experts in two parts (the activations
+  // through HBM between the groups' phases); groups placed statically.
+  out.push_back(tiled(make("OlmoeL2GroupsOfTwo", layers[5], "prefill", 64, "default"), "rows=8,share_tiles=2"));
+  out.back().l2_sets = 256;
+  out.push_back(tiled(make("MixtralL2GroupsOfFourInTwoParts", mixtral, "prefill", 64, "default"),
+                      "parts=2,slice=128,n_chunk=128,rows=8,share_tiles=4"));
+  out.back().l2_sets = 256;
+  out.push_back(make("MixtralGroupsOfTwoStatic", mixtral, "prefill", 64, "default"));
+  out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling{rows=8,share_tiles=2},lower-routing,lower-experts,"
+                        "distribute{placement=static},multi-buffer,schedule,allocate";
   out.push_back(make("MixtralSingleBufferedStream", mixtral));
   out.back().pipeline = "quantize-fp8,fuse-experts,choose-tiling,lower-routing,lower-experts,distribute,multi-buffer{depth=1},allocate";
   return out;
