@@ -6,6 +6,8 @@
 // (the tiles of a group that runs an expert's blocks together),
 // router_rows, router_k_chunk, quant_rows, out_rows, combine_cols,
 // combine_rows, combine_convert_rows, combine_by (auto, columns or tokens),
+// combine_find (auto, scan, search or count), combine_tokens and
+// combine_count_tokens (counting: the tokens a pass, the picks a count),
 // align_tokens (the tokens aligned at a time).
 //
 // The stream's weight tiles stay resident all program long (two slots, as
@@ -483,8 +485,8 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     const double round_trip = 2.0 * a.interconnect.latency_cycles + a.hbm.latency_ns * a.clock_ghz;
     constexpr double kScanCyclesPerRow = 8, kSearchStepRows = 1.5, kCoreCyclesPerRow = 150;
     const std::string find = options.get_string("combine_find", "auto");
-    if (find != "auto" && find != "scan" && find != "search")
-      throw IrError(fmt::format("combine_find = {} (auto, scan or search)", find));
+    if (find != "auto" && find != "scan" && find != "search" && find != "count")
+      throw IrError(fmt::format("combine_find = {} (auto, scan, search or count)", find));
     const double search_rows = kSearchStepRows * static_cast<double>(E * std::bit_width(T));
     const bool search = find == "search" || (find == "auto" && search_rows < static_cast<double>(rows));
     const double by_columns =
@@ -502,19 +504,54 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
                                                        3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) +
                                                        kCoreCyclesPerRow),
                  static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
-    const bool fits = H % 2 == 0 && (tt + 1) * H * 4 <= ACC && gather_rows > 0 && fixed + gather_rows * H * 2 <= left;
+    const bool fits = find != "count" && H % 2 == 0 && (tt + 1) * H * 4 <= ACC && gather_rows > 0 &&
+                      fixed + gather_rows * H * 2 <= left;
+    // Where the whole list or the tile's tokens do not fit (prefill), the
+    // tile takes its tokens `count_tokens` at a time (as many as the
+    // accumulator holds beside a row) and finds their rows by counting
+    // the picks of the tokens before them: a round trip and a pass of the
+    // core over the experts for each `count_tokens` tokens of top-k's ids
+    // (half the layer's tokens on average), then two DMA commands and the
+    // core's writing of the row numbers for each expert.
+    uint64_t ct_tokens = std::min<uint64_t>(tt, ACC / (H * 4) > 1 ? ACC / (H * 4) - 1 : 0);
+    if (options.has("combine_tokens")) ct_tokens = std::min<uint64_t>(ct_tokens, options.get_int("combine_tokens", 1));
+    const uint64_t ct_rows = ct_tokens * K;
+    uint64_t count_tokens = static_cast<uint64_t>(options.get_int("combine_count_tokens", 0));
+    if (count_tokens == 0) count_tokens = std::clamp<uint64_t>(left / 8 / (K * 4), 1, T);
+    const uint64_t count_fixed = 2 * ct_tokens * H * 2 + 3 * round64(ct_rows * 4) + round64(count_tokens * K * 4) +
+                                 2 * round64(E * 4);
+    uint64_t count_gather = static_cast<uint64_t>(options.get_int("combine_gather_rows", 0));
+    if (count_gather == 0) count_gather = count_fixed < left ? std::min<uint64_t>(ct_rows, (left - count_fixed) / (H * 2)) : 0;
+    const bool count_fits = (find == "auto" || find == "count") && H % 2 == 0 && ct_tokens > 0 && count_gather > 0 &&
+                            count_fixed + count_gather * H * 2 <= left;
+    const double passes = static_cast<double>(ceil_div(ceil_div(T, std::max<uint64_t>(ct_tokens, 1)), a.tiles));
+    constexpr double kCoreCyclesPerExpert = 8, kCountCyclesPerExpert = 30;
+    const double count_pass =
+        static_cast<double>(ceil_div(T / 2, count_tokens) + 1) * (round_trip + kCoreCyclesPerExpert * static_cast<double>(E)) +
+        kCountCyclesPerExpert * static_cast<double>(E) +
+        static_cast<double>(ceil_div(ct_rows, std::max<uint64_t>(count_gather, 1))) * round_trip +
+        static_cast<double>(ct_rows) * (static_cast<double>(H * 2) / link + 3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) +
+                                        kCoreCyclesPerRow);
+    const double by_counting = std::max(passes * count_pass, static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
     const std::string by = options.get_string("combine_by", "auto");
     if (by != "auto" && by != "columns" && by != "tokens")
       throw IrError(fmt::format("combine_by = {} (auto, columns or tokens)", by));
-    if (by == "tokens" && !fits)
+    if (by == "tokens" && !fits && !count_fits)
       throw IrError(fmt::format("the combine by tokens: {} tokens' FP32 rows of {} do not fit a tile", tt, H));
-    const bool by_token = by == "tokens" || (by == "auto" && fits && by_tokens < by_columns);
-    combine->attrs.set("by", std::string(by_token ? "tokens" : "columns"));
-    if (by_token) {
+    const bool whole = fits && (by == "tokens" || (by == "auto" && by_tokens < by_columns));
+    const bool counting = !whole && count_fits && (by == "tokens" || (by == "auto" && by_counting < by_columns));
+    combine->attrs.set("by", std::string(whole || counting ? "tokens" : "columns"));
+    if (whole) {
       combine->attrs.set("tokens", static_cast<int64_t>(tt));
       combine->attrs.set("tile_rows", static_cast<int64_t>(tile_rows));
       combine->attrs.set("gather_rows", static_cast<int64_t>(gather_rows));
       combine->attrs.set("find", std::string(search ? "search" : "scan"));
+    } else if (counting) {
+      combine->attrs.set("tokens", static_cast<int64_t>(ct_tokens));
+      combine->attrs.set("tile_rows", static_cast<int64_t>(ct_rows));
+      combine->attrs.set("gather_rows", static_cast<int64_t>(count_gather));
+      combine->attrs.set("find", std::string("count"));
+      combine->attrs.set("count_tokens", static_cast<int64_t>(count_tokens));
     }
   }
 }

@@ -68,8 +68,15 @@ struct CombineOperands {
   Expr shared;
   bool has_shared;
   Expr y, out, offsets, tokens, row_weights;  // offsets: the local copy
-  uint64_t T, H, E;
+  Expr ids;                                   // top-k's expert numbers, T x K (HBM)
+  uint64_t T, H, E, K;
 };
+
+// How the combine by tokens finds its tokens' rows: a scan of the whole
+// token list, a binary search in each expert's rows of it, or by counting
+// the top-k picks of the tokens before the tile's (its rows of expert e
+// start that many rows into e's), for lists too long for a tile.
+enum class Find { Scan, Search, Count };
 
 // The combine by columns: each tile its columns of an FP32 sum in HBM, from
 // float(shared) (or zeros), then every row of every expert scatter-added in
@@ -121,16 +128,25 @@ void combine_by_columns(TileBuilder& b, const CombineOperands& c, uint64_t cols,
 // list) and writes their numbers, weights and tokens to lists of its own;
 // the rows then come in gathers of `gather_rows`, one round trip each, and
 // the compute queue, in order, takes them one after another.
+// With Find::Count the whole list never comes in: for each expert the
+// tile counts the picks of every token before its own (`count_tokens` at a
+// time, cvec.count) and of its own, which place its rows of that expert, a
+// contiguous run in token order; their tokens and weights come in by
+// DMA and their numbers are the run's.
 // `capacity`: the token list's rows; `rows_a_tile`: the most a tile's tokens have.
 void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens_a_tile, uint64_t rows_a_tile,
-                       uint64_t gather_rows, bool search, uint64_t capacity) {
-  const uint64_t TT = tokens_a_tile, H = c.H, G = gather_rows;
+                       uint64_t gather_rows, Find find, uint64_t capacity, uint64_t count_tokens) {
+  const uint64_t TT = tokens_a_tile, H = c.H, G = gather_rows, E = c.E, K = c.K;
   const Expr c_acc = b.buffer("c_acc", Memory::Accumulator, TT * H * 4);
   const Expr c_rowf = b.buffer("c_rowf", Memory::Accumulator, H * 4);
   const Expr c_in = b.buffer("c_in", Memory::Scratchpad, TT * H * 2);
   const Expr c_gathered = b.buffer("c_gathered", Memory::Scratchpad, G * H * 2);
-  const Expr c_tok = b.buffer("c_tok", Memory::Scratchpad, capacity * 4);
-  const Expr c_rw = b.buffer("c_rw", Memory::Scratchpad, capacity * 4);
+  const bool whole_list = find != Find::Count;
+  const Expr c_tok = whole_list ? b.buffer("c_tok", Memory::Scratchpad, capacity * 4) : Expr{};
+  const Expr c_rw = whole_list ? b.buffer("c_rw", Memory::Scratchpad, capacity * 4) : Expr{};
+  const Expr c_ids = whole_list ? Expr{} : b.buffer("c_ids", Memory::Scratchpad, count_tokens * K * 4);
+  const Expr c_count = whole_list ? Expr{} : b.buffer("c_count", Memory::Scratchpad, E * 4);
+  const Expr c_before = whole_list ? Expr{} : b.buffer("c_before", Memory::Scratchpad, E * 4);
   const Expr c_mine = b.buffer("c_mine", Memory::Scratchpad, rows_a_tile * 4);
   const Expr c_mine_w = b.buffer("c_mine_w", Memory::Scratchpad, rows_a_tile * 4);
   const Expr c_mine_t = b.buffer("c_mine_t", Memory::Scratchpad, rows_a_tile * 4);
@@ -146,9 +162,12 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
       const Expr zeros = scratch(b, "c_zero", {Format::FP32, {TT, H}});
       b.cmd(Op::DmaLoad, {{"hbm", zeros}, {"local", c_acc}, {"rows", tm}, {"row_bytes", I(H * 4)}});
     }
-    const Expr total = b.load_word("c_rows", c.offsets + I(c.E * 4));
-    b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
-    b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
+    Expr total;  // the list's rows, where it comes in whole
+    if (whole_list) {
+      total = b.load_word("c_rows", c.offsets + I(c.E * 4));
+      b.cmd(Op::DmaLoad, {{"hbm", c.tokens}, {"local", c_tok}, {"rows", I(1)}, {"row_bytes", total * 4}});
+      b.cmd(Op::DmaLoad, {{"hbm", c.row_weights}, {"local", c_rw}, {"rows", I(1)}, {"row_bytes", total * 4}});
+    }
     b.fence(3);
     // The tile's rows go to lists of its own: their numbers, weights and tokens.
     const Expr t1 = b.let("ct_end", t0 + tm);
@@ -160,7 +179,43 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
       b.store_word(c_mine_t + n4, t - t0);
       b.set("cn", mine + I(1));
     };
-    if (search) {
+    if (find == Find::Count) {
+      const auto word = [](const Expr& base, const Expr& i) { return base + i * I(4); };
+      // c_count: each expert's picks among tokens [from, from + n).
+      const auto count = [&](const Expr& from, const Expr& n) {
+        b.cmd(Op::DmaLoad, {{"hbm", c.ids + from * I(K * 4)}, {"local", c_ids}, {"rows", n}, {"row_bytes", I(K * 4)}});
+        b.fence(1);
+        b.cmd(Op::VecCount, {{"src", c_ids}, {"dst", c_count}, {"n", n * I(K)}, {"experts", I(E)}});
+        b.fence(2);
+      };
+      b.loop("cz", I(0), I(E), I(1), {}, [&](Expr e) { b.store_word(word(c_before, e), I(0)); });
+      b.loop("cb", I(0), t0, I(count_tokens), {}, [&](Expr from) {
+        count(from, b.let("cb_n", min(I(count_tokens), t0 - from)));
+        b.loop("cba", I(0), I(E), I(1), {}, [&](Expr e) {
+          const Expr before = b.load_word("cba_before", word(c_before, e));
+          b.store_word(word(c_before, e), before + b.load_word("cba_here", word(c_count, e)));
+        });
+      });
+      count(t0, tm);
+      // Expert e's rows of the tile's tokens: a run from offsets[e] + before[e].
+      b.loop("ce", I(0), I(E), I(1), {}, [&](Expr e) {
+        const Expr n = b.load_word("ce_n", word(c_count, e));
+        b.when(n, Cmp::Gt, I(0), [&] {
+          const Expr first =
+              b.let("ce_first", b.load_word("ce_off", word(c.offsets, e)) + b.load_word("ce_before", word(c_before, e)));
+          b.cmd(Op::DmaLoad, {{"hbm", word(c.tokens, first)}, {"local", word(c_mine_t, mine)}, {"rows", I(1)},
+                              {"row_bytes", n * I(4)}});
+          b.cmd(Op::DmaLoad, {{"hbm", word(c.row_weights, first)}, {"local", word(c_mine_w, mine)}, {"rows", I(1)},
+                              {"row_bytes", n * I(4)}});
+          b.loop("cei", I(0), n, I(1), {}, [&](Expr i) { b.store_word(word(c_mine, mine + i), first + i); });
+          b.set("cn", mine + n);
+        });
+      });
+      b.fence(1);
+      b.loop("cnt", I(0), mine, I(1), {}, [&](Expr j) {
+        b.store_word(word(c_mine_t, j), b.load_word("cnt_token", word(c_mine_t, j)) - t0);
+      });
+    } else if (find == Find::Search) {
       // Each expert's rows are in token order, so the tile's tokens' rows
       // are a run of at most TT in each: a binary search for the run's first
       // row (enough halvings for T rows), then its rows. They go to the
@@ -468,12 +523,21 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     b.barrier();
     b.kernel(model::Kernel::Combine);
     const Expr out_c = hbm_of(b, combine->results[0], "combine", "output");
-    const CombineOperands c{shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]), T, H, E};
+    // Top-k's expert numbers, which lower-routing left in HBM.
+    const HbmDecl* ids = nullptr;
+    for (const HbmDecl& t : m.program->tensors)
+      if (t.attrs.get_string("role", "") == "topk.ids") ids = &t;
+    const CombineOperands c{shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]),
+                            ids ? Expr::symbol(ids->name) : Expr{}, T, H, E, ids ? ids->type.shape[1] : 0};
+    const std::string find = combine->attrs.get_string("find", "scan");
+    if (find == "count" && !ids) throw IrError("the combine by tokens with find = count needs top-k's ids in HBM");
     if (combine->attrs.get_string("by", "columns") == "tokens")
       combine_by_tokens(b, c, static_cast<uint64_t>(combine->attrs.get_int("tokens")),
                         static_cast<uint64_t>(combine->attrs.get_int("tile_rows")),
                         static_cast<uint64_t>(combine->attrs.get_int("gather_rows")),
-                        combine->attrs.get_string("find", "scan") == "search", find_value(g, e.tokens)->type.shape[0]);
+                        find == "count" ? Find::Count : find == "search" ? Find::Search : Find::Scan,
+                        find_value(g, e.tokens)->type.shape[0],
+                        static_cast<uint64_t>(combine->attrs.get_int("count_tokens", 1)));
     else
       combine_by_columns(b, c, static_cast<uint64_t>(combine->attrs.get_int("cols")),
                          static_cast<uint64_t>(combine->attrs.get_int("rows")),

@@ -253,6 +253,20 @@ std::vector<Case> cases() {
                       "combine_by=tokens,combine_find=scan,combine_gather_rows=1"));
   out.push_back(tiled(make("OlmoeBf16CombineByTokensSearch", layers[5], "decode", 16, "default", "bf16"),
                       "combine_by=tokens,combine_find=search,combine_gather_rows=2"));
+  // The tile's rows placed by counting the picks of the tokens before its
+  // own (top-k's ids a few tokens at a time), several passes of a few
+  // tokens a tile: from the shared rows on 13 tiles, from zeros with
+  // one expert taking every token, after an alignment in chunks.
+  out.push_back(tiled(make("OlmoeCombineByCounting", layers[5], "prefill", 64, "default"),
+                      "combine_by=tokens,combine_find=count,combine_tokens=5,combine_count_tokens=7,combine_gather_rows=3"));
+  out.push_back(tiled(make("DeepSeekV3CombineByCountingTiles13", dsv3, "prefill", 37, "default"),
+                      "combine_by=tokens,combine_find=count,combine_tokens=2,combine_count_tokens=3"));
+  out.back().tiles = 13;
+  out.push_back(tiled(make("MixtralCombineByCountingOneExpertTakesAll", mixtral, "prefill", 64, "default"),
+                      "combine_by=tokens,combine_find=count,combine_tokens=6,combine_count_tokens=64"));
+  out.back().one_expert = true;
+  out.push_back(tiled(make("DeepSeekV3AlignedInChunksCombineByCounting", dsv3, "prefill", 37, "default"),
+                      "align_tokens=5,combine_by=tokens,combine_find=count,combine_tokens=4,combine_count_tokens=9"));
   out.push_back(tiled(make("DeepSeekV3AlignedInChunksCombineByTokensSearch", dsv3, "decode", 37, "default"),
                       "align_tokens=5,combine_by=tokens,combine_find=search"));
   // Shared blocks split by columns over the tiles (phase A's parts, a barrier,
