@@ -539,7 +539,15 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     if (by == "tokens" && !fits && !count_fits)
       throw IrError(fmt::format("the combine by tokens: {} tokens' FP32 rows of {} do not fit a tile", tt, H));
     const bool whole = fits && (by == "tokens" || (by == "auto" && by_tokens < by_columns));
-    const bool counting = !whole && count_fits && (by == "tokens" || (by == "auto" && by_counting < by_columns));
+    // Counting must be predicted at under 0.4 of the columns' cycles: on a
+    // few tiles, each with many passes, it measured no faster than columns
+    // where predicted at 0.46-0.81 (prefill 4096 on `default`: Qwen3
+    // 48 396 669 cycles against 47 833 224, predicted at 0.81; DeepSeek-V3
+    // 444 916 216 against 443 958 352, at 0.64); on `h100-class`,
+    // predicted at 0.26-0.36, every layer ran faster (docs/co-design.md,
+    // thirteenth round).
+    constexpr double kCountMustSave = 0.4;
+    const bool counting = !whole && count_fits && (by == "tokens" || (by == "auto" && by_counting < kCountMustSave * by_columns));
     combine->attrs.set("by", std::string(whole || counting ? "tokens" : "columns"));
     if (whole) {
       combine->attrs.set("tokens", static_cast<int64_t>(tt));
