@@ -70,7 +70,7 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
   // With share = G the walk places on groups of G tiles; an expert's blocks
   // go round the members, a round of G blocks weighing G times a block's
   // fixed cost, and the group takes as long as its busiest member (the first).
-  const int64_t share = arch.tiles > 1 ? mlp->attrs.get_int("share", 1) : 1;
+  const int64_t share = arch.tiles > 1 ? std::max<int64_t>(1, mlp->attrs.get_int("share", 1)) : 1;
   const auto B = static_cast<int64_t>(mt.rows);
   for (uint64_t e = 0; e < E; ++e) {
     const int64_t rows = offsets[e + 1] - offsets[e];
@@ -92,6 +92,7 @@ ExpertPhaseEstimate estimate_expert_phase(const Module& tiled, const arch::ArchC
     std::vector<double> cycles(static_cast<size_t>(groups), 0);
     int64_t total = 0, before = 0;
     for (const Work& w : *walk) total += w.weight;
+    if (total == 0) continue;  // no expert has rows
     for (const Work& w : *walk) {
       // distribute's rule: the tile (group) whose share of the total the work's midpoint falls in.
       const int64_t owner = groups == 1 ? 0 : ((before * 2 + w.weight) * groups) / (total * 2);
