@@ -223,6 +223,28 @@ TEST(EstimateExpertPhase, SplitsTheWorkOverTheTilesAndNamesBadOffsets) {
   }
 }
 
+// With share = G the estimate places on groups, as distribute does: each
+// member of a group runs its blocks of every expert the group takes, and
+// the group's time is its first member's.
+TEST(EstimateExpertPhase, GroupsOfTilesTakeEachExpertTogether) {
+  const arch::ArchConfig a = arch::load_arch("default");
+  std::vector<int32_t> offsets;  // 8 experts, 16 rows each: two blocks of 8
+  for (int32_t e = 0; e <= 8; ++e) offsets.push_back(16 * e);
+  const auto estimate = [&](int share) {
+    const std::string tiling = fmt::format("quantize-fp8,fuse-experts,choose-tiling{{rows=8,share_tiles={}}}", share);
+    const Module m = run(layer("Mixtral"), "default", tiling, 64);
+    EXPECT_EQ(find(m, GraphOpKind::ExpertMlp)->attrs.get_int("share", 1), share);
+    return estimate_expert_phase(m, a, offsets);
+  };
+  // Two groups of two: four experts a group, a block of each on each member.
+  // One group of four: all eight experts, a block of each on members 0 and 1.
+  const ExpertPhaseEstimate two = estimate(2), four = estimate(4);
+  ASSERT_EQ(two.tile_cycles.size(), 4u);
+  for (double t : two.tile_cycles) EXPECT_DOUBLE_EQ(t, two.cycles);
+  for (double t : four.tile_cycles) EXPECT_DOUBLE_EQ(t, four.cycles);
+  EXPECT_NEAR(four.cycles / two.cycles, 2.0, 1e-9);
+}
+
 TEST(Allocate, NeverOverlapsLiveBuffersOrPassesCapacity) {
   for (const auto& l : test::shrunk_layers())
     for (const std::string a : {"small", "default"}) {
