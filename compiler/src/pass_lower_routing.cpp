@@ -56,9 +56,9 @@ void align_at_once(TileBuilder& b, const Alignment& al) {
 
 // When every assignment does not fit a tile at once: the tiles align `chunk`
 // tokens at a time, the chunks split over them. For each of its chunks a
-// tile counts every chunk's assignments (cvec.count): the prefix sums of all
-// are the offsets, and those of the chunks before its own tell where its
-// chunk's rows of each expert go. It then aligns its chunk (cvec.align),
+// tile counts the assignments of every token (cvec.count, two chunks at a
+// time): all of them give the offsets, and those before its chunk tell
+// where its chunk's rows of each expert go. It then aligns its chunk (cvec.align),
 // makes the chunk-local token numbers the layer's, and stores each expert's
 // rows there: experts in order, tokens in order within each, as aligning all
 // at once would. The tile of the first chunk stores the offsets.
@@ -75,28 +75,29 @@ void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
   Attrs over_tiles;
   over_tiles.set("parallel", std::string("tokens"));
   b.loop("ac2", I(0), I(T), I(chunk), over_tiles, [&](Expr c) {
-    // a_next[e + 1] counts expert e's assignments, a_before[e] those in the chunks before c.
+    // a_next[e + 1] counts expert e's assignments, a_before[e] those in the
+    // chunks before c. The ids alone take half of a_in, so the counts go
+    // two chunks at a time, the tokens before c and then those from c on,
+    // with one pass of the core over the experts a count: every tile makes
+    // about as many, whichever its chunk.
     b.loop("az", I(0), I(E + 1), I(1), {}, [&](Expr e) { b.store_word(word(a_next, e), I(0)); });
     b.loop("azb", I(0), I(E), I(1), {}, [&](Expr e) { b.store_word(word(a_before, e), I(0)); });
-    b.loop("ac", I(0), I(T), I(chunk), {}, [&](Expr c1) {
-      const Expr rc = b.let("ac_tokens", min(I(chunk), I(T) - c1));
-      b.cmd(Op::DmaLoad, {{"hbm", al.ids + c1 * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
-      b.fence(1);
-      b.cmd(Op::VecCount, {{"src", a_in}, {"dst", a_count}, {"n", rc * I(K)}, {"experts", I(E)}});
-      b.fence(2);
-      b.loop("acn", I(0), I(E), I(1), {}, [&](Expr e) {
-        const Expr before = b.load_word("acn_before", word(a_next, e + I(1)));
-        const Expr here = b.load_word("acn_here", word(a_count, e));
-        b.store_word(word(a_next, e + I(1)), before + here);
-      });
-      b.when(c1, Cmp::Lt, c, [&] {
-        b.loop("acb", I(0), I(E), I(1), {}, [&](Expr e) {
-          const Expr before = b.load_word("acb_before", word(a_before, e));
-          const Expr here = b.load_word("acb_here", word(a_count, e));
-          b.store_word(word(a_before, e), before + here);
+    const auto count = [&](const std::string& v, const Expr& from, const Expr& to, bool before) {
+      b.loop(v, from, to, I(2 * chunk), {}, [&](Expr c1) {
+        const Expr rc = b.let(v + "_tokens", min(I(2 * chunk), to - c1));
+        b.cmd(Op::DmaLoad, {{"hbm", al.ids + c1 * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
+        b.fence(1);
+        b.cmd(Op::VecCount, {{"src", a_in}, {"dst", a_count}, {"n", rc * I(K)}, {"experts", I(E)}});
+        b.fence(2);
+        b.loop(v + "e", I(0), I(E), I(1), {}, [&](Expr e) {
+          const Expr here = b.load_word(v + "e_here", word(a_count, e));
+          b.store_word(word(a_next, e + I(1)), b.load_word(v + "e_next", word(a_next, e + I(1))) + here);
+          if (before) b.store_word(word(a_before, e), b.load_word(v + "e_before", word(a_before, e)) + here);
         });
       });
-    });
+    };
+    count("acb", I(0), c, true);
+    count("aca", c, I(T), false);
     b.loop("aps", I(1), I(E + 1), I(1), {}, [&](Expr e) {
       const Expr below = b.load_word("aps_below", word(a_next, e - I(1)));
       const Expr own = b.load_word("aps_own", word(a_next, e));
