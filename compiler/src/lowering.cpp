@@ -108,4 +108,26 @@ void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch) {
   b.hbm("barrier", {num::Format::I32, {2ull * arch.tiles * rounds}}, a);
 }
 
+void count_picks(TileBuilder& b, const Expr& ids, uint64_t K, uint64_t E, const Expr& from, const Expr& n,
+                 const Expr& buffer, const Expr& counts) {
+  b.cmd(isa::Op::DmaLoad, {{"hbm", ids + from * I(K * 4)}, {"local", buffer}, {"rows", n}, {"row_bytes", I(K * 4)}});
+  b.fence(1);
+  b.cmd(isa::Op::VecCount, {{"src", buffer}, {"dst", counts}, {"n", n * I(K)}, {"experts", I(E)}});
+  b.fence(2);
+}
+
+void add_picks(TileBuilder& b, const std::string& v, const Expr& ids, uint64_t K, uint64_t E, const Expr& from,
+               const Expr& to, uint64_t piece, const Expr& buffer, const Expr& counts, const std::vector<PickSums>& sums) {
+  b.loop(v, from, to, I(piece), {}, [&](Expr first) {
+    count_picks(b, ids, K, E, first, b.let(v + "_tokens", min(I(piece), to - first)), buffer, counts);
+    b.loop(v + "e", I(0), I(E), I(1), {}, [&](Expr e) {
+      const Expr here = b.load_word(v + "e_here", word(counts, e));
+      for (const PickSums& sum : sums) {
+        const Expr at = word(sum.base, sum.skip ? e + I(sum.skip) : e);
+        b.store_word(at, b.load_word(v + "e_" + sum.name, at) + here);
+      }
+    });
+  });
+}
+
 }  // namespace cadre::compiler

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "cadre/arch/arch_config.h"
 #include "cadre/compiler/ir.h"
@@ -48,5 +49,25 @@ void drop_lowered(Module& m);
 
 // The tensor the barrier's flags live in (one doubleword per tile).
 void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch);
+
+// The address of int32 word `i` of a local buffer.
+inline Expr word(const Expr& base, const Expr& i) { return base + i * I(4); }
+
+// The top-k picks of tokens [from, from + n) (`ids`, K a token) counted
+// for each of E experts (cvec.count): the ids come into `buffer`, the E
+// counts go to `counts`.
+void count_picks(TileBuilder& b, const Expr& ids, uint64_t K, uint64_t E, const Expr& from, const Expr& n,
+                 const Expr& buffer, const Expr& counts);
+// E running sums of picks, expert e's at word e + skip of `base`; `name`
+// names the value that reads it.
+struct PickSums {
+  std::string name;
+  Expr base;
+  int64_t skip = 0;
+};
+// Adds the picks of tokens [from, to), `piece` tokens a count (loop `v`),
+// to each of `sums`, one pass of the core over the experts a count.
+void add_picks(TileBuilder& b, const std::string& v, const Expr& ids, uint64_t K, uint64_t E, const Expr& from,
+               const Expr& to, uint64_t piece, const Expr& buffer, const Expr& counts, const std::vector<PickSums>& sums);
 
 }  // namespace cadre::compiler

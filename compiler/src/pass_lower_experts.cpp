@@ -180,23 +180,9 @@ void combine_by_tokens(TileBuilder& b, const CombineOperands& c, uint64_t tokens
       b.set("cn", mine + I(1));
     };
     if (find == Find::Count) {
-      const auto word = [](const Expr& base, const Expr& i) { return base + i * I(4); };
-      // c_count: each expert's picks among tokens [from, from + n).
-      const auto count = [&](const Expr& from, const Expr& n) {
-        b.cmd(Op::DmaLoad, {{"hbm", c.ids + from * I(K * 4)}, {"local", c_ids}, {"rows", n}, {"row_bytes", I(K * 4)}});
-        b.fence(1);
-        b.cmd(Op::VecCount, {{"src", c_ids}, {"dst", c_count}, {"n", n * I(K)}, {"experts", I(E)}});
-        b.fence(2);
-      };
       b.loop("cz", I(0), I(E), I(1), {}, [&](Expr e) { b.store_word(word(c_before, e), I(0)); });
-      b.loop("cb", I(0), t0, I(count_tokens), {}, [&](Expr from) {
-        count(from, b.let("cb_n", min(I(count_tokens), t0 - from)));
-        b.loop("cba", I(0), I(E), I(1), {}, [&](Expr e) {
-          const Expr before = b.load_word("cba_before", word(c_before, e));
-          b.store_word(word(c_before, e), before + b.load_word("cba_here", word(c_count, e)));
-        });
-      });
-      count(t0, tm);
+      add_picks(b, "cb", c.ids, K, E, I(0), t0, count_tokens, c_ids, c_count, {{"before", c_before}});
+      count_picks(b, c.ids, K, E, t0, tm, c_ids, c_count);
       // Expert e's rows of the tile's tokens: a run from offsets[e] + before[e].
       b.loop("ce", I(0), I(E), I(1), {}, [&](Expr e) {
         const Expr n = b.load_word("ce_n", word(c_count, e));

@@ -69,7 +69,6 @@ void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
   const Expr a_count = b.buffer("a_count", Memory::Scratchpad, E * 4);
   const Expr a_next = b.buffer("a_next", Memory::Scratchpad, (E + 1) * 4);
   const Expr a_before = b.buffer("a_before", Memory::Scratchpad, E * 4);
-  const auto word = [](const Expr& base, const Expr& i) { return base + i * I(4); };
   b.cmd(Op::DmaLoadConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}});
   b.cmd(Op::DmaStoreConfig, {{"hbm_stride", I(0)}, {"local_stride", I(0)}, {"src_fmt", I(0)}, {"dst_fmt", I(0)}});
   Attrs over_tiles;
@@ -82,22 +81,8 @@ void align_in_chunks(TileBuilder& b, const Alignment& al, uint64_t chunk) {
     // about as many, whichever its chunk.
     b.loop("az", I(0), I(E + 1), I(1), {}, [&](Expr e) { b.store_word(word(a_next, e), I(0)); });
     b.loop("azb", I(0), I(E), I(1), {}, [&](Expr e) { b.store_word(word(a_before, e), I(0)); });
-    const auto count = [&](const std::string& v, const Expr& from, const Expr& to, bool before) {
-      b.loop(v, from, to, I(2 * chunk), {}, [&](Expr c1) {
-        const Expr rc = b.let(v + "_tokens", min(I(2 * chunk), to - c1));
-        b.cmd(Op::DmaLoad, {{"hbm", al.ids + c1 * I(K * 4)}, {"local", a_in}, {"rows", rc}, {"row_bytes", I(K * 4)}});
-        b.fence(1);
-        b.cmd(Op::VecCount, {{"src", a_in}, {"dst", a_count}, {"n", rc * I(K)}, {"experts", I(E)}});
-        b.fence(2);
-        b.loop(v + "e", I(0), I(E), I(1), {}, [&](Expr e) {
-          const Expr here = b.load_word(v + "e_here", word(a_count, e));
-          b.store_word(word(a_next, e + I(1)), b.load_word(v + "e_next", word(a_next, e + I(1))) + here);
-          if (before) b.store_word(word(a_before, e), b.load_word(v + "e_before", word(a_before, e)) + here);
-        });
-      });
-    };
-    count("acb", I(0), c, true);
-    count("aca", c, I(T), false);
+    add_picks(b, "acb", al.ids, K, E, I(0), c, 2 * chunk, a_in, a_count, {{"next", a_next, 1}, {"before", a_before}});
+    add_picks(b, "aca", al.ids, K, E, c, I(T), 2 * chunk, a_in, a_count, {{"next", a_next, 1}});
     b.loop("aps", I(1), I(E + 1), I(1), {}, [&](Expr e) {
       const Expr below = b.load_word("aps_below", word(a_next, e - I(1)));
       const Expr own = b.load_word("aps_own", word(a_next, e));
