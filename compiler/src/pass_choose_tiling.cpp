@@ -494,16 +494,26 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
                  static_cast<double>(rows) * round_trip / static_cast<double>(a.dma.scatter_add_rows_in_flight));
     // The tile's own lists (row numbers, weights, tokens), its tokens' rows
     // in and out, and the list and its weights; the gathered rows get what is left.
+    // A pass's rows, `of` of them beside `fixed` bytes: gathers of as many
+    // as fit the scratchpad left (option combine_gather_rows), a round trip
+    // each, and each row across the link, through three vector ops and the
+    // core's issue; never faster than HBM moves every row and the output.
+    const auto gather_rows_beside = [&](uint64_t fixed, uint64_t of) -> uint64_t {
+      const auto forced = static_cast<uint64_t>(options.get_int("combine_gather_rows", 0));
+      if (forced) return forced;
+      return fixed < left ? std::min<uint64_t>(of, (left - fixed) / (H * 2)) : 0;
+    };
+    const auto gathered_cycles = [&](uint64_t of, uint64_t gather) {
+      return static_cast<double>(ceil_div(of, std::max<uint64_t>(gather, 1))) * round_trip +
+             static_cast<double>(of) * (static_cast<double>(H * 2) / link +
+                                        3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) + kCoreCyclesPerRow);
+    };
+    const double tokens_hbm = static_cast<double>(rows * H * 2 + T * H * 4) / hbm;
     const uint64_t fixed = 2 * tt * H * 2 + 2 * round64(rows * 4) + 3 * round64(tile_rows * 4);
-    uint64_t gather_rows = static_cast<uint64_t>(options.get_int("combine_gather_rows", 0));
-    if (gather_rows == 0) gather_rows = fixed < left ? std::min<uint64_t>(tile_rows, (left - fixed) / (H * 2)) : 0;
-    const double gathers = static_cast<double>(ceil_div(tile_rows, std::max<uint64_t>(gather_rows, 1)));
+    const uint64_t gather_rows = gather_rows_beside(fixed, tile_rows);
     const double by_tokens =
-        std::max(kScanCyclesPerRow * (search ? search_rows : static_cast<double>(rows)) + gathers * round_trip +
-                     static_cast<double>(tile_rows) * (static_cast<double>(H * 2) / link +
-                                                       3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) +
-                                                       kCoreCyclesPerRow),
-                 static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
+        std::max(kScanCyclesPerRow * (search ? search_rows : static_cast<double>(rows)) + gathered_cycles(tile_rows, gather_rows),
+                 tokens_hbm);
     const bool fits = find != "count" && H % 2 == 0 && (tt + 1) * H * 4 <= ACC && gather_rows > 0 &&
                       fixed + gather_rows * H * 2 <= left;
     // Where the whole list or the tile's tokens do not fit (prefill), the
@@ -529,19 +539,15 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     if (count_tokens == 0) count_tokens = std::clamp<uint64_t>(left / 8 / (K * 4), 1, T);
     const uint64_t count_fixed = 2 * ct_tokens * H * 2 + 3 * round64(ct_rows * 4) + round64(count_tokens * K * 4) +
                                  2 * round64(E * 4);
-    uint64_t count_gather = static_cast<uint64_t>(options.get_int("combine_gather_rows", 0));
-    if (count_gather == 0) count_gather = count_fixed < left ? std::min<uint64_t>(ct_rows, (left - count_fixed) / (H * 2)) : 0;
+    const uint64_t count_gather = gather_rows_beside(count_fixed, ct_rows);
     const bool count_fits = (find == "auto" || find == "count") && H % 2 == 0 && ct_tokens > 0 && count_gather > 0 &&
                             count_fixed + count_gather * H * 2 <= left;
     const double passes = static_cast<double>(ceil_div(ceil_div(T, std::max<uint64_t>(ct_tokens, 1)), a.tiles));
     constexpr double kCoreCyclesPerExpert = 8, kCountCyclesPerExpert = 30;
     const double count_pass =
         static_cast<double>(ceil_div(T / 2, count_tokens) + 1) * (round_trip + kCoreCyclesPerExpert * static_cast<double>(E)) +
-        kCountCyclesPerExpert * static_cast<double>(E) +
-        static_cast<double>(ceil_div(ct_rows, std::max<uint64_t>(count_gather, 1))) * round_trip +
-        static_cast<double>(ct_rows) * (static_cast<double>(H * 2) / link + 3.0 * static_cast<double>(ceil_div(H, a.vector.lanes)) +
-                                        kCoreCyclesPerRow);
-    const double by_counting = std::max(passes * count_pass, static_cast<double>(rows * H * 2 + T * H * 4) / hbm);
+        kCountCyclesPerExpert * static_cast<double>(E) + gathered_cycles(ct_rows, count_gather);
+    const double by_counting = std::max(passes * count_pass, tokens_hbm);
     const std::string by = options.get_string("combine_by", "auto");
     if (by != "auto" && by != "columns" && by != "tokens")
       throw IrError(fmt::format("combine_by = {} (auto, columns or tokens)", by));
