@@ -50,6 +50,10 @@ void drop_lowered(Module& m);
 // The tensor the barrier's flags live in (one doubleword per tile).
 void declare_barrier(TileBuilder& b, const arch::ArchConfig& arch);
 
+// The role of top-k's expert numbers in HBM, which the combine by counting
+// reads after lower-routing has lowered top-k.
+inline constexpr const char* kTopkIdsRole = "topk.ids";
+
 // The address of int32 word `i` of a local buffer.
 inline Expr word(const Expr& base, const Expr& i) { return base + i * I(4); }
 

@@ -512,7 +512,7 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
     // Top-k's expert numbers, which lower-routing left in HBM.
     const HbmDecl* ids = nullptr;
     for (const HbmDecl& t : m.program->tensors)
-      if (t.attrs.get_string("role", "") == "topk.ids") ids = &t;
+      if (t.attrs.get_string("role", "") == kTopkIdsRole) ids = &t;
     const CombineOperands c{shared, has_shared, y, out_c, e_off, value(e.tokens), value(combine->operands[2]),
                             ids ? Expr::symbol(ids->name) : Expr{}, T, H, E, ids ? ids->type.shape[1] : 0};
     const std::string find = combine->attrs.get_string("find", "scan");

@@ -158,7 +158,7 @@ void pass_LowerRouting(Module& m, const PassOptions&, const PassContext& context
   const GraphValue& ids_v = topk_op->results[0];
   const GraphValue& weights_v = topk_op->results[1];
   const Expr logits = hbm_of(b, logits_v, "router_gemm", "output");
-  const Expr ids = hbm_of(b, ids_v, "topk.ids", "output");
+  const Expr ids = hbm_of(b, ids_v, kTopkIdsRole, "output");
   const Expr weights = hbm_of(b, weights_v, "topk.weights", "output");
   Expr x_q, x_scale;
   if (quant_op) {
