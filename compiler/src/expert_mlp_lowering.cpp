@@ -130,7 +130,10 @@ Expr ExpertMlpLowering::buf(const std::string& what) {
     if (b.what == what) return b_.buffer(prefix_ + what, b.memory, b.bytes);
   throw std::logic_error("expert MLP buffer '" + what + "' is not in mlp_buffers");
 }
-Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(prefix_ + what); }
+// Both MLPs (routed and shared) share their semaphores: they run one after
+// the other, each leaving every semaphore as it found it, and a tile has few.
+std::string ExpertMlpLowering::sem_name(const std::string& what) { return "e_" + what; }
+Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(sem_name(what)); }
 
 void ExpertMlpLowering::kernel(model::Kernel k) {
   if (routed_) b_.kernel(k);
@@ -162,7 +165,7 @@ void ExpertMlpLowering::gate_up_part(const MlpOperands& o, const Expr& r0, const
 
 void ExpertMlpLowering::down_part(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& n0, const Expr& n1) {
   // h is free once the last block's outputs are stored (tok_empty, as rows_in).
-  const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
+  const Expr tok_empty = initially_signalled(b_, sem_name("tok_empty"));
   kernel(model::Kernel::Permute);
   b_.wait(Queue::Load, tok_empty);
   if (s_.gated) {
@@ -220,8 +223,8 @@ void ExpertMlpLowering::gate_values_in(const MlpOperands& o, const Expr& r0, con
 
 void ExpertMlpLowering::rows_in(const MlpOperands& o, const Expr& r0, const Expr& m) {
   const uint64_t eb = s_.fp8 ? 1 : 2, H = s_.hidden, HB = H / 128, KC = t_.k_chunk, KCB = KC / 128;
-  const Expr x_empty = initially_signalled(b_, prefix_ + "x_empty");
-  const Expr tok_empty = initially_signalled(b_, prefix_ + "tok_empty");
+  const Expr x_empty = initially_signalled(b_, sem_name("x_empty"));
+  const Expr tok_empty = initially_signalled(b_, sem_name("tok_empty"));
   kernel(model::Kernel::Permute);
   b_.wait(Queue::Load, x_empty);
   b_.wait(Queue::Load, tok_empty);
@@ -342,7 +345,7 @@ void ExpertMlpLowering::phase_a(const MlpOperands& o, const Expr& r0, const Expr
     b_.cmd(Op::VecConvert, {{"src", l_gb}, {"dst", l_g}, {"n", n}, {"src_fmt", I(code(Format::BF16))}, {"dst_fmt", I(code(Format::FP32))}});
     // Where the slice goes: its place in h, or (stream_h) h's one slice once the store queue has sent the last.
     const Expr at = t_.stream_h ? I(0) : j;
-    if (t_.stream_h) b_.wait(Queue::Compute, initially_signalled(b_, prefix_ + "h_empty"));
+    if (t_.stream_h) b_.wait(Queue::Compute, initially_signalled(b_, sem_name("h_empty")));
     if (s_.fp8) {
       b_.cmd(Op::VecQuantConfig, {{"scales", l_hs + blocks(at) * I(M * 4)}, {"fmt", I(code(Format::E4M3))}});
       b_.cmd(Op::VecSiluMulQuant, {{"src", l_g}, {"dst", l_h + at * I(M)}, {"rows", m}, {"cols", I(S)}});
@@ -368,7 +371,7 @@ void ExpertMlpLowering::phase_b(const MlpOperands& o, const Expr& r0, const Expr
   const Expr l_h = t_.stream_h ? Expr{} : buf("h");
   const Expr l_o = buf("acc");
   const Expr l_ob = buf("ob");
-  const Expr ob_empty = initially_signalled(b_, prefix_ + "ob_empty");
+  const Expr ob_empty = initially_signalled(b_, sem_name("ob_empty"));
   Expr l_hs;
   if (s_.fp8 && !t_.stream_h) l_hs = buf("hs");
   const uint64_t hs_at = mlp_stream_h_scales_at(t_);

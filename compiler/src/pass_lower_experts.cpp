@@ -386,8 +386,8 @@ void pass_LowerExperts(Module& m, const PassOptions&, const PassContext& context
       });
     }
     MlpShape shape{s.fp8, T, H, S, /*gather=*/false, /*scatter=*/false, /*gated=*/!s.expert_gate.empty()};
-    // The same buffers and semaphores as the routed experts' (prefix e_): they run one after the other.
-    ExpertMlpLowering mlp(b, shape, st, "e_", /*routed=*/false);
+    // Buffers of its own (prefix s_), the routed experts' semaphores: the two run one after the other.
+    ExpertMlpLowering mlp(b, shape, st, "s_", /*routed=*/false);
     if (!in_parts) {
       b.loop("st", I(0), I(T), I(st.rows), blocks, [&](Expr t0) {
         mlp.block(so, t0, b.let("sm", min(I(st.rows), I(T) - t0)));
