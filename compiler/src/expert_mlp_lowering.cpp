@@ -18,6 +18,10 @@ using num::Format;
 // v / 128 for a multiple of 128.
 Expr blocks(const Expr& v) { return v.is_const() ? I(static_cast<uint64_t>(v.constant) / 128) : Expr::binary(Expr::Kind::Shr, v, I(7)); }
 
+// Both MLPs (routed and shared) share their semaphores: they run one after
+// the other, each leaving every semaphore as it found it, and a tile has few.
+std::string sem_name(const std::string& what) { return "e_" + what; }
+
 }  // namespace
 
 MlpTiling MlpTiling::of(const Attrs& a) {
@@ -130,9 +134,6 @@ Expr ExpertMlpLowering::buf(const std::string& what) {
     if (b.what == what) return b_.buffer(prefix_ + what, b.memory, b.bytes);
   throw std::logic_error("expert MLP buffer '" + what + "' is not in mlp_buffers");
 }
-// Both MLPs (routed and shared) share their semaphores: they run one after
-// the other, each leaving every semaphore as it found it, and a tile has few.
-std::string ExpertMlpLowering::sem_name(const std::string& what) { return "e_" + what; }
 Expr ExpertMlpLowering::sem(const std::string& what) { return b_.sem(sem_name(what)); }
 
 void ExpertMlpLowering::kernel(model::Kernel k) {

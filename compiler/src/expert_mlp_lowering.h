@@ -116,7 +116,6 @@ class ExpertMlpLowering {
   // stream_h: slice j of h (and its scales), just made, from local memory to o.h.
   void h_slice_out(const MlpOperands& o, const Expr& r0, const Expr& m, const Expr& j);
   Expr buf(const std::string& what);  // a buffer of mlp_buffers
-  static std::string sem_name(const std::string& what);
   Expr sem(const std::string& what);
   void kernel(model::Kernel k);  // a kernel statement, in the routed MLP
 

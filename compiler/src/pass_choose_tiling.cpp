@@ -75,16 +75,14 @@ class Tiler {
     return (mlp_cycles(s, t, average) + mlp_cycles(s, t, 2 * average) / 2) / 1.5;
   }
 
-  // The fastest tiling of an MLP that fits beside the resident buffers, and
-  // beside `also` (another MLP's buffers of the same names: each counts at its larger size).
-  // With `also` or `in_stream_of` the stream is another MLP's too: candidates
-  // whose weight tiles would outgrow it (stream_floor) are skipped. `rows` says what r is: the average
-  // rows of an expert, or every row the MLP runs (the shared expert's tokens).
-  // `most_rows` caps the rows of a block (room left for another MLP).
+  // The fastest tiling of an MLP that fits beside the resident buffers.
+  // `rows` says what r is: the average rows of an expert, or every row the
+  // MLP runs (the shared expert's tokens). `most_rows` caps the rows of a
+  // block (room left for another MLP).
   enum class Rows { Average, Total };
   MlpTiling mlp(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
-                const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows) const {
-    const MlpTiling best = fastest(s, r, rows_are, res, stream_floor, what, also, most_rows);
+                uint64_t most_rows = kMostRows) const {
+    const MlpTiling best = fastest(s, r, rows_are, res, stream_floor, what, std::nullopt, most_rows);
     if (best.rows == 0) throw no_tiling(s, res, what);
     return best;
   }
@@ -97,12 +95,16 @@ class Tiler {
                                res.accumulator));
   }
 
-  // As mlp(), but no tiling is rows 0 rather than an error. `only_kind` >= 0 asks
-  // for the fastest of that kind (bit 0 h streamed, bit 1 x streamed) rather
-  // than the one the margins below choose.
+  // As mlp(), but no tiling is rows 0 rather than an error. With
+  // `in_stream_of` the stream is another MLP's: candidates whose weight tiles
+  // would outgrow it (stream_floor) are skipped, and the buffers it lists
+  // (the other MLP's, of the same names: each counts at its larger size;
+  // none where this MLP's buffers are its own) are beside this one's.
+  // `only_kind` >= 0 asks for the fastest of that kind (bit 0 h streamed,
+  // bit 1 x streamed) rather than the one the margins below choose.
   MlpTiling fastest(const MlpShape& s, uint64_t r, Rows rows_are, Resident res, uint64_t stream_floor, const char* what,
-                    const std::vector<MlpBuffer>& also = {}, uint64_t most_rows = kMostRows, int only_kind = -1,
-                    bool in_stream_of = false) const {
+                    const std::optional<std::vector<MlpBuffer>>& in_stream_of = std::nullopt,
+                    uint64_t most_rows = kMostRows, int only_kind = -1) const {
     const uint64_t resident = res.scratchpad;
     const uint64_t H = s.hidden, W = s.width;
     if (H % 128 || W % 128)
@@ -127,11 +129,12 @@ class Tiler {
       for (bool stream_h : flags("stream_h"))
         for (bool stream_x : flags("stream_x")) variants.push_back((stream_h ? 1 : 0) + (stream_x ? 2 : 0) + (split ? 4 : 0));
     // Whether a tiling's buffers and stream fit; with stream_h the stream grows with the rows.
+    const std::vector<MlpBuffer> other = in_stream_of.value_or(std::vector<MlpBuffer>{});
     const auto fits = [&](const MlpTiling& t) {
-      if ((in_stream_of || !also.empty()) && mlp_stream_tile(s, t) > stream_floor) return false;
+      if (in_stream_of && mlp_stream_tile(s, t) > stream_floor) return false;
       const uint64_t stream =
           kStreamSlots * (round64(std::max(mlp_stream_tile(s, t), stream_floor)) + round64(mlp_stream_scales(s, t)));
-      const LocalFootprint f = footprint({mlp_buffers(s, t), also});
+      const LocalFootprint f = footprint({mlp_buffers(s, t), other});
       return stream <= stream_cap_ && f.scratchpad + resident + stream <= a_.scratchpad.bytes &&
              f.accumulator + res.accumulator <= a_.accumulator.bytes;
     };
@@ -250,7 +253,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
   // tiled to fit beside the routed buffers at their sizes; where not one
   // block of it fits, the routed experts' blocks are capped to leave it room.
   const auto tile_routed = [&](uint64_t most_rows) {
-    return tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp", {}, most_rows);
+    return tiler.mlp(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp, stream_floor, "expert_mlp", most_rows);
   };
   const auto tile_shared = [&](const MlpTiling& routed) {  // rows 0: none fits
     const uint64_t floor = std::max(stream_floor, mlp_stream_tile(shape, routed));
@@ -290,7 +293,7 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
         for (int kind = 1; kind < 4; ++kind)
           for (uint64_t cap = kMostRows; cap > 0;) {
             const MlpTiling routed = tiler.fastest(shape, rows_per_expert, Tiler::Rows::Average, beside_mlp,
-                                                   stream_floor, "expert_mlp", {}, cap, kind);
+                                                   stream_floor, "expert_mlp", std::nullopt, cap, kind);
             if (routed.rows == 0) break;
             cap = routed.rows * 3 / 4;
             const MlpTiling shared = tile_shared(routed);
@@ -309,8 +312,8 @@ void pass_ChooseTiling(Module& m, const PassOptions& options, const PassContext&
     // `h100-class` to 18-row blocks, its busiest experts in two (86.9 % of
     // roofline against 90.3 %).
     const MlpTiling own = tiler.fastest(*shared_shape, T, Tiler::Rows::Total, beside_mlp,
-                                        std::max(stream_floor, mlp_stream_tile(shape, mt)), "shared_expert", {},
-                                        kMostRows, -1, /*in_stream_of=*/true);
+                                        std::max(stream_floor, mlp_stream_tile(shape, mt)), "shared_expert",
+                                        std::vector<MlpBuffer>{});
     if (own.rows && tiler.mlp_cycles(*shared_shape, own, T) < tiler.mlp_cycles(*shared_shape, st, T)) st = own;
   }
   mt.write(mlp->attrs);
